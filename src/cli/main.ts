@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { reportError } from "./action.js";
+import { registerDataCommands } from "./commands/data.js";
+import { registerInfoCommand } from "./commands/info.js";
+
+const program = new Command("genrep")
+	.description("Learn visual representations from a generative model (Jahanian et al., ICLR 2022).")
+	.option("--debug", "print stack traces on errors")
+	.showHelpAfterError("(run with --help for usage)")
+	.configureOutput({ outputError: (text, write) => write(text.startsWith("error:") ? text : `error: ${text}`) });
+
+registerInfoCommand(program);
+registerDataCommands(program);
+
+program.parseAsync(process.argv).catch((err) => {
+	reportError(err);
+	process.exitCode = 1;
+});

@@ -1,0 +1,63 @@
+import os from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { GenrepError } from "../errors.js";
+import { registerWasmKernels } from "./kernels/index.js";
+
+/** Backends genrep can run on, fastest first. A native backend plugs in here. */
+export const BACKENDS = ["wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface EngineOptions {
+	/** Backend to use; default: $GENREP_BACKEND, else wasm, else cpu. */
+	backend?: string;
+}
+
+export interface EngineInfo {
+	backend: BackendName;
+	tfjsVersion: string;
+	/** Kernels genrep registered on top of the backend's own. */
+	customKernels: string[];
+	cpus: number;
+	cpuModel: string;
+	/** Why a faster backend was not used, when it was not. */
+	fallbackReason?: string;
+}
+
+let current: EngineInfo | null = null;
+
+/**
+ * Initialises TensorFlow.js once per process: picks the backend and registers genrep's
+ * kernels. Later calls return the same info (asking for a different backend switches).
+ */
+export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
+	const wanted = options.backend ?? process.env.GENREP_BACKEND ?? "wasm";
+	if (!(BACKENDS as readonly string[]).includes(wanted)) {
+		throw new GenrepError(`unknown backend '${wanted}'; choose one of: ${BACKENDS.join(", ")}`);
+	}
+	if (current && current.backend === wanted) return current;
+	const customKernels = registerWasmKernels();
+	let backend = wanted as BackendName;
+	let fallbackReason: string | undefined;
+	const ok = await tf.setBackend(backend).catch(() => false);
+	if (!ok) {
+		fallbackReason = `backend '${backend}' failed to initialise; using cpu (slow)`;
+		process.stderr.write(`warning: ${fallbackReason}\n`);
+		backend = "cpu";
+		await tf.setBackend("cpu");
+	}
+	await tf.ready();
+	const cpus = os.cpus();
+	current = {
+		backend,
+		tfjsVersion: tf.version_core,
+		customKernels: backend === "wasm" ? customKernels : [],
+		cpus: cpus.length,
+		cpuModel: cpus[0]?.model ?? "unknown",
+		...(fallbackReason ? { fallbackReason } : {}),
+	};
+	return current;
+}
+
+export { tf };
