@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "genrep_native",
+      "sources": [
+        "src/addon.cc",
+        "src/conv.cc",
+        "src/matmul.cc",
+        "src/engine.cc"
+      ],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra"],
+      "libraries": ["-ldnnl", "-lgomp"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,257 @@
+// N-API entry points. Every function is synchronous and works in place on one
+// ArrayBuffer (the wasm backend's heap): inputs and the output are byte offsets into it.
+// All arguments are checked here; a bad call throws a JS Error instead of crashing.
+#include <node_api.h>
+
+#include <cstdint>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "conv.h"
+#include "engine.h"
+#include "matmul.h"
+
+namespace {
+
+using genrep::ConvKind;
+using genrep::ConvParams;
+using genrep::MatMulParams;
+
+/** Thrown by the argument helpers; turned into a JS Error at the boundary. */
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  napi_env env;
+  size_t argc = 8;
+  napi_value argv[8];
+};
+
+Args getArgs(napi_env env, napi_callback_info info, size_t expected) {
+  Args a;
+  a.env = env;
+  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) {
+    throw ArgError("could not read arguments");
+  }
+  if (a.argc < expected) {
+    throw ArgError("expected " + std::to_string(expected) + " arguments, got " +
+                   std::to_string(a.argc));
+  }
+  return a;
+}
+
+int64_t getInt(const Args& a, size_t i, const char* what) {
+  double v = 0;
+  if (napi_get_value_double(a.env, a.argv[i], &v) != napi_ok) {
+    throw ArgError(std::string(what) + " must be a number");
+  }
+  if (!(v >= -9.0e15 && v <= 9.0e15) || v != static_cast<double>(static_cast<int64_t>(v))) {
+    throw ArgError(std::string(what) + " must be an integer");
+  }
+  return static_cast<int64_t>(v);
+}
+
+/** Base pointer and length of an ArrayBuffer argument. */
+struct Heap {
+  uint8_t* data;
+  size_t bytes;
+};
+
+Heap getHeap(const Args& a, size_t i) {
+  bool isBuffer = false;
+  napi_is_arraybuffer(a.env, a.argv[i], &isBuffer);
+  if (!isBuffer) throw ArgError("memory must be an ArrayBuffer");
+  void* data = nullptr;
+  size_t bytes = 0;
+  if (napi_get_arraybuffer_info(a.env, a.argv[i], &data, &bytes) != napi_ok) {
+    throw ArgError("could not read the ArrayBuffer");
+  }
+  if (data == nullptr && bytes > 0) throw ArgError("ArrayBuffer is detached");
+  return {static_cast<uint8_t*>(data), bytes};
+}
+
+/** A float32 tensor of `elements` values at byte `offset` in the heap, bounds-checked. */
+float* tensorAt(const Heap& heap, int64_t offset, int64_t elements, const char* what) {
+  if (offset < 0 || offset % 4 != 0) {
+    throw ArgError(std::string(what) + ": offset must be a non-negative multiple of 4");
+  }
+  if (elements < 1) throw ArgError(std::string(what) + ": empty tensor");
+  const uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(elements) * 4u;
+  if (end > heap.bytes) {
+    throw ArgError(std::string(what) + ": tensor of " + std::to_string(elements) +
+                   " floats at offset " + std::to_string(offset) + " runs past the memory (" +
+                   std::to_string(heap.bytes) + " bytes)");
+  }
+  return reinterpret_cast<float*>(heap.data + offset);
+}
+
+/** The int32 values of an Int32Array argument of exactly `count` elements. */
+const int32_t* getInts(const Args& a, size_t i, size_t count, const char* what) {
+  bool isTyped = false;
+  napi_is_typedarray(a.env, a.argv[i], &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!isTyped || napi_get_typedarray_info(a.env, a.argv[i], &type, &length, &data, nullptr,
+                                           nullptr) != napi_ok ||
+      type != napi_int32_array) {
+    throw ArgError(std::string(what) + " must be an Int32Array");
+  }
+  if (length != count) {
+    throw ArgError(std::string(what) + " must have " + std::to_string(count) + " values");
+  }
+  return static_cast<const int32_t*>(data);
+}
+
+ConvParams convParams(const int32_t* v) {
+  ConvParams p{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7], v[8],
+               v[9],  v[10], v[11], v[12], v[13], v[14], v[15], v[16]};
+  const std::string problem = p.validate();
+  if (!problem.empty()) throw ArgError(problem);
+  return p;
+}
+
+ConvKind convKind(int64_t k) {
+  if (k < 0 || k > 2) throw ArgError("conv2d: kind must be 0, 1 or 2");
+  return static_cast<ConvKind>(k);
+}
+
+napi_value undefinedValue(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+napi_value stringValue(napi_env env, const std::string& s) {
+  napi_value v;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &v);
+  return v;
+}
+
+/** Runs body, converting any C++ exception into a pending JS Error. */
+template <typename F>
+napi_value guarded(napi_env env, const char* name, F body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    napi_throw_error(env, "ERR_GENREP_NATIVE_ARG", (std::string(name) + ": " + e.what()).c_str());
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, "ERR_GENREP_NATIVE_DNNL",
+                     (std::string(name) + ": oneDNN error: " + e.what()).c_str());
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, "ERR_GENREP_NATIVE_OOM", (std::string(name) + ": out of memory").c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "ERR_GENREP_NATIVE", (std::string(name) + ": " + e.what()).c_str());
+  }
+  return nullptr;
+}
+
+// conv2d(kind, memory, aOffset, bOffset, outOffset, params: Int32Array(17))
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  return guarded(env, "conv2d", [&] {
+    Args a = getArgs(env, info, 6);
+    const ConvKind kind = convKind(getInt(a, 0, "kind"));
+    const Heap heap = getHeap(a, 1);
+    const ConvParams p = convParams(getInts(a, 5, 17, "params"));
+    int64_t aCount = 0, bCount = 0, outCount = 0;
+    switch (kind) {
+      case ConvKind::kForward:
+        aCount = p.inputElements(), bCount = p.filterElements(), outCount = p.outputElements();
+        break;
+      case ConvKind::kBackwardData:
+        aCount = p.outputElements(), bCount = p.filterElements(), outCount = p.inputElements();
+        break;
+      case ConvKind::kBackwardWeights:
+        aCount = p.inputElements(), bCount = p.outputElements(), outCount = p.filterElements();
+        break;
+    }
+    const float* aPtr = tensorAt(heap, getInt(a, 2, "aOffset"), aCount, "a");
+    const float* bPtr = tensorAt(heap, getInt(a, 3, "bOffset"), bCount, "b");
+    float* outPtr = tensorAt(heap, getInt(a, 4, "outOffset"), outCount, "out");
+    genrep::runConv(kind, p, aPtr, bPtr, outPtr);
+    return undefinedValue(env);
+  });
+}
+
+// matmul(memory, aOffset, bOffset, outOffset, params: Int32Array(7))
+// params: [batchA, batchB, M, K, N, transposeA, transposeB]
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  return guarded(env, "matmul", [&] {
+    Args a = getArgs(env, info, 5);
+    const Heap heap = getHeap(a, 0);
+    const int32_t* v = getInts(a, 4, 7, "params");
+    const MatMulParams p{v[0], v[1], v[2], v[3], v[4], v[5] != 0, v[6] != 0};
+    const std::string problem = p.validate();
+    if (!problem.empty()) throw ArgError(problem);
+    const float* aPtr = tensorAt(heap, getInt(a, 1, "aOffset"), p.batchA * p.m * p.k, "a");
+    const float* bPtr = tensorAt(heap, getInt(a, 2, "bOffset"), p.batchB * p.k * p.n, "b");
+    float* outPtr = tensorAt(heap, getInt(a, 3, "outOffset"), p.batch() * p.m * p.n, "out");
+    genrep::runMatMul(p, aPtr, bPtr, outPtr);
+    return undefinedValue(env);
+  });
+}
+
+// describeConv(kind, params) -> oneDNN implementation name
+napi_value DescribeConv(napi_env env, napi_callback_info info) {
+  return guarded(env, "describeConv", [&] {
+    Args a = getArgs(env, info, 2);
+    const ConvKind kind = convKind(getInt(a, 0, "kind"));
+    const ConvParams p = convParams(getInts(a, 1, 17, "params"));
+    return stringValue(env, genrep::describeConv(kind, p));
+  });
+}
+
+// setConvLayout(0 = nhwc, 1 = blocked)
+napi_value SetConvLayout(napi_env env, napi_callback_info info) {
+  return guarded(env, "setConvLayout", [&] {
+    Args a = getArgs(env, info, 1);
+    const int64_t layout = getInt(a, 0, "layout");
+    if (layout != 0 && layout != 1) throw ArgError("layout must be 0 (nhwc) or 1 (blocked)");
+    genrep::setConvLayout(static_cast<genrep::ConvLayout>(layout));
+    return undefinedValue(env);
+  });
+}
+
+// clearCache(): drops cached primitives and scratch buffers of this thread
+napi_value ClearCache(napi_env env, napi_callback_info) {
+  return guarded(env, "clearCache", [&] {
+    genrep::clearConvCache();
+    genrep::clearMatMulCache();
+    genrep::releaseScratch();
+    return undefinedValue(env);
+  });
+}
+
+// info() -> { library, threads, convLayout }
+napi_value Info(napi_env env, napi_callback_info) {
+  return guarded(env, "info", [&] {
+    napi_value obj, threads, layout;
+    napi_create_object(env, &obj);
+    napi_set_named_property(env, obj, "library", stringValue(env, genrep::describeLibrary()));
+    napi_create_int32(env, genrep::maxThreads(), &threads);
+    napi_set_named_property(env, obj, "threads", threads);
+    napi_create_int32(env, static_cast<int32_t>(genrep::convLayout()), &layout);
+    napi_set_named_property(env, obj, "convLayout", layout);
+    return obj;
+  });
+}
+
+void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  exportFunction(env, exports, "conv2d", Conv2d);
+  exportFunction(env, exports, "matmul", MatMul);
+  exportFunction(env, exports, "describeConv", DescribeConv);
+  exportFunction(env, exports, "setConvLayout", SetConvLayout);
+  exportFunction(env, exports, "clearCache", ClearCache);
+  exportFunction(env, exports, "info", Info);
+  return exports;
+}

@@ -1,0 +1,203 @@
+#include "conv.h"
+
+#include <atomic>
+#include <memory>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "engine.h"
+
+namespace genrep {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+
+namespace {
+
+std::atomic<int> gLayout{static_cast<int>(ConvLayout::kBlocked)};
+
+/** One tensor argument of a primitive: the user's plain layout and the primitive's. */
+struct PlanArg {
+  int dnnlArg = 0;
+  memory::desc userMd;
+  memory::desc primMd;
+  bool reordered = false;
+  dnnl::reorder reorder;  // user -> prim for inputs, prim -> user for the output
+  int slot = 0;           // scratch slot holding the reordered copy
+};
+
+/** A ready-to-run convolution: primitive, its three tensor arguments, scratchpad. */
+struct ConvPlan {
+  dnnl::primitive prim;
+  PlanArg a, b, out;
+  memory::desc scratchpadMd;
+  std::string impl;
+};
+
+memory::dims dims(std::initializer_list<int64_t> v) { return memory::dims(v); }
+
+PlanArg makeArg(int dnnlArg, const memory::desc& userMd, const memory::desc& primMd,
+                bool isOutput, int slot) {
+  PlanArg arg;
+  arg.dnnlArg = dnnlArg;
+  arg.userMd = userMd;
+  arg.primMd = primMd;
+  arg.slot = slot;
+  arg.reordered = userMd != primMd;
+  if (arg.reordered) {
+    auto& eng = cpuEngine();
+    arg.reorder = isOutput ? dnnl::reorder(dnnl::reorder::primitive_desc(eng, primMd, eng, userMd))
+                           : dnnl::reorder(dnnl::reorder::primitive_desc(eng, userMd, eng, primMd));
+  }
+  return arg;
+}
+
+std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayout layout) {
+  auto& eng = cpuEngine();
+  const auto dt = memory::data_type::f32;
+  const memory::dims srcDims = dims({p.n, p.ci, p.h, p.w});
+  const memory::dims weiDims = dims({p.co, p.ci, p.kh, p.kw});
+  const memory::dims dstDims = dims({p.n, p.co, p.oh, p.ow});
+  const memory::dims strides = dims({p.strideH, p.strideW});
+  const memory::dims dilates = dims({p.dilationH - 1, p.dilationW - 1});
+  const memory::dims padL = dims({p.padTop, p.padLeft});
+  const memory::dims padR = dims({p.padBottom, p.padRight});
+
+  const memory::desc userSrc(srcDims, dt, tag::nhwc);
+  const memory::desc userWei(weiDims, dt, tag::hwio);
+  const memory::desc userDst(dstDims, dt, tag::nhwc);
+  const tag actTag = layout == ConvLayout::kNhwc ? tag::nhwc : tag::any;
+  const memory::desc anySrc(srcDims, dt, actTag);
+  const memory::desc anyWei(weiDims, dt, tag::any);
+  const memory::desc anyDst(dstDims, dt, actTag);
+
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const auto algo = dnnl::algorithm::convolution_direct;
+
+  dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, algo, anySrc,
+                                          anyWei, anyDst, strides, dilates, padL, padR);
+  dnnl::convolution_forward::primitive_desc fwdPd(fwdDesc, attr, eng);
+
+  auto plan = std::make_unique<ConvPlan>();
+  switch (kind) {
+    case ConvKind::kForward: {
+      plan->prim = dnnl::convolution_forward(fwdPd);
+      plan->a = makeArg(DNNL_ARG_SRC, userSrc, fwdPd.src_desc(), false, 0);
+      plan->b = makeArg(DNNL_ARG_WEIGHTS, userWei, fwdPd.weights_desc(), false, 1);
+      plan->out = makeArg(DNNL_ARG_DST, userDst, fwdPd.dst_desc(), true, 2);
+      plan->scratchpadMd = fwdPd.scratchpad_desc();
+      plan->impl = fwdPd.impl_info_str();
+      break;
+    }
+    case ConvKind::kBackwardData: {
+      dnnl::convolution_backward_data::desc d(algo, anySrc, anyWei, anyDst, strides, dilates,
+                                              padL, padR);
+      dnnl::convolution_backward_data::primitive_desc pd(d, attr, eng, fwdPd);
+      plan->prim = dnnl::convolution_backward_data(pd);
+      plan->a = makeArg(DNNL_ARG_DIFF_DST, userDst, pd.diff_dst_desc(), false, 0);
+      plan->b = makeArg(DNNL_ARG_WEIGHTS, userWei, pd.weights_desc(), false, 1);
+      plan->out = makeArg(DNNL_ARG_DIFF_SRC, userSrc, pd.diff_src_desc(), true, 2);
+      plan->scratchpadMd = pd.scratchpad_desc();
+      plan->impl = pd.impl_info_str();
+      break;
+    }
+    case ConvKind::kBackwardWeights: {
+      dnnl::convolution_backward_weights::desc d(algo, anySrc, anyWei, anyDst, strides,
+                                                 dilates, padL, padR);
+      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, fwdPd);
+      plan->prim = dnnl::convolution_backward_weights(pd);
+      plan->a = makeArg(DNNL_ARG_SRC, userSrc, pd.src_desc(), false, 0);
+      plan->b = makeArg(DNNL_ARG_DIFF_DST, userDst, pd.diff_dst_desc(), false, 1);
+      plan->out = makeArg(DNNL_ARG_DIFF_WEIGHTS, userWei, pd.diff_weights_desc(), true, 2);
+      plan->scratchpadMd = pd.scratchpad_desc();
+      plan->impl = pd.impl_info_str();
+      break;
+    }
+  }
+  return plan;
+}
+
+std::string planKey(ConvKind kind, const ConvParams& p, ConvLayout layout) {
+  std::ostringstream k;
+  k << static_cast<int>(kind) << ':' << static_cast<int>(layout);
+  for (int64_t v : {p.n, p.h, p.w, p.ci, p.oh, p.ow, p.co, p.kh, p.kw, p.strideH, p.strideW,
+                    p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW}) {
+    k << ',' << v;
+  }
+  return k.str();
+}
+
+thread_local std::unordered_map<std::string, std::unique_ptr<ConvPlan>> plans;
+
+const ConvPlan& planFor(ConvKind kind, const ConvParams& p) {
+  const ConvLayout layout = convLayout();
+  const std::string key = planKey(kind, p, layout);
+  auto it = plans.find(key);
+  if (it != plans.end()) return *it->second;
+  auto plan = makePlan(kind, p, layout);
+  return *plans.emplace(key, std::move(plan)).first->second;
+}
+
+/** The memory the primitive reads or writes for `arg`; reorders an input into it. */
+memory bindArg(const PlanArg& arg, void* userPtr, bool isOutput, dnnl::stream& s) {
+  auto& eng = cpuEngine();
+  memory user(arg.userMd, eng, userPtr);
+  if (!arg.reordered) return user;
+  memory prim(arg.primMd, eng, scratch(arg.slot, arg.primMd.get_size()));
+  if (!isOutput) arg.reorder.execute(s, user, prim);
+  return prim;
+}
+
+}  // namespace
+
+std::string ConvParams::validate() const {
+  for (int64_t v : {n, h, w, ci, oh, ow, co, kh, kw, strideH, strideW, dilationH, dilationW}) {
+    if (v < 1) return "sizes, strides and dilations must be positive";
+  }
+  for (int64_t v : {padTop, padLeft, padBottom, padRight}) {
+    if (v < 0) return "pads must not be negative";
+  }
+  const int64_t khEff = (kh - 1) * dilationH + 1;
+  const int64_t kwEff = (kw - 1) * dilationW + 1;
+  const int64_t spanH = h + padTop + padBottom - khEff;
+  const int64_t spanW = w + padLeft + padRight - kwEff;
+  if (spanH < 0 || spanW < 0) return "filter larger than padded input";
+  if (spanH / strideH + 1 != oh || spanW / strideW + 1 != ow) {
+    std::ostringstream m;
+    m << "output " << oh << "x" << ow << " does not match input " << h << "x" << w
+      << ", filter, strides and pads (expected " << spanH / strideH + 1 << "x"
+      << spanW / strideW + 1 << ")";
+    return m.str();
+  }
+  return "";
+}
+
+void setConvLayout(ConvLayout layout) { gLayout.store(static_cast<int>(layout)); }
+
+ConvLayout convLayout() { return static_cast<ConvLayout>(gLayout.load()); }
+
+void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out) {
+  const ConvPlan& plan = planFor(kind, p);
+  dnnl::stream& s = threadStream();
+  memory aMem = bindArg(plan.a, const_cast<float*>(a), false, s);
+  memory bMem = bindArg(plan.b, const_cast<float*>(b), false, s);
+  memory outMem = bindArg(plan.out, out, true, s);
+  memory scratchpad(plan.scratchpadMd, cpuEngine(), scratch(3, plan.scratchpadMd.get_size()));
+  plan.prim.execute(s, {{plan.a.dnnlArg, aMem},
+                        {plan.b.dnnlArg, bMem},
+                        {plan.out.dnnlArg, outMem},
+                        {DNNL_ARG_SCRATCHPAD, scratchpad}});
+  if (plan.out.reordered) {
+    memory user(plan.out.userMd, cpuEngine(), out);
+    plan.out.reorder.execute(s, outMem, user);
+  }
+  s.wait();
+}
+
+std::string describeConv(ConvKind kind, const ConvParams& p) { return planFor(kind, p).impl; }
+
+void clearConvCache() { plans.clear(); }
+
+}  // namespace genrep

@@ -1,0 +1,80 @@
+#include "matmul.h"
+
+#include <memory>
+#include <sstream>
+#include <unordered_map>
+
+#include "engine.h"
+
+namespace genrep {
+
+using dnnl::memory;
+
+namespace {
+
+struct MatMulPlan {
+  dnnl::matmul prim;
+  memory::desc aMd, bMd, outMd, scratchpadMd;
+};
+
+/** Descriptor of a row-major [batch, rows, cols] matrix, read transposed when asked. */
+memory::desc matrixDesc(int64_t batch, int64_t rows, int64_t cols, bool stored_transposed) {
+  // Logical dims are [batch, rows, cols]; storage is [batch, cols, rows] when transposed.
+  const memory::dims d = {batch, rows, cols};
+  const memory::dims s = stored_transposed ? memory::dims{rows * cols, 1, rows}
+                                           : memory::dims{rows * cols, cols, 1};
+  return memory::desc(d, memory::data_type::f32, s);
+}
+
+std::unique_ptr<MatMulPlan> makePlan(const MatMulParams& p) {
+  auto plan = std::make_unique<MatMulPlan>();
+  plan->aMd = matrixDesc(p.batchA, p.m, p.k, p.transposeA);
+  plan->bMd = matrixDesc(p.batchB, p.k, p.n, p.transposeB);
+  plan->outMd = matrixDesc(p.batch(), p.m, p.n, false);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::matmul::desc d(plan->aMd, plan->bMd, plan->outMd);
+  dnnl::matmul::primitive_desc pd(d, attr, cpuEngine());
+  plan->prim = dnnl::matmul(pd);
+  plan->scratchpadMd = pd.scratchpad_desc();
+  return plan;
+}
+
+thread_local std::unordered_map<std::string, std::unique_ptr<MatMulPlan>> plans;
+
+}  // namespace
+
+std::string MatMulParams::validate() const {
+  for (int64_t v : {batchA, batchB, m, k, n}) {
+    if (v < 1) return "matmul sizes must be positive";
+  }
+  if (batchA != batchB && batchA != 1 && batchB != 1) {
+    return "matmul batch sizes must be equal or 1";
+  }
+  return "";
+}
+
+void runMatMul(const MatMulParams& p, const float* a, const float* b, float* out) {
+  std::ostringstream k;
+  k << p.batchA << ',' << p.batchB << ',' << p.m << ',' << p.k << ',' << p.n << ','
+    << p.transposeA << p.transposeB;
+  const std::string key = k.str();
+  auto it = plans.find(key);
+  if (it == plans.end()) it = plans.emplace(key, makePlan(p)).first;
+  const MatMulPlan& plan = *it->second;
+  auto& eng = cpuEngine();
+  dnnl::stream& s = threadStream();
+  memory aMem(plan.aMd, eng, const_cast<float*>(a));
+  memory bMem(plan.bMd, eng, const_cast<float*>(b));
+  memory outMem(plan.outMd, eng, out);
+  memory scratchpad(plan.scratchpadMd, eng, scratch(3, plan.scratchpadMd.get_size()));
+  plan.prim.execute(s, {{DNNL_ARG_SRC, aMem},
+                        {DNNL_ARG_WEIGHTS, bMem},
+                        {DNNL_ARG_DST, outMem},
+                        {DNNL_ARG_SCRATCHPAD, scratchpad}});
+  s.wait();
+}
+
+void clearMatMulCache() { plans.clear(); }
+
+}  // namespace genrep

@@ -1,0 +1,50 @@
+/**
+ * The shape of the native addon (native/src/addon.cc): oneDNN kernels that work in place on
+ * one ArrayBuffer, the wasm backend's heap. Offsets are in bytes; tensors are float32.
+ */
+
+/** Which convolution `conv2d` runs, and what its a, b and out tensors are. */
+export const ConvKind = {
+	/** a = x [N,H,W,CI], b = filter [KH,KW,CI,CO], out = y [N,OH,OW,CO]. */
+	forward: 0,
+	/** a = dy [N,OH,OW,CO], b = filter, out = dx [N,H,W,CI]; also transposed conv. */
+	backwardData: 1,
+	/** a = x, b = dy, out = dfilter [KH,KW,CI,CO]. */
+	backwardWeights: 2,
+} as const;
+export type ConvKind = (typeof ConvKind)[keyof typeof ConvKind];
+
+/** Where oneDNN keeps activations: plain NHWC, or blocked formats with reorders. */
+export const ConvLayout = { nhwc: 0, blocked: 1 } as const;
+export type ConvLayout = (typeof ConvLayout)[keyof typeof ConvLayout];
+
+export interface NativeAddon {
+	/**
+	 * params (17 values): N, H, W, CI, OH, OW, CO, KH, KW, strideH, strideW, padTop,
+	 * padLeft, padBottom, padRight, dilationH, dilationW (dilation 1 = none).
+	 */
+	conv2d(
+		kind: ConvKind,
+		memory: ArrayBuffer,
+		aOffset: number,
+		bOffset: number,
+		outOffset: number,
+		params: Int32Array,
+	): void;
+	/** params (7 values): batchA, batchB, M, K, N, transposeA (0/1), transposeB (0/1). */
+	matmul(memory: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number, params: Int32Array): void;
+	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
+	describeConv(kind: ConvKind, params: Int32Array): string;
+	setConvLayout(layout: ConvLayout): void;
+	/** Drops cached primitives and scratch buffers. */
+	clearCache(): void;
+	info(): NativeInfo;
+}
+
+export interface NativeInfo {
+	/** e.g. "oneDNN 2.6.3 (avx2)". */
+	library: string;
+	/** Threads oneDNN uses (OpenMP's max threads). */
+	threads: number;
+	convLayout: ConvLayout;
+}

@@ -1,0 +1,15 @@
+/** oneDNN kernels for the wasm backend (see native/ and scripts/build-native.mjs). */
+export {
+	ConvKind,
+	ConvLayout,
+	type NativeAddon,
+	type NativeInfo,
+} from "./addon.js";
+export {
+	nativeKernelStats,
+	nativeKernelsActive,
+	nativeKernelsReason,
+	registerNativeKernels,
+	unregisterNativeKernels,
+} from "./kernels.js";
+export { loadNativeAddon, type NativeLoadResult } from "./load.js";

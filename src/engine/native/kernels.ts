@@ -1,0 +1,140 @@
+import type {
+	BatchMatMulAttrs,
+	Conv2DAttrs,
+	Conv2DBackpropFilterAttrs,
+	Conv2DBackpropInputAttrs,
+	KernelConfig,
+	KernelFunc,
+	NamedAttrMap,
+	TensorInfo,
+} from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
+import type { NativeAddon } from "./addon.js";
+import { planConv2D, planConv2DBackpropFilter, planConv2DBackpropInput, runConv } from "./convKernels.js";
+import { asWasmBackend, type WasmBackendLike } from "./heap.js";
+import { loadNativeAddon } from "./load.js";
+import { planBatchMatMul, runMatMul } from "./matMulKernel.js";
+
+const BACKEND = "wasm";
+
+type Inputs = Record<string, TensorInfo>;
+
+/**
+ * One native kernel: `run` returns the output, or null to hand the call to the kernel that
+ * was registered before (unsupported dtype, layout, or shape).
+ */
+type NativeRun = (
+	addon: NativeAddon,
+	backend: WasmBackendLike,
+	inputs: Inputs,
+	attrs: NamedAttrMap,
+) => TensorInfo | null;
+
+const NATIVE_KERNELS: Record<string, NativeRun> = {
+	[tf.Conv2D]: (addon, backend, inputs, attrs) => {
+		const call = planConv2D(inputs as { x: TensorInfo; filter: TensorInfo }, attrs as unknown as Conv2DAttrs);
+		return call && runConv(addon, backend, call);
+	},
+	[tf.Conv2DBackpropInput]: (addon, backend, inputs, attrs) => {
+		const call = planConv2DBackpropInput(
+			inputs as { dy: TensorInfo; filter: TensorInfo },
+			attrs as unknown as Conv2DBackpropInputAttrs,
+		);
+		return call && runConv(addon, backend, call);
+	},
+	[tf.Conv2DBackpropFilter]: (addon, backend, inputs, attrs) => {
+		const call = planConv2DBackpropFilter(
+			inputs as { x: TensorInfo; dy: TensorInfo },
+			attrs as unknown as Conv2DBackpropFilterAttrs,
+		);
+		return call && runConv(addon, backend, call);
+	},
+	[tf.BatchMatMul]: (addon, backend, inputs, attrs) => {
+		const call = planBatchMatMul(inputs as { a: TensorInfo; b: TensorInfo }, attrs as unknown as BatchMatMulAttrs);
+		return call && runMatMul(addon, backend, call);
+	},
+};
+
+/** Kernel configs that were registered before ours (undefined: none), restored on undo. */
+const replaced = new Map<string, KernelConfig | undefined>();
+
+/** Per kernel: calls served natively and calls handed to the previous kernel. */
+const stats = new Map<string, { native: number; fallback: number }>();
+
+let lastReason: string | undefined;
+
+function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: KernelConfig): KernelConfig {
+	const counts = { native: 0, fallback: 0 };
+	stats.set(name, counts);
+	const kernelFunc: KernelFunc = (args) => {
+		const backend = asWasmBackend(args.backend);
+		const out = backend ? run(addon, backend, args.inputs as Inputs, args.attrs ?? {}) : null;
+		if (out) {
+			counts.native++;
+			return out;
+		}
+		counts.fallback++;
+		if (!previous)
+			throw new Error(
+				`${name}: the native kernel does not support these inputs and the wasm backend has no ${name} kernel`,
+			);
+		return previous.kernelFunc(args);
+	};
+	// The previous kernel's setup (its cwrap of the wasm function) must still run when the
+	// backend initialises, since calls it does not handle natively are handed to it.
+	return {
+		kernelName: name,
+		backendName: BACKEND,
+		kernelFunc,
+		...(previous?.setupFunc ? { setupFunc: previous.setupFunc } : {}),
+		...(previous?.disposeFunc ? { disposeFunc: previous.disposeFunc } : {}),
+	};
+}
+
+/**
+ * Replaces the wasm backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and
+ * BatchMatMul with oneDNN kernels (both cores) when the native addon is built. Call it after
+ * any other wasm kernel registration: whatever is registered under those names is kept and
+ * still serves the inputs the native kernels do not handle. Returns the names replaced
+ * (empty when the addon is not available; see nativeKernelsReason()). Idempotent.
+ */
+export function registerNativeKernels(): string[] {
+	if (replaced.size > 0) return [...replaced.keys()];
+	const loaded = loadNativeAddon();
+	if (!loaded.addon) {
+		lastReason = loaded.reason;
+		return [];
+	}
+	lastReason = undefined;
+	for (const [name, run] of Object.entries(NATIVE_KERNELS)) {
+		const previous = tf.getKernel(name, BACKEND);
+		if (previous) tf.unregisterKernel(name, BACKEND);
+		replaced.set(name, previous);
+		tf.registerKernel(wrap(name, run, loaded.addon, previous));
+	}
+	return [...replaced.keys()];
+}
+
+/** Restores the kernels registerNativeKernels() replaced. */
+export function unregisterNativeKernels(): void {
+	for (const [name, previous] of replaced) {
+		tf.unregisterKernel(name, BACKEND);
+		if (previous) tf.registerKernel(previous);
+	}
+	replaced.clear();
+}
+
+/** True while the native kernels are registered. */
+export function nativeKernelsActive(): boolean {
+	return replaced.size > 0;
+}
+
+/** Why registerNativeKernels() registered nothing, when it did not. */
+export function nativeKernelsReason(): string | undefined {
+	return lastReason;
+}
+
+/** Calls served natively and handed back, per kernel, since registration. */
+export function nativeKernelStats(): Record<string, { native: number; fallback: number }> {
+	return Object.fromEntries([...stats].map(([k, v]) => [k, { ...v }]));
+}

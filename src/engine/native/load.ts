@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NativeAddon } from "./addon.js";
+
+/** Where node-gyp puts the addon, relative to the package root. */
+export const ADDON_RELATIVE_PATH = path.join("native", "build", "Release", "genrep_native.node");
+
+export type NativeLoadResult =
+	| { addon: NativeAddon; path: string; reason?: undefined }
+	| { addon: null; path?: undefined; reason: string };
+
+let cached: NativeLoadResult | undefined;
+
+/** The package root: the nearest directory above this module with genrep's package.json. */
+function packageRoot(): string | null {
+	let dir = path.dirname(fileURLToPath(import.meta.url));
+	for (;;) {
+		const manifest = path.join(dir, "package.json");
+		if (fs.existsSync(manifest)) {
+			try {
+				if (JSON.parse(fs.readFileSync(manifest, "utf8")).name === "genrep") return dir;
+			} catch {
+				// not ours; keep looking
+			}
+		}
+		const parent = path.dirname(dir);
+		if (parent === dir) return null;
+		dir = parent;
+	}
+}
+
+/**
+ * Loads the oneDNN addon built by scripts/build-native.mjs, once per process. Returns the
+ * addon, or null with the reason (not built, disabled by GENREP_NO_NATIVE=1, or failed to
+ * load, e.g. libdnnl missing at run time). $GENREP_NATIVE_ADDON overrides the path.
+ */
+export function loadNativeAddon(): NativeLoadResult {
+	if (cached) return cached;
+	cached = tryLoad();
+	return cached;
+}
+
+function tryLoad(): NativeLoadResult {
+	if (process.env.GENREP_NO_NATIVE === "1") {
+		return { addon: null, reason: "disabled by GENREP_NO_NATIVE=1" };
+	}
+	let file = process.env.GENREP_NATIVE_ADDON;
+	if (!file) {
+		const root = packageRoot();
+		if (!root) return { addon: null, reason: "genrep's package root not found" };
+		file = path.join(root, ADDON_RELATIVE_PATH);
+	}
+	if (!fs.existsSync(file)) {
+		return { addon: null, reason: `native addon not built (${file} missing)` };
+	}
+	try {
+		const require = createRequire(import.meta.url);
+		const addon = require(file) as NativeAddon;
+		if (typeof addon.conv2d !== "function" || typeof addon.matmul !== "function") {
+			return { addon: null, reason: `${file} is not genrep's native addon` };
+		}
+		return { addon, path: file };
+	} catch (err) {
+		const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+		return { addon: null, reason: `native addon failed to load: ${message}` };
+	}
+}

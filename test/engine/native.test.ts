@@ -1,0 +1,223 @@
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+// Gradient functions (tf.grads); the bare tfjs-core entry point does not register them.
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	loadNativeAddon,
+	nativeKernelStats,
+	registerNativeKernels,
+	unregisterNativeKernels,
+} from "../../src/engine/native/index.js";
+import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
+
+const loaded = loadNativeAddon();
+if (!loaded.addon) {
+	console.warn(`native kernel tests skipped: ${loaded.reason}`);
+}
+
+/** Deterministic uniform values in [-1, 1) (a small LCG; tests need no tfjs RNG). */
+function randomValues(n: number, seed: number): Float32Array {
+	const out = new Float32Array(n);
+	let s = seed >>> 0 || 1;
+	for (let i = 0; i < n; i++) {
+		s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+		out[i] = s / 2 ** 31 - 1;
+	}
+	return out;
+}
+
+interface Input {
+	shape: number[];
+	values: Float32Array;
+}
+
+function input(shape: number[], seed: number): Input {
+	return {
+		shape,
+		values: randomValues(
+			shape.reduce((a, b) => a * b, 1),
+			seed,
+		),
+	};
+}
+
+/** Runs `fn` on `backend` with fresh tensors made from `inputs`; returns each output's data. */
+async function runOn(
+	backend: string,
+	inputs: Input[],
+	fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<Float32Array[]> {
+	await tf.setBackend(backend);
+	const outs = tf.tidy(() => {
+		const xs = inputs.map((i) => tf.tensor(i.values, i.shape));
+		const y = fn(...xs);
+		return Array.isArray(y) ? y : [y];
+	});
+	const data = outs.map((t) => t.dataSync() as Float32Array);
+	tf.dispose(outs);
+	return data;
+}
+
+/** Asserts the native (wasm) result matches the cpu backend within ~1e-4 relative. */
+async function expectMatchesCpu(
+	inputs: Input[],
+	fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+	kernels: string[],
+): Promise<void> {
+	const nativeCalls = (k: string) => nativeKernelStats()[k]?.native ?? 0;
+	const before = kernels.map(nativeCalls);
+	const got = await expectNoLeakedTensors(() => runOn("wasm", inputs, fn));
+	kernels.forEach((k, i) => {
+		expect(nativeCalls(k), `${k} ran natively`).toBeGreaterThan(before[i]);
+	});
+	const want = await runOn("cpu", inputs, fn);
+	expect(got.length).toBe(want.length);
+	for (let i = 0; i < want.length; i++) {
+		const scale = Math.max(1, ...Array.from(want[i], Math.abs));
+		expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4 * scale);
+	}
+}
+
+describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
+	beforeAll(async () => {
+		await tf.setBackend("wasm");
+		expect(registerNativeKernels()).toEqual(["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "BatchMatMul"]);
+	});
+	afterAll(async () => {
+		unregisterNativeKernels();
+	});
+
+	const convCases: Array<[string, number[], number[], number, "same" | "valid"]> = [
+		["3x3 s1 same", [1, 7, 9, 3], [3, 3, 3, 4], 1, "same"],
+		["3x3 s1 valid", [1, 7, 9, 3], [3, 3, 3, 5], 1, "valid"],
+		["3x3 s2 same", [1, 7, 9, 5], [3, 3, 5, 4], 2, "same"],
+		["3x3 s2 valid", [2, 9, 7, 3], [3, 3, 3, 2], 2, "valid"],
+		["1x1 s1", [1, 7, 9, 5], [1, 1, 5, 3], 1, "valid"],
+		["1x1 s2", [1, 7, 9, 3], [1, 1, 3, 4], 2, "same"],
+		["4x4 s2 same", [1, 8, 8, 3], [4, 4, 3, 5], 2, "same"],
+		["4x4 s1 valid", [1, 9, 7, 5], [4, 4, 5, 3], 1, "valid"],
+	];
+
+	for (const [name, xShape, wShape, stride, pad] of convCases) {
+		it(`conv2d ${name} matches cpu`, async () => {
+			await expectMatchesCpu(
+				[input(xShape, 1), input(wShape, 2)],
+				(x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+				["Conv2D"],
+			);
+		});
+
+		it(`conv2d ${name} gradients match cpu`, async () => {
+			const dyShape = tf.tidy(() =>
+				tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(wShape) as tf.Tensor4D, stride, pad),
+			);
+			const dy = input(dyShape.shape, 3);
+			dyShape.dispose();
+			await expectMatchesCpu(
+				[input(xShape, 1), input(wShape, 2), dy],
+				(x, w, g) =>
+					tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+						tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), g),
+					)([x, w]),
+				["Conv2DBackpropInput", "Conv2DBackpropFilter"],
+			);
+		});
+	}
+
+	it("conv2d with dilation 2 matches cpu", async () => {
+		await expectMatchesCpu(
+			[input([1, 9, 9, 3], 4), input([3, 3, 3, 4], 5)],
+			(x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same", "NHWC", 2),
+			["Conv2D"],
+		);
+	});
+
+	it("conv2d with explicit pads matches cpu", async () => {
+		const pads: [[number, number], [number, number], [number, number], [number, number]] = [
+			[0, 0],
+			[1, 2],
+			[0, 1],
+			[0, 0],
+		];
+		await expectMatchesCpu(
+			[input([1, 7, 9, 3], 6), input([3, 3, 3, 4], 7)],
+			(x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, pads),
+			["Conv2D"],
+		);
+	});
+
+	it("conv2dTranspose 4x4 stride 2 (DCGAN upsampling) matches cpu", async () => {
+		await expectMatchesCpu(
+			[input([2, 4, 4, 8], 8), input([4, 4, 5, 8], 9)],
+			(x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 5], 2, "same"),
+			["Conv2DBackpropInput"],
+		);
+	});
+
+	it("conv2dTranspose gradients match cpu", async () => {
+		const dy = input([1, 8, 8, 3], 12);
+		await expectMatchesCpu(
+			[input([1, 4, 4, 6], 10), input([4, 4, 3, 6], 11), dy],
+			(x, w, g) =>
+				tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+					tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [1, 8, 8, 3], 2, "same"), g),
+				)([x, w]),
+			["Conv2D", "Conv2DBackpropFilter"],
+		);
+	});
+
+	for (const transposeA of [false, true]) {
+		for (const transposeB of [false, true]) {
+			it(`matMul transposeA=${transposeA} transposeB=${transposeB}, batch 3, matches cpu`, async () => {
+				const [m, k, n] = [5, 7, 6];
+				const aShape = transposeA ? [3, k, m] : [3, m, k];
+				const bShape = transposeB ? [3, n, k] : [3, k, n];
+				await expectMatchesCpu(
+					[input(aShape, 13), input(bShape, 14)],
+					(a, b) => tf.matMul(a, b, transposeA, transposeB),
+					["BatchMatMul"],
+				);
+			});
+		}
+	}
+
+	it("matMul broadcasts a batch of 1 and handles rank 2", async () => {
+		await expectMatchesCpu([input([1, 4, 6], 15), input([3, 6, 5], 16)], (a, b) => tf.matMul(a, b), ["BatchMatMul"]);
+		await expectMatchesCpu([input([9, 13], 17), input([11, 13], 18)], (a, b) => tf.matMul(a, b, false, true), [
+			"BatchMatMul",
+		]);
+	});
+
+	it("hands unsupported inputs (dimRoundingMode ceil) back to the wasm kernel", async () => {
+		await tf.setBackend("wasm");
+		const before = nativeKernelStats().Conv2D.fallback;
+		const y = tf.tidy(() => tf.conv2d(tf.ones([1, 6, 6, 1]), tf.ones([3, 3, 1, 1]), 2, 0, "NHWC", 1, "ceil"));
+		expect(y.shape).toEqual([1, 3, 3, 1]);
+		y.dispose();
+		expect(nativeKernelStats().Conv2D.fallback).toBe(before + 1);
+	});
+
+	it("throws a JS error instead of crashing on a bad call", () => {
+		const addon = loaded.addon as NonNullable<typeof loaded.addon>;
+		const memory = new ArrayBuffer(1024);
+		const params = Int32Array.from([1, 4, 4, 1, 4, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1]);
+		expect(() => addon.conv2d(0, memory, 0, 64, 1000, params)).toThrow(/runs past the memory/);
+		expect(() => addon.conv2d(0, memory, 2, 64, 128, params)).toThrow(/multiple of 4/);
+		expect(() => addon.conv2d(3 as 0, memory, 0, 64, 128, params)).toThrow(/kind/);
+		const badOut = params.slice();
+		badOut[4] = 5;
+		expect(() => addon.conv2d(0, memory, 0, 64, 128, badOut)).toThrow(/does not match/);
+		expect(() => addon.matmul(memory, 0, 0, 0, new Int32Array(3))).toThrow(/7 values/);
+		expect(() => addon.matmul(memory, 0, 0, 0, Int32Array.from([2, 3, 2, 2, 2, 0, 0]))).toThrow(/batch/);
+	});
+
+	it("restores the previous kernels on unregister", async () => {
+		const previous = tf.getKernel("Conv2D", "wasm");
+		unregisterNativeKernels();
+		expect(tf.getKernel("Conv2D", "wasm")).not.toBe(previous);
+		registerNativeKernels();
+		expect(tf.getKernel("Conv2D", "wasm")).not.toBe(previous);
+	});
+});
