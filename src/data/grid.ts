@@ -36,18 +36,13 @@ export async function gridToPng(
 	const columns = options.columns ?? Math.max(1, Math.ceil(Math.sqrt(count)));
 	const padding = options.padding ?? 2;
 	const scale = options.scale ?? 1;
-	const range =
-		options.valueRange ??
-		(images instanceof Uint8Array ? "uint8" : "minus1to1");
+	const range = options.valueRange ?? (images instanceof Uint8Array ? "uint8" : "minus1to1");
 	checkOptions(images, { ...options, columns, padding, scale });
 	const rows = Math.max(1, Math.ceil(count / columns));
 	const gridWidth = columns * (width + padding) + padding;
 	const gridHeight = rows * (height + padding) + padding;
-	const grid = new Uint8Array(gridHeight * gridWidth * channels).fill(
-		options.padValue ?? 0,
-	); // [GH, GW, C]
-	const toByte =
-		range === "uint8" ? (v: number) => v : (v: number) => (v + 1) * 127.5;
+	const grid = new Uint8Array(gridHeight * gridWidth * channels).fill(options.padValue ?? 0); // [GH, GW, C]
+	const toByte = range === "uint8" ? (v: number) => v : (v: number) => (v + 1) * 127.5;
 	const rowLength = width * channels;
 	for (let n = 0; n < count; n++) {
 		const top = padding + Math.floor(n / columns) * (height + padding);
@@ -55,8 +50,7 @@ export async function gridToPng(
 		for (let y = 0; y < height; y++) {
 			const src = (n * height + y) * rowLength;
 			const dst = ((top + y) * gridWidth + left) * channels;
-			for (let i = 0; i < rowLength; i++)
-				grid[dst + i] = clampByte(toByte(images[src + i]));
+			for (let i = 0; i < rowLength; i++) grid[dst + i] = clampByte(toByte(images[src + i]));
 		}
 	}
 	const { default: sharp } = await import("sharp");
@@ -98,10 +92,7 @@ export async function writeImageGrid(
 	return { path, width, height };
 }
 
-function checkOptions(
-	images: ArrayLike<number>,
-	o: GridOptions & { columns: number; padding: number; scale: number },
-) {
+function checkOptions(images: ArrayLike<number>, o: GridOptions & { columns: number; padding: number; scale: number }) {
 	const positive = {
 		height: o.height,
 		width: o.width,
@@ -110,18 +101,13 @@ function checkOptions(
 	};
 	for (const [key, value] of Object.entries(positive)) {
 		if (!Number.isInteger(value) || value < 1)
-			throw new RangeError(
-				`grid ${key} must be a positive integer, got ${value}`,
-			);
+			throw new RangeError(`grid ${key} must be a positive integer, got ${value}`);
 	}
 	if (!Number.isInteger(o.count) || o.count < 1)
-		throw new RangeError(
-			`grid count must be a positive integer, got ${o.count}`,
-		);
+		throw new RangeError(`grid count must be a positive integer, got ${o.count}`);
 	if (!Number.isInteger(o.padding) || o.padding < 0)
 		throw new RangeError(`grid padding must be >= 0, got ${o.padding}`);
-	if (![1, 3, 4].includes(o.channels))
-		throw new RangeError(`grid channels must be 1, 3 or 4, got ${o.channels}`);
+	if (![1, 3, 4].includes(o.channels)) throw new RangeError(`grid channels must be 1, 3 or 4, got ${o.channels}`);
 	const needed = o.count * o.height * o.width * o.channels;
 	if (images.length < needed) {
 		throw new RangeError(

@@ -55,18 +55,12 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** The type with this type byte, or undefined. */
 function typeOfCode(code: number): IdxTypeName | undefined {
-	return (Object.keys(IDX_TYPES) as IdxTypeName[]).find(
-		(name) => IDX_TYPES[name].code === code,
-	);
+	return (Object.keys(IDX_TYPES) as IdxTypeName[]).find((name) => IDX_TYPES[name].code === code);
 }
 
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
-	return (
-		bytes.length >= 2 &&
-		bytes[0] === GZIP_MAGIC[0] &&
-		bytes[1] === GZIP_MAGIC[1]
-	);
+	return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
 /** Reads and validates an IDX file (gzip or raw). */
@@ -92,16 +86,9 @@ export function parseIdx<T extends IdxTypeName = IdxTypeName>(
 	const offset = 4 + 4 * header.dims.length;
 	const expected = header.dims.reduce((a, b) => a * b, 1) * size;
 	const found = raw.length - offset;
-	if (found < expected)
-		throw fileError(
-			file,
-			`truncated: expected ${expected} bytes of data, found ${found}`,
-		);
+	if (found < expected) throw fileError(file, `truncated: expected ${expected} bytes of data, found ${found}`);
 	if (found > expected) {
-		throw fileError(
-			file,
-			`expected ${expected} bytes of data, found ${found} (${found - expected} extra bytes)`,
-		);
+		throw fileError(file, `expected ${expected} bytes of data, found ${found} (${found - expected} extra bytes)`);
 	}
 	return {
 		type: header.type as T,
@@ -114,10 +101,7 @@ export function parseIdx<T extends IdxTypeName = IdxTypeName>(
  * Reads only the header of an IDX file, decompressing just its first bytes; cheap even for
  * the 47 MB Fashion-MNIST training images. Does not check the data length.
  */
-export async function readIdxHeader(
-	file: string,
-	expect: IdxExpectation = {},
-): Promise<IdxHeader> {
+export async function readIdxHeader(file: string, expect: IdxExpectation = {}): Promise<IdxHeader> {
 	const maxHeader = 4 + 4 * 255;
 	const head = await readHead(file, maxHeader);
 	const raw = isGzip(head) ? await gunzipHead(file, maxHeader) : head;
@@ -125,16 +109,11 @@ export async function readIdxHeader(
 }
 
 /** Encodes an array as IDX bytes; gzip-compressed with `gzip: true`. */
-export function encodeIdx(
-	array: IdxArray,
-	options: { gzip?: boolean } = {},
-): Buffer {
+export function encodeIdx(array: IdxArray, options: { gzip?: boolean } = {}): Buffer {
 	const size = IDX_TYPES[array.type].bytes;
 	const count = array.dims.reduce((a, b) => a * b, 1);
 	if (array.data.length !== count) {
-		throw new RangeError(
-			`IDX data has ${array.data.length} values, dims [${array.dims}] need ${count}`,
-		);
+		throw new RangeError(`IDX data has ${array.data.length} values, dims [${array.dims}] need ${count}`);
 	}
 	const offset = 4 + 4 * array.dims.length;
 	const out = Buffer.alloc(offset + count * size);
@@ -142,38 +121,18 @@ export function encodeIdx(
 	out[3] = array.dims.length;
 	for (const [i, d] of array.dims.entries()) out.writeUInt32BE(d, 4 + 4 * i);
 	const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-	for (let i = 0; i < count; i++)
-		writeValue(view, offset + i * size, array.type, array.data[i]);
+	for (let i = 0; i < count; i++) writeValue(view, offset + i * size, array.type, array.data[i]);
 	return options.gzip ? gzipSync(out) : out;
 }
 
-function parseHeader(
-	raw: Uint8Array,
-	file: string,
-	expect: IdxExpectation,
-): IdxHeader {
-	if (raw.length < 4)
-		throw fileError(
-			file,
-			`truncated: ${raw.length} bytes, shorter than the 4-byte IDX magic number`,
-		);
-	const magic = (
-		((raw[0] << 24) | (raw[1] << 16) | (raw[2] << 8) | raw[3]) >>>
-		0
-	)
-		.toString(16)
-		.padStart(8, "0");
+function parseHeader(raw: Uint8Array, file: string, expect: IdxExpectation): IdxHeader {
+	if (raw.length < 4) throw fileError(file, `truncated: ${raw.length} bytes, shorter than the 4-byte IDX magic number`);
+	const magic = (((raw[0] << 24) | (raw[1] << 16) | (raw[2] << 8) | raw[3]) >>> 0).toString(16).padStart(8, "0");
 	const type = typeOfCode(raw[2]);
 	if (raw[0] !== 0 || raw[1] !== 0 || type === undefined || raw[3] === 0) {
 		const code = hex2(IDX_TYPES[expect.type ?? "ubyte"].code);
-		const wanted =
-			expect.ndims !== undefined
-				? `0x0000${code}${hex2(expect.ndims)}`
-				: "0x00000803 or 0x00000801";
-		throw fileError(
-			file,
-			`wrong IDX magic number 0x${magic} (expected ${wanted}); is this an IDX file?`,
-		);
+		const wanted = expect.ndims !== undefined ? `0x0000${code}${hex2(expect.ndims)}` : "0x00000803 or 0x00000801";
+		throw fileError(file, `wrong IDX magic number 0x${magic} (expected ${wanted}); is this an IDX file?`);
 	}
 	const ndims = raw[3];
 	if (expect.type !== undefined && type !== expect.type) {
@@ -183,37 +142,21 @@ function parseHeader(
 		);
 	}
 	if (expect.ndims !== undefined && ndims !== expect.ndims) {
-		throw fileError(
-			file,
-			`has ${ndims} dimensions (magic number 0x${magic}), expected ${expect.ndims}`,
-		);
+		throw fileError(file, `has ${ndims} dimensions (magic number 0x${magic}), expected ${expect.ndims}`);
 	}
 	const headerBytes = 4 + 4 * ndims;
 	if (raw.length < headerBytes) {
-		throw fileError(
-			file,
-			`truncated: ${raw.length} bytes, shorter than the ${headerBytes}-byte IDX header`,
-		);
+		throw fileError(file, `truncated: ${raw.length} bytes, shorter than the ${headerBytes}-byte IDX header`);
 	}
 	const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-	const dims = Array.from({ length: ndims }, (_, i) =>
-		view.getUint32(4 + 4 * i, false),
-	);
+	const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
 	return { type, dims };
 }
 
-function decode(
-	raw: Uint8Array,
-	offset: number,
-	byteLength: number,
-	type: IdxTypeName,
-): IdxArray["data"] {
+function decode(raw: Uint8Array, offset: number, byteLength: number, type: IdxTypeName): IdxArray["data"] {
 	const slice = raw.subarray(offset, offset + byteLength);
 	if (type === "ubyte") return new Uint8Array(slice); // a copy that does not pin the file buffer
-	if (type === "byte")
-		return new Int8Array(
-			slice.buffer.slice(slice.byteOffset, slice.byteOffset + byteLength),
-		);
+	if (type === "byte") return new Int8Array(slice.buffer.slice(slice.byteOffset, slice.byteOffset + byteLength));
 	const view = new DataView(slice.buffer, slice.byteOffset, byteLength);
 	const ctor = {
 		short: Int16Array,
@@ -232,12 +175,7 @@ function decode(
 	return out;
 }
 
-function writeValue(
-	view: DataView,
-	at: number,
-	type: IdxTypeName,
-	value: number,
-): void {
+function writeValue(view: DataView, at: number, type: IdxTypeName, value: number): void {
 	if (type === "ubyte") view.setUint8(at, value);
 	else if (type === "byte") view.setInt8(at, value);
 	else if (type === "short") view.setInt16(at, value, false);

@@ -12,17 +12,7 @@ import { describeIoError } from "./idx.js";
 import type { ImageShape, RealDataset, Split } from "./types.js";
 
 /** File extensions read as images; other files (README, .DS_Store) are ignored. */
-export const IMAGE_EXTENSIONS = [
-	".png",
-	".jpg",
-	".jpeg",
-	".webp",
-	".gif",
-	".tif",
-	".tiff",
-	".avif",
-	".svg",
-];
+export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".avif", ".svg"];
 
 export interface ImageFolderOptions {
 	/** Output [height, width]; default [32, 32]. */
@@ -47,18 +37,14 @@ export interface ImageFolderListing {
 }
 
 /** Lists a class-per-subfolder image folder; errors clearly when it has no such layout. */
-export async function listImageFolder(
-	dir: string,
-): Promise<ImageFolderListing> {
+export async function listImageFolder(dir: string): Promise<ImageFolderListing> {
 	const entries = await readDirectory(dir);
 	const classNames = entries
 		.filter((e) => e.isDirectory() && !e.name.startsWith("."))
 		.map((e) => e.name)
 		.sort();
 	if (classNames.length === 0) {
-		const what = entries.some((e) => !e.name.startsWith("."))
-			? "has no class subfolders"
-			: "is empty";
+		const what = entries.some((e) => !e.name.startsWith(".")) ? "has no class subfolders" : "is empty";
 		throw fileError(
 			dir,
 			`${what}; expected one subfolder per class holding its images (e.g. ${join(dir, "cat", "1.png")})`,
@@ -69,53 +55,34 @@ export async function listImageFolder(
 		const classDir = join(dir, className);
 		const images = (await readDirectory(classDir))
 			.filter(
-				(e) =>
-					!e.isDirectory() &&
-					!e.name.startsWith(".") &&
-					IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+				(e) => !e.isDirectory() && !e.name.startsWith(".") && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()),
 			)
 			.map((e) => e.name)
 			.sort();
 		if (images.length === 0) {
-			throw fileError(
-				classDir,
-				`class folder holds no images (${IMAGE_EXTENSIONS.join(", ")})`,
-			);
+			throw fileError(classDir, `class folder holds no images (${IMAGE_EXTENSIONS.join(", ")})`);
 		}
-		for (const name of images)
-			files.push({ file: join(classDir, name), label });
+		for (const name of images) files.push({ file: join(classDir, name), label });
 	}
 	return { dir, classNames, files };
 }
 
 /** Reads an image folder into memory as a RealDataset [N, H, W, C] of uint8. */
-export async function loadImageFolder(
-	dir: string,
-	options: ImageFolderOptions = {},
-): Promise<RealDataset> {
+export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<RealDataset> {
 	const [height, width] = options.size ?? [32, 32];
 	const channels = options.channels ?? 1;
 	if (![height, width].every((s) => Number.isInteger(s) && s > 0)) {
-		throw new RangeError(
-			`image size must be two positive integers, got [${options.size}]`,
-		);
+		throw new RangeError(`image size must be two positive integers, got [${options.size}]`);
 	}
-	if (channels !== 1 && channels !== 3)
-		throw new RangeError(`channels must be 1 or 3, got ${channels}`);
+	if (channels !== 1 && channels !== 3) throw new RangeError(`channels must be 1 or 3, got ${channels}`);
 	const listing = await listImageFolder(dir);
-	const files =
-		options.limit === undefined
-			? listing.files
-			: listing.files.slice(0, options.limit);
+	const files = options.limit === undefined ? listing.files : listing.files.slice(0, options.limit);
 	const shape: ImageShape = [height, width, channels];
 	const pixels = height * width * channels;
 	const images = new Uint8Array(files.length * pixels); // [N, H, W, C]
 	const labels = Int32Array.from(files, (f) => f.label); // [N]
 	await forEachConcurrently(files, 4, async ({ file }, i) => {
-		images.set(
-			await decodeImage(file, shape, options.enlarge ?? false),
-			i * pixels,
-		);
+		images.set(await decodeImage(file, shape, options.enlarge ?? false), i * pixels);
 	});
 	return {
 		name: options.name ?? dir,
@@ -132,56 +99,33 @@ export async function loadImageFolder(
  * The folder that holds a split's class subfolders: `<dir>/<split>` when the folder has
  * `train/` or `test/` subfolders, else the folder itself, which then is the train split only.
  */
-export async function imageFolderSplitDir(
-	dir: string,
-	split: Split,
-): Promise<string> {
+export async function imageFolderSplitDir(dir: string, split: Split): Promise<string> {
 	const entries = await readDirectory(dir);
 	const splitDirs = entries
 		.filter((e) => e.isDirectory() && (e.name === "train" || e.name === "test"))
 		.map((e) => e.name);
 	if (splitDirs.length > 0) {
-		if (!splitDirs.includes(split))
-			throw fileError(
-				dir,
-				`has no ${split}/ subfolder (found ${splitDirs.join(", ")}/)`,
-			);
+		if (!splitDirs.includes(split)) throw fileError(dir, `has no ${split}/ subfolder (found ${splitDirs.join(", ")}/)`);
 		return join(dir, split);
 	}
 	if (split === "test") {
-		throw fileError(
-			dir,
-			"has no test split; put the class subfolders under train/ and test/ to give it one",
-		);
+		throw fileError(dir, "has no test split; put the class subfolders under train/ and test/ to give it one");
 	}
 	return dir;
 }
 
 /** Decodes one image to [H, W, C] uint8: flattened onto black, scaled to fit, centred. */
-async function decodeImage(
-	file: string,
-	[height, width, channels]: ImageShape,
-	enlarge: boolean,
-): Promise<Uint8Array> {
+async function decodeImage(file: string, [height, width, channels]: ImageShape, enlarge: boolean): Promise<Uint8Array> {
 	const { default: sharp } = await import("sharp");
 	try {
-		let pipeline = sharp(file, { failOn: "error" })
-			.flatten({ background: "#000000" })
-			.resize(width, height, {
-				fit: "contain",
-				withoutEnlargement: !enlarge,
-				background: "#000000",
-			});
-		pipeline =
-			channels === 1 ? pipeline.grayscale() : pipeline.toColourspace("srgb");
-		const { data, info } = await pipeline
-			.raw()
-			.toBuffer({ resolveWithObject: true });
-		if (
-			info.width !== width ||
-			info.height !== height ||
-			info.channels !== channels
-		) {
+		let pipeline = sharp(file, { failOn: "error" }).flatten({ background: "#000000" }).resize(width, height, {
+			fit: "contain",
+			withoutEnlargement: !enlarge,
+			background: "#000000",
+		});
+		pipeline = channels === 1 ? pipeline.grayscale() : pipeline.toColourspace("srgb");
+		const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+		if (info.width !== width || info.height !== height || info.channels !== channels) {
 			throw new Error(
 				`decoded to ${info.height}x${info.width}x${info.channels}, expected ${height}x${width}x${channels}`,
 			);
@@ -194,8 +138,7 @@ async function decodeImage(
 
 async function readDirectory(dir: string) {
 	try {
-		if (!(await stat(dir)).isDirectory())
-			throw fileError(dir, "is a file, expected a folder of class subfolders");
+		if (!(await stat(dir)).isDirectory()) throw fileError(dir, "is a file, expected a folder of class subfolders");
 		return await readdir(dir, { withFileTypes: true });
 	} catch (err) {
 		if (err instanceof GenrepError) throw err;
@@ -204,11 +147,7 @@ async function readDirectory(dir: string) {
 }
 
 /** Runs `fn` over the items with at most `limit` calls in flight; stops at the first error. */
-async function forEachConcurrently<T>(
-	items: T[],
-	limit: number,
-	fn: (item: T, index: number) => Promise<void>,
-) {
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>) {
 	let next = 0;
 	let failed = false;
 	const worker = async () => {
@@ -222,7 +161,5 @@ async function forEachConcurrently<T>(
 			}
 		}
 	};
-	await Promise.all(
-		Array.from({ length: Math.min(limit, items.length) }, worker),
-	);
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

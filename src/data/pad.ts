@@ -12,10 +12,8 @@ export function padImages(
 ): Uint8Array {
 	const [h, w, c] = from;
 	const [H, W] = to;
-	if (h > H || w > W)
-		throw new RangeError(`cannot pad ${h}x${w} images to ${H}x${W}`);
-	if (images.length < count * h * w * c)
-		throw new RangeError(`${images.length} values cannot hold ${count} images`);
+	if (h > H || w > W) throw new RangeError(`cannot pad ${h}x${w} images to ${H}x${W}`);
+	if (images.length < count * h * w * c) throw new RangeError(`${images.length} values cannot hold ${count} images`);
 	const top = Math.floor((H - h) / 2);
 	const left = Math.floor((W - w) / 2);
 	const rowIn = w * c;

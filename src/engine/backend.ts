@@ -1,5 +1,7 @@
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
+// The union package registers the gradient of every op (tfjs-core alone registers none).
+import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { GenrepError } from "../errors.js";

@@ -5,13 +5,7 @@ import type { Rng } from "./rng.js";
  * [mu - t*sigma, mu + t*sigma] are re-drawn (GenRep samples anchors with t = 2).
  * `truncation` = Infinity gives the plain normal.
  */
-export function truncatedNormal(
-	rng: Rng,
-	count: number,
-	mu = 0,
-	sigma = 1,
-	truncation = 2,
-): Float32Array {
+export function truncatedNormal(rng: Rng, count: number, mu = 0, sigma = 1, truncation = 2): Float32Array {
 	if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
 	if (!(sigma > 0) || !Number.isFinite(sigma)) throw new RangeError(`sigma must be a positive number, got ${sigma}`);
 	if (!(truncation > 0)) throw new RangeError(`truncation must be positive, got ${truncation}`);

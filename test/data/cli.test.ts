@@ -7,14 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** Runs the CLI from source with tsx, as a user would run `genrep ...`. */
 function genrep(...args: string[]) {
-	const result = spawnSync(
-		process.execPath,
-		["--import", "tsx", "src/cli/main.ts", ...args],
-		{
-			encoding: "utf8",
-			env: { ...process.env, GENREP_DATA_DIR: "" },
-		},
-	);
+	const result = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+		encoding: "utf8",
+		env: { ...process.env, GENREP_DATA_DIR: "" },
+	});
 	return {
 		status: result.status,
 		stdout: result.stdout,

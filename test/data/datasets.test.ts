@@ -1,15 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-	afterAll,
-	afterEach,
-	beforeAll,
-	describe,
-	expect,
-	it,
-	vi,
-} from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DATASETS, datasetInfo, loadDataset } from "../../src/data/datasets.js";
 import { encodeIdx, readIdx } from "../../src/data/idx.js";
 import type { RealDataset } from "../../src/data/types.js";
@@ -33,11 +25,7 @@ function borderIsZero(dataset: RealDataset): boolean {
 	for (let n = 0; n < count; n++) {
 		for (let y = 0; y < 32; y++) {
 			for (let x = 0; x < 32; x++) {
-				if (
-					(y < 2 || y >= 30 || x < 2 || x >= 30) &&
-					images[n * 1024 + y * 32 + x] !== 0
-				)
-					return false;
+				if ((y < 2 || y >= 30 || x < 2 || x >= 30) && images[n * 1024 + y * 32 + x] !== 0) return false;
 			}
 		}
 	}
@@ -74,15 +62,8 @@ describe("real datasets", () => {
 		const raw = await readIdx(join(FASHION, "train-images-idx3-ubyte.gz"));
 		const last = 59999;
 		for (const y of [0, 13, 27]) {
-			const padded = train.images.subarray(
-				last * 1024 + (y + 2) * 32 + 2,
-				last * 1024 + (y + 2) * 32 + 30,
-			);
-			expect(Array.from(padded)).toEqual(
-				Array.from(
-					raw.data.subarray(last * 784 + y * 28, last * 784 + y * 28 + 28),
-				),
-			);
+			const padded = train.images.subarray(last * 1024 + (y + 2) * 32 + 2, last * 1024 + (y + 2) * 32 + 30);
+			expect(Array.from(padded)).toEqual(Array.from(raw.data.subarray(last * 784 + y * 28, last * 784 + y * 28 + 28)));
 		}
 		const test = await loadDataset("fashion-mnist", { split: "test" });
 		expectWellFormed(test, 10000);
@@ -119,19 +100,11 @@ describe("data folder override", () => {
 	const saved = process.env.GENREP_DATA_DIR;
 
 	/** Writes a tiny IDX dataset: `n` 28x28 images whose pixels all equal their label + 1. */
-	async function writeTiny(
-		folder: string,
-		n: number,
-		options: { gzip?: boolean; labels?: number } = {},
-	) {
+	async function writeTiny(folder: string, n: number, options: { gzip?: boolean; labels?: number } = {}) {
 		await mkdir(folder, { recursive: true });
-		const labels = Uint8Array.from(
-			{ length: options.labels ?? n },
-			(_, i) => i % 10,
-		);
+		const labels = Uint8Array.from({ length: options.labels ?? n }, (_, i) => i % 10);
 		const images = new Uint8Array(n * 784);
-		for (let i = 0; i < n; i++)
-			images.fill(labels[i % labels.length] + 1, i * 784, (i + 1) * 784);
+		for (let i = 0; i < n; i++) images.fill(labels[i % labels.length] + 1, i * 784, (i + 1) * 784);
 		const ext = options.gzip ? ".gz" : "";
 		for (const prefix of ["train", "t10k"]) {
 			await writeFile(
@@ -140,10 +113,7 @@ describe("data folder override", () => {
 			);
 			await writeFile(
 				join(folder, `${prefix}-labels-idx1-ubyte${ext}`),
-				encodeIdx(
-					{ type: "ubyte", dims: [labels.length], data: labels },
-					options,
-				),
+				encodeIdx({ type: "ubyte", dims: [labels.length], data: labels }, options),
 			);
 		}
 	}
@@ -170,10 +140,7 @@ describe("data folder override", () => {
 		expect(Array.from(data.labels)).toEqual([0, 1, 2]);
 		expect(data.images[2 * 1024 + 16 * 32 + 16]).toBe(3);
 		expect(borderIsZero(data)).toBe(true);
-		expect(
-			(await datasetInfo("fashion-mnist", { dataDir: join(dir, "raw") })).splits
-				.train?.count,
-		).toBe(3);
+		expect((await datasetInfo("fashion-mnist", { dataDir: join(dir, "raw") })).splits.train?.count).toBe(3);
 	});
 
 	it("reads gzip files from GENREP_DATA_DIR/<name>/, and the option wins over the variable", async () => {
@@ -184,9 +151,7 @@ describe("data folder override", () => {
 		const info = await datasetInfo("mnist");
 		expect(info.location).toBe(join(dir, "root", "mnist"));
 		await writeTiny(join(dir, "two"), 2);
-		expect(
-			(await loadDataset("mnist", { dataDir: join(dir, "two") })).count,
-		).toBe(2);
+		expect((await loadDataset("mnist", { dataDir: join(dir, "two") })).count).toBe(2);
 	});
 
 	it("says where it looked when the override folder lacks the files", async () => {
@@ -197,9 +162,7 @@ describe("data folder override", () => {
 	});
 
 	it("tells how to install a missing dataset", async () => {
-		vi.spyOn(DATASETS["fashion-mnist"], "defaultDir").mockReturnValue(
-			join(dir, "nowhere"),
-		);
+		vi.spyOn(DATASETS["fashion-mnist"], "defaultDir").mockReturnValue(join(dir, "nowhere"));
 		expect(await errorMessage(loadDataset("fashion-mnist"))).toBe(
 			`fashion-mnist: ${join(dir, "nowhere", "train-images-idx3-ubyte.gz")} not found; install it with \`apt-get install dataset-fashion-mnist\`, or point --data-dir (or GENREP_DATA_DIR) at a folder that holds the IDX files`,
 		);
@@ -211,9 +174,7 @@ describe("data folder override", () => {
 
 	it("rejects image and label counts that disagree, naming both files", async () => {
 		await writeTiny(join(dir, "mismatch"), 3, { labels: 2 });
-		const message = await errorMessage(
-			loadDataset("mnist", { dataDir: join(dir, "mismatch") }),
-		);
+		const message = await errorMessage(loadDataset("mnist", { dataDir: join(dir, "mismatch") }));
 		expect(message).toBe(
 			`mnist: ${join(dir, "mismatch", "train-images-idx3-ubyte")} holds 3 images but ${join(dir, "mismatch", "train-labels-idx1-ubyte")} holds 2 labels`,
 		);

@@ -14,10 +14,7 @@ afterAll(async () => {
 });
 
 /** Five 4x6 grayscale images; image n is filled with 40 * (n + 1). */
-const five = Uint8Array.from(
-	{ length: 5 * 24 },
-	(_, i) => 40 * (Math.floor(i / 24) + 1),
-);
+const five = Uint8Array.from({ length: 5 * 24 }, (_, i) => 40 * (Math.floor(i / 24) + 1));
 
 async function pixels(png: Buffer) {
 	return sharp(png).raw().toBuffer({ resolveWithObject: true });
@@ -37,12 +34,7 @@ describe("image grids", () => {
 		// 2 columns x 3 rows of 4x6 tiles with 1-pixel padding around and between.
 		expect(written).toEqual({ path: out, width: 2 * 7 + 1, height: 3 * 5 + 1 });
 		const meta = await sharp(out).metadata();
-		expect([meta.format, meta.width, meta.height, meta.channels]).toEqual([
-			"png",
-			15,
-			16,
-			1,
-		]);
+		expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(["png", 15, 16, 1]);
 		expect(await readdir(join(dir, "nested"))).toEqual(["grid.png"]);
 	});
 
@@ -59,8 +51,7 @@ describe("image grids", () => {
 		});
 		expect([width, height]).toEqual([2 * (3 * 8 + 2), 2 * (2 * 6 + 2)]);
 		const { data, info } = await pixels(png);
-		const at = (x: number, y: number) =>
-			data[(y * 2 * info.width + x * 2) * info.channels];
+		const at = (x: number, y: number) => data[(y * 2 * info.width + x * 2) * info.channels];
 		expect(at(0, 0)).toBe(7); // padding
 		expect(at(2, 2)).toBe(40); // image 0 at the top left
 		expect(at(2 + 8 * 2, 2)).toBe(120); // image 2 ends the first row
@@ -84,11 +75,11 @@ describe("image grids", () => {
 	});
 
 	it("rejects options that do not fit the data", async () => {
-		await expect(
-			gridToPng(five, { count: 6, height: 4, width: 6, channels: 1 }),
-		).rejects.toThrow(/needs 144 values, got 120/);
-		await expect(
-			gridToPng(five, { count: 5, height: 4, width: 6, channels: 2 }),
-		).rejects.toThrow(/channels must be 1, 3 or 4/);
+		await expect(gridToPng(five, { count: 6, height: 4, width: 6, channels: 1 })).rejects.toThrow(
+			/needs 144 values, got 120/,
+		);
+		await expect(gridToPng(five, { count: 5, height: 4, width: 6, channels: 2 })).rejects.toThrow(
+			/channels must be 1, 3 or 4/,
+		);
 	});
 });

@@ -10,21 +10,12 @@ import { GenrepError } from "../../src/errors.js";
 let dir: string;
 
 /** Writes a solid image: `value` in every channel, as PNG or JPEG by the file's extension. */
-async function solid(
-	file: string,
-	height: number,
-	width: number,
-	channels: 1 | 3,
-	value: number,
-): Promise<void> {
+async function solid(file: string, height: number, width: number, channels: 1 | 3, value: number): Promise<void> {
 	await mkdir(join(file, ".."), { recursive: true });
 	const image = sharp(Buffer.alloc(height * width * channels, value), {
 		raw: { width, height, channels },
 	});
-	await (file.endsWith(".jpg")
-		? image.jpeg({ quality: 100 })
-		: image.png()
-	).toFile(file);
+	await (file.endsWith(".jpg") ? image.jpeg({ quality: 100 }) : image.png()).toFile(file);
 }
 
 async function errorMessage(promise: Promise<unknown>): Promise<string> {
@@ -78,9 +69,7 @@ describe("image folders", () => {
 		expect(data.shape).toEqual([16, 24, 3]);
 		expect(data.images.length).toBe(2 * 16 * 24 * 3);
 		expect(Array.from(data.images.subarray(0, 3))).toEqual([0, 0, 0]); // 64x64 -> 16x16, centred in 24
-		expect(Array.from(data.images.subarray(4 * 3, 5 * 3))).toEqual([
-			50, 50, 50,
-		]);
+		expect(Array.from(data.images.subarray(4 * 3, 5 * 3))).toEqual([50, 50, 50]);
 	});
 
 	it("names an unreadable image", async () => {
@@ -93,30 +82,18 @@ describe("image folders", () => {
 			.toBuffer();
 		await writeFile(join(folder, "cls", "bad.png"), png.subarray(0, 40));
 		const message = await errorMessage(loadImageFolder(folder));
-		expect(
-			message.startsWith(
-				`${join(folder, "cls", "bad.png")}: cannot read image: `,
-			),
-		).toBe(true);
+		expect(message.startsWith(`${join(folder, "cls", "bad.png")}: cannot read image: `)).toBe(true);
 		expect(message).not.toContain("\n");
 	});
 
 	it("rejects folders without class subfolders", async () => {
 		await mkdir(join(dir, "empty"));
-		expect(await errorMessage(loadImageFolder(join(dir, "empty")))).toMatch(
-			/empty; expected one subfolder per class/,
-		);
+		expect(await errorMessage(loadImageFolder(join(dir, "empty")))).toMatch(/empty; expected one subfolder per class/);
 		await solid(join(dir, "flat", "a.png"), 4, 4, 1, 1);
-		expect(await errorMessage(loadImageFolder(join(dir, "flat")))).toMatch(
-			/has no class subfolders/,
-		);
+		expect(await errorMessage(loadImageFolder(join(dir, "flat")))).toMatch(/has no class subfolders/);
 		await mkdir(join(dir, "noimages", "cls"), { recursive: true });
-		expect(
-			await errorMessage(loadImageFolder(join(dir, "noimages"))),
-		).toContain("class folder holds no images");
-		expect(await errorMessage(loadImageFolder(join(dir, "missing")))).toBe(
-			`${join(dir, "missing")}: not found`,
-		);
+		expect(await errorMessage(loadImageFolder(join(dir, "noimages")))).toContain("class folder holds no images");
+		expect(await errorMessage(loadImageFolder(join(dir, "missing")))).toBe(`${join(dir, "missing")}: not found`);
 	});
 
 	it("serves as a dataset, with train/ and test/ splits", async () => {
@@ -129,8 +106,6 @@ describe("image folders", () => {
 		expect(info.splits.test).toEqual({ count: 2, classCounts: [1, 1] });
 		const plain = await datasetInfo(join(dir, "plain"));
 		expect(Object.keys(plain.splits)).toEqual(["train"]);
-		expect(
-			await errorMessage(loadDataset(join(dir, "plain"), { split: "test" })),
-		).toContain("has no test split");
+		expect(await errorMessage(loadDataset(join(dir, "plain"), { split: "test" }))).toContain("has no test split");
 	});
 });

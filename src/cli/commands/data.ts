@@ -4,9 +4,7 @@ import { action } from "../action.js";
 
 /** `genrep data list|info|grid`: look at the real datasets. */
 export function registerDataCommands(program: Command): void {
-	const data = program
-		.command("data")
-		.description("real datasets: list them, count them, look at them");
+	const data = program.command("data").description("real datasets: list them, count them, look at them");
 
 	data
 		.command("list")
@@ -14,38 +12,23 @@ export function registerDataCommands(program: Command): void {
 		.action(
 			action(async () => {
 				const { DATASETS } = await import("../../data/datasets.js");
-				const rows = Object.entries(DATASETS).map(([name, spec]) => [
-					name,
-					spec.description,
-				]);
+				const rows = Object.entries(DATASETS).map(([name, spec]) => [name, spec.description]);
 				process.stdout.write(table(rows));
 			}),
 		);
 
 	data
 		.command("info")
-		.description(
-			"print counts per split, image shape and class names of a dataset",
-		)
-		.argument(
-			"<name>",
-			"a registered dataset (see `genrep data list`) or the path of an image folder",
-		)
-		.option(
-			"--data-dir <dir>",
-			"folder that holds the IDX files (overrides GENREP_DATA_DIR)",
-		)
+		.description("print counts per split, image shape and class names of a dataset")
+		.argument("<name>", "a registered dataset (see `genrep data list`) or the path of an image folder")
+		.option("--data-dir <dir>", "folder that holds the IDX files (overrides GENREP_DATA_DIR)")
 		.option("--json", "print JSON instead of a table")
 		.action(
-			action(
-				async (name: string, opts: { dataDir?: string; json?: boolean }) => {
-					const { datasetInfo } = await import("../../data/datasets.js");
-					const info = await datasetInfo(name, { dataDir: opts.dataDir });
-					process.stdout.write(
-						opts.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info),
-					);
-				},
-			),
+			action(async (name: string, opts: { dataDir?: string; json?: boolean }) => {
+				const { datasetInfo } = await import("../../data/datasets.js");
+				const info = await datasetInfo(name, { dataDir: opts.dataDir });
+				process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
+			}),
 		);
 
 	data
@@ -53,27 +36,11 @@ export function registerDataCommands(program: Command): void {
 		.description("write a PNG grid of the first images of a dataset split")
 		.argument("<name>", "a registered dataset or the path of an image folder")
 		.requiredOption("--out <file>", "PNG file to write")
-		.addOption(
-			new Option("--split <split>", "which split")
-				.choices(["train", "test"])
-				.default("train"),
-		)
+		.addOption(new Option("--split <split>", "which split").choices(["train", "test"]).default("train"))
 		.option("--n <count>", "number of images", positiveInteger, 100)
-		.option(
-			"--columns <count>",
-			"images per row (default: a square grid)",
-			positiveInteger,
-		)
-		.option(
-			"--scale <factor>",
-			"integer upscaling of the grid",
-			positiveInteger,
-			2,
-		)
-		.option(
-			"--data-dir <dir>",
-			"folder that holds the IDX files (overrides GENREP_DATA_DIR)",
-		)
+		.option("--columns <count>", "images per row (default: a square grid)", positiveInteger)
+		.option("--scale <factor>", "integer upscaling of the grid", positiveInteger, 2)
+		.option("--data-dir <dir>", "folder that holds the IDX files (overrides GENREP_DATA_DIR)")
 		.action(
 			action(async (name: string, opts: GridFlags) => {
 				const { loadDataset } = await import("../../data/datasets.js");
@@ -111,10 +78,7 @@ interface GridFlags {
 
 function positiveInteger(value: string): number {
 	const n = Number(value);
-	if (!/^\d+$/.test(value) || n < 1)
-		throw new InvalidArgumentError(
-			`expected a positive integer, got "${value}"`,
-		);
+	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
 	return n;
 }
 
@@ -142,9 +106,7 @@ function formatInfo(info: DatasetInfo): string {
 
 /** Left-aligned columns separated by two spaces. */
 function table(rows: string[][]): string {
-	const widths = rows[0].map((_, i) =>
-		Math.max(...rows.map((r) => (r[i] ?? "").length)),
-	);
+	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
 	return rows
 		.map((r) =>
 			r

@@ -1,0 +1,72 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { batchNormTraining } from "./batchNormOp.js";
+import { filled, type ParamStore } from "./params.js";
+
+export interface BatchNormOptions {
+	momentum?: number;
+	epsilon?: number;
+	/** Learn a scale and shift (false when a conditional layer supplies them). */
+	affine?: boolean;
+}
+
+/**
+ * Batch normalisation over all axes but the last (channels). In training mode it uses the
+ * batch statistics and updates the running ones (PyTorch convention: momentum 0.1 is the
+ * weight of the new batch); in eval mode it uses the running statistics.
+ */
+export class BatchNorm {
+	readonly gamma: tf.Variable | null;
+	readonly beta: tf.Variable | null;
+	readonly runningMean: tf.Variable;
+	readonly runningVar: tf.Variable;
+	readonly momentum: number;
+	readonly epsilon: number;
+
+	constructor(
+		store: ParamStore,
+		name: string,
+		readonly channels: number,
+		options: BatchNormOptions = {},
+	) {
+		this.momentum = options.momentum ?? 0.1;
+		this.epsilon = options.epsilon ?? 1e-5;
+		const affine = options.affine ?? true;
+		this.gamma = affine ? store.weight(`${name}.gamma`, [channels], filled(channels, 1)) : null;
+		this.beta = affine ? store.weight(`${name}.beta`, [channels], filled(channels, 0)) : null;
+		this.runningMean = store.buffer(`${name}.runningMean`, [channels], filled(channels, 0));
+		this.runningVar = store.buffer(`${name}.runningVar`, [channels], filled(channels, 1));
+	}
+
+	/** x [..., C] -> normalised x [..., C]; scale/shift broadcast against x when given. */
+	apply<T extends tf.Tensor>(x: T, training: boolean, scale?: tf.Tensor, shift?: tf.Tensor): T {
+		if (training) {
+			// Fused path: own scale/shift (or none) folded into the op; per-sample ones applied after.
+			const perSample = scale !== undefined || shift !== undefined;
+			const gamma = perSample || !this.gamma ? tf.ones([this.channels]) : this.gamma;
+			const beta = perSample || !this.beta ? tf.zeros([this.channels]) : this.beta;
+			const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.epsilon);
+			this.updateRunningStats(mean, variance, x.size / this.channels);
+			tf.dispose([mean, variance]);
+			return this.affine(y, scale, shift) as T;
+		}
+		const rstd = tf.rsqrt(tf.add(this.runningVar, this.epsilon));
+		const normalised = tf.mul(tf.sub(x, this.runningMean), rstd);
+		return this.affine(normalised, scale ?? this.gamma ?? undefined, shift ?? this.beta ?? undefined) as T;
+	}
+
+	private affine(x: tf.Tensor, scale?: tf.Tensor, shift?: tf.Tensor): tf.Tensor {
+		let out = x;
+		if (scale) out = tf.mul(out, scale);
+		if (shift) out = tf.add(out, shift);
+		return out;
+	}
+
+	private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+		const m = this.momentum;
+		const unbiased = count > 1 ? count / (count - 1) : 1;
+		tf.tidy(() => {
+			this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+			this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
+		});
+	}
+}

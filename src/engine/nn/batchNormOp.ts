@@ -1,0 +1,68 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+/**
+ * Training-mode batch normalisation over all axes but the last, as one op with a
+ * hand-written gradient. tfjs's composed version reduces over the leading axes with Sum and
+ * Mean kernels that transpose first and runs a dozen elementwise passes; here every reduction
+ * is a matrix-vector product (fast on every backend) and the gradient takes five passes:
+ *
+ *   a = gamma * rstd, b = beta - mean * a,           y = x * a + b
+ *   dbeta = sum(dy), dgamma = (sum(dy * x) - mean * dbeta) * rstd
+ *   dx = dy * a + x * k1 + k0,  k1 = -a * rstd * dgamma / M,  k0 = -a * dbeta / M - mean * k1
+ *
+ * Returns y and the batch mean and (biased) variance, which carry no gradient (tfjs's
+ * customGrad has one output, so they leave the op as kept side outputs).
+ */
+export function batchNormTraining(
+	x: tf.Tensor,
+	gamma: tf.Tensor1D,
+	beta: tf.Tensor1D,
+	epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+	let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
+	const op = tf.customGrad((xIn, gIn, bIn, saveIn) => {
+		const input = xIn as tf.Tensor;
+		const save = saveIn as tf.GradSaveFunc;
+		const c = input.shape[input.rank - 1];
+		const rows = input.size / c;
+		const flat = tf.reshape(input, [rows, c]) as tf.Tensor2D; // [M, C]
+		const mean = columnMean(flat); // [C]
+		const meanSq = columnMean(tf.square(flat) as tf.Tensor2D);
+		const variance = tf.relu(tf.sub(meanSq, tf.square(mean))) as tf.Tensor1D; // [C]
+		const rstd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
+		const a = tf.mul(gIn as tf.Tensor1D, rstd) as tf.Tensor1D;
+		const b = tf.sub(bIn as tf.Tensor1D, tf.mul(mean, a)) as tf.Tensor1D;
+		const y = tf.add(tf.mul(input, a), b);
+		save([input, mean, rstd, a]);
+		stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
+		return {
+			value: y,
+			gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+				const [xs, m, r, scale] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+				const dyFlat = tf.reshape(dy, [rows, c]) as tf.Tensor2D;
+				const xFlat = tf.reshape(xs, [rows, c]) as tf.Tensor2D;
+				const dbeta = columnSum(dyFlat); // [C]
+				const dgamma = tf.mul(
+					tf.sub(columnSum(tf.mul(dyFlat, xFlat) as tf.Tensor2D), tf.mul(m, dbeta)),
+					r,
+				) as tf.Tensor1D;
+				const k1 = tf.div(tf.mul(tf.neg(scale), tf.mul(r, dgamma)), rows);
+				const k0 = tf.sub(tf.div(tf.mul(tf.neg(scale), dbeta), rows), tf.mul(m, k1));
+				const dx = tf.add(tf.add(tf.mul(dy, scale), tf.mul(xs, k1)), k0);
+				return [dx, dgamma, dbeta];
+			},
+		};
+	});
+	const y = op(x, gamma, beta);
+	const { mean, variance } = stats as unknown as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+	return { y, mean, variance };
+}
+
+/** Sum over rows as a matrix-vector product: [M, C] -> [C]. */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+	return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+function columnMean(x: tf.Tensor2D): tf.Tensor1D {
+	return tf.div(columnSum(x), x.shape[0]);
+}

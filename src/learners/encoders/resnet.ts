@@ -1,0 +1,93 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { BatchNorm } from "../../engine/nn/batchNorm.js";
+import { Conv2d } from "../../engine/nn/layers.js";
+import { ParamStore } from "../../engine/nn/params.js";
+import { Rng } from "../../engine/rng.js";
+
+export interface ResNetConfig {
+	/** Channels of each stage; the first stage keeps the input resolution, the others halve it. */
+	widths: number[];
+	/** Basic blocks per stage. */
+	blocks: number[];
+	/** Input channels (1 for grayscale). */
+	inChannels: number;
+}
+
+/** A residual basic block: conv3x3-BN-ReLU-conv3x3-BN, plus a 1x1 projection when the shape changes. */
+class BasicBlock {
+	private readonly conv1: Conv2d;
+	private readonly bn1: BatchNorm;
+	private readonly conv2: Conv2d;
+	private readonly bn2: BatchNorm;
+	private readonly shortcut: { conv: Conv2d; bn: BatchNorm } | null;
+
+	constructor(store: ParamStore, name: string, inChannels: number, outChannels: number, stride: number) {
+		this.conv1 = new Conv2d(store, `${name}.conv1`, inChannels, outChannels, 3, stride);
+		this.bn1 = new BatchNorm(store, `${name}.bn1`, outChannels);
+		this.conv2 = new Conv2d(store, `${name}.conv2`, outChannels, outChannels, 3, 1);
+		this.bn2 = new BatchNorm(store, `${name}.bn2`, outChannels);
+		this.shortcut =
+			stride !== 1 || inChannels !== outChannels
+				? {
+						conv: new Conv2d(store, `${name}.shortcut.conv`, inChannels, outChannels, 1, stride),
+						bn: new BatchNorm(store, `${name}.shortcut.bn`, outChannels),
+					}
+				: null;
+	}
+
+	apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+		const h = tf.relu(this.bn1.apply(this.conv1.apply(x), training)); // [N, H/s, W/s, out]
+		const y = this.bn2.apply(this.conv2.apply(h), training);
+		const skip = this.shortcut ? this.shortcut.bn.apply(this.shortcut.conv.apply(x), training) : x;
+		return tf.relu(tf.add(y, skip)) as tf.Tensor4D;
+	}
+}
+
+/**
+ * A ResNet for 32x32 inputs with the CIFAR stem (a 3x3 conv, no max-pool), ending in global
+ * average pooling: images [N, 32, 32, C] -> features [N, widths[-1]].
+ */
+export class ResNet {
+	readonly store: ParamStore;
+	readonly featureDim: number;
+	private readonly stem: Conv2d;
+	private readonly stemBn: BatchNorm;
+	private readonly stages: BasicBlock[][];
+
+	constructor(
+		readonly config: ResNetConfig,
+		seed: number,
+		store?: ParamStore,
+		readonly prefix = "encoder",
+	) {
+		if (config.widths.length !== config.blocks.length || config.widths.length === 0) {
+			throw new RangeError("ResNet: widths and blocks must be non-empty and of equal length");
+		}
+		this.store = store ?? new ParamStore(new Rng(seed));
+		const s = this.store;
+		this.stem = new Conv2d(s, `${prefix}.stem.conv`, config.inChannels, config.widths[0], 3, 1);
+		this.stemBn = new BatchNorm(s, `${prefix}.stem.bn`, config.widths[0]);
+		let inCh = config.widths[0];
+		this.stages = config.widths.map((width, i) => {
+			const blocks: BasicBlock[] = [];
+			for (let b = 0; b < config.blocks[i]; b++) {
+				const stride = b === 0 && i > 0 ? 2 : 1;
+				blocks.push(new BasicBlock(s, `${prefix}.stage${i}.block${b}`, inCh, width, stride));
+				inCh = width;
+			}
+			return blocks;
+		});
+		this.featureDim = inCh;
+	}
+
+	/** images [N, H, W, C] in [-1, 1] -> features [N, featureDim] */
+	apply(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
+		let h = tf.relu(this.stemBn.apply(this.stem.apply(images), training)); // [N, H, W, w0]
+		for (const stage of this.stages) for (const block of stage) h = block.apply(h, training);
+		return tf.mean(h, [1, 2]) as tf.Tensor2D; // [N, featureDim]
+	}
+
+	dispose(): void {
+		this.store.dispose();
+	}
+}
