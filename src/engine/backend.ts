@@ -39,6 +39,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 		throw new GenrepError(`unknown backend '${wanted}'; choose one of: ${BACKENDS.join(", ")}`);
 	}
 	if (current && current.backend === wanted) return current;
+	// Production mode: no "install tfjs-node" banner from the cpu backend, no debug checks.
+	tf.env().set("PROD", true);
 	const customKernels = registerWasmKernels();
 	let backend = wanted as BackendName;
 	let fallbackReason: string | undefined;

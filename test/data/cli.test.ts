@@ -1,22 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-/** Runs the CLI from source with tsx, as a user would run `genrep ...`. */
-function genrep(...args: string[]) {
-	const result = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-		encoding: "utf8",
-		env: { ...process.env, GENREP_DATA_DIR: "" },
-	});
-	return {
-		status: result.status,
-		stdout: result.stdout,
-		stderr: result.stderr,
-	};
-}
+import { genrep } from "../helpers/cli.js";
 
 let dir: string;
 beforeAll(async () => {
