@@ -214,6 +214,17 @@ napi_value SetConvLayout(napi_env env, napi_callback_info info) {
   });
 }
 
+// setThreads(n): threads oneDNN uses for calls from this JS thread (1..1024)
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  return guarded(env, "setThreads", [&] {
+    Args a = getArgs(env, info, 1);
+    const int64_t threads = getInt(a, 0, "threads");
+    if (threads < 1 || threads > 1024) throw ArgError("threads must be between 1 and 1024");
+    genrep::setMaxThreads(static_cast<int>(threads));
+    return undefinedValue(env);
+  });
+}
+
 // clearCache(): drops cached primitives and scratch buffers of this thread
 napi_value ClearCache(napi_env env, napi_callback_info) {
   return guarded(env, "clearCache", [&] {
@@ -251,6 +262,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "matmul", MatMul);
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
+  exportFunction(env, exports, "setThreads", SetThreads);
   exportFunction(env, exports, "clearCache", ClearCache);
   exportFunction(env, exports, "info", Info);
   return exports;

@@ -15,7 +15,9 @@ using tag = dnnl::memory::format_tag;
 
 namespace {
 
-std::atomic<int> gLayout{static_cast<int>(ConvLayout::kBlocked)};
+// NHWC measured faster than blocked formats plus reorders for every training shape tried,
+// on AVX2 (2-5x) and AVX-512 (1.1-1.9x): see bench/native-kernels.ts.
+std::atomic<int> gLayout{static_cast<int>(ConvLayout::kNhwc)};
 
 /** One tensor argument of a primitive: the user's plain layout and the primitive's. */
 struct PlanArg {

@@ -4,6 +4,7 @@
 #include <memory>
 
 extern "C" int omp_get_max_threads(void);
+extern "C" void omp_set_num_threads(int);
 
 namespace genrep {
 
@@ -72,5 +73,7 @@ std::string describeLibrary() {
 }
 
 int maxThreads() { return omp_get_max_threads(); }
+
+void setMaxThreads(int threads) { omp_set_num_threads(threads); }
 
 }  // namespace genrep

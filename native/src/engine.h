@@ -29,7 +29,10 @@ void releaseScratch();
 /** "oneDNN x.y.z (isa)" for diagnostics. */
 std::string describeLibrary();
 
-/** Threads oneDNN parallelises over (OpenMP's max threads). */
+/** Threads oneDNN parallelises over on the calling thread (OpenMP's max threads). */
 int maxThreads();
+
+/** Sets the threads oneDNN uses for calls from the calling thread (omp_set_num_threads). */
+void setMaxThreads(int threads);
 
 }  // namespace genrep

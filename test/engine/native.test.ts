@@ -89,7 +89,8 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		unregisterNativeKernels();
 	});
 
-	const convCases: Array<[string, number[], number[], number, "same" | "valid"]> = [
+	type Shape4 = [number, number, number, number];
+	const convCases: Array<[string, Shape4, Shape4, number, "same" | "valid"]> = [
 		["3x3 s1 same", [1, 7, 9, 3], [3, 3, 3, 4], 1, "same"],
 		["3x3 s1 valid", [1, 7, 9, 3], [3, 3, 3, 5], 1, "valid"],
 		["3x3 s2 same", [1, 7, 9, 5], [3, 3, 5, 4], 2, "same"],
@@ -193,7 +194,9 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 	it("hands unsupported inputs (dimRoundingMode ceil) back to the wasm kernel", async () => {
 		await tf.setBackend("wasm");
 		const before = nativeKernelStats().Conv2D.fallback;
-		const y = tf.tidy(() => tf.conv2d(tf.ones([1, 6, 6, 1]), tf.ones([3, 3, 1, 1]), 2, 0, "NHWC", 1, "ceil"));
+		const y = tf.tidy(() =>
+			tf.conv2d(tf.ones([1, 6, 6, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 2, 0, "NHWC", 1, "ceil"),
+		);
 		expect(y.shape).toEqual([1, 3, 3, 1]);
 		y.dispose();
 		expect(nativeKernelStats().Conv2D.fallback).toBe(before + 1);

@@ -36,6 +36,8 @@ export interface NativeAddon {
 	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
 	describeConv(kind: ConvKind, params: Int32Array): string;
 	setConvLayout(layout: ConvLayout): void;
+	/** Threads oneDNN uses for calls from the calling JS thread (default: all cores). */
+	setThreads(threads: number): void;
 	/** Drops cached primitives and scratch buffers. */
 	clearCache(): void;
 	info(): NativeInfo;

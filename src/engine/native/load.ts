@@ -42,6 +42,19 @@ export function loadNativeAddon(): NativeLoadResult {
 	return cached;
 }
 
+/**
+ * Makes oneDNN's OpenMP threads sleep, not spin, between kernels, unless the user chose a
+ * wait policy. Measured on 2 cores: with another busy thread in the process or on the
+ * machine (a generator worker beside training), spinning collapses a 2-thread matmul from
+ * ~140 to ~11-20 GFLOP/s; passive waiting keeps ~135, at a cost of 3-15% when the machine
+ * is otherwise idle. libgomp reads this when it loads, i.e. when the addon is first loaded.
+ */
+function preferPassiveWaiting(): void {
+	if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+		process.env.OMP_WAIT_POLICY = "PASSIVE";
+	}
+}
+
 function tryLoad(): NativeLoadResult {
 	if (process.env.GENREP_NO_NATIVE === "1") {
 		return { addon: null, reason: "disabled by GENREP_NO_NATIVE=1" };
@@ -55,6 +68,7 @@ function tryLoad(): NativeLoadResult {
 	if (!fs.existsSync(file)) {
 		return { addon: null, reason: `native addon not built (${file} missing)` };
 	}
+	preferPassiveWaiting();
 	try {
 		const require = createRequire(import.meta.url);
 		const addon = require(file) as NativeAddon;
