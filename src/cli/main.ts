@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { reportError } from "./action.js";
 import { registerDataCommands } from "./commands/data.js";
+import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
 
 const program = new Command("genrep")
@@ -12,6 +13,7 @@ const program = new Command("genrep")
 
 registerInfoCommand(program);
 registerDataCommands(program);
+registerGanCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

@@ -1,0 +1,563 @@
+/**
+ * GAN training on a real dataset: a DCGAN pair (conditional batch norm + projection
+ * discriminator when conditional), hinge loss, one discriminator step per generator step,
+ * Adam, and an exponential moving average (EMA) of the generator weights that is used for
+ * samples and for the shipped weights.
+ *
+ * Choices (documented defaults):
+ * - Adam betas 0.5 / 0.999 (DCGAN; the discriminator has no spectral norm, so the SNGAN
+ *   setting 0.0 / 0.9 is less safe here), lr 2e-4 for both networks.
+ * - z ~ N(0, 1) (untruncated) in training; samples and the model card use truncation 2.
+ * - Fake labels are drawn uniformly over the classes; real labels come from the dataset.
+ * - EMA decay min(emaDecay, (1 + step) / (10 + step)) (TensorFlow's ExponentialMovingAverage
+ *   with num_updates), so short runs are not dominated by the initial weights; batch-norm
+ *   running statistics are copied, not averaged.
+ * - Determinism: every random draw of step s comes from `rng.fork("step-s")` and the data
+ *   order of epoch e from `rng.fork("epoch-e")`, so a resumed run (weights + Adam moments +
+ *   step from the checkpoint) continues exactly like an uninterrupted one.
+ *
+ * Output directory: config.json, checkpoint.safetensors (G, D, EMA-G, both Adam states,
+ * step), losses.jsonl, samples/step-XXXXXX.png, and on finish generator.safetensors (EMA
+ * weights) + model.json (the model card).
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { initEngine } from "../engine/backend.js";
+import { ParamStore } from "../engine/nn/params.js";
+import { Rng } from "../engine/rng.js";
+import { truncatedNormal } from "../engine/truncatedNormal.js";
+import { fileError, GenrepError } from "../errors.js";
+import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./architectures/dcgan.js";
+import { loadCheckpoint, saveCheckpoint, saveParams } from "./checkpoint.js";
+
+export interface GanTrainOptions {
+	/** A registered dataset name or an image-folder path. */
+	dataset: string;
+	/** Folder that holds the dataset's files (overrides GENREP_DATA_DIR). */
+	dataDir?: string;
+	/** Use only the first `limit` training images (tests, quick checks). */
+	limit?: number;
+	/** Class-conditional generator and projection discriminator; default false. */
+	conditional?: boolean;
+	latentDim?: number;
+	/** DCGAN base width; default 32. */
+	width?: number;
+	batchSize?: number;
+	/** Total optimizer steps (a resumed run continues up to this step). */
+	steps: number;
+	lrG?: number;
+	lrD?: number;
+	beta1?: number;
+	beta2?: number;
+	emaDecay?: number;
+	seed?: number;
+	/** Output directory. */
+	out: string;
+	/** Continue from the checkpoint in `out` (its config must match); else `out` must be empty. */
+	resume?: boolean;
+	checkpointEverySeconds?: number;
+	/** Write a sample grid every this many steps (and at the end); default 500. */
+	sampleEverySteps?: number;
+	/** Append to losses.jsonl (and report progress) every this many steps; default 10. */
+	logEverySteps?: number;
+	/** Progress on stderr: "auto" (a status line on a TTY, JSON lines otherwise), "json", or "none". */
+	progress?: "auto" | "json" | "none";
+	/** The command line that started the run, for the model card. */
+	command?: string;
+}
+
+export const GAN_TRAIN_DEFAULTS = {
+	conditional: false,
+	latentDim: 64,
+	width: 32,
+	batchSize: 64,
+	lrG: 2e-4,
+	lrD: 2e-4,
+	beta1: 0.5,
+	beta2: 0.999,
+	emaDecay: 0.999,
+	seed: 0,
+	checkpointEverySeconds: 300,
+	sampleEverySteps: 500,
+	logEverySteps: 10,
+	progress: "auto",
+} as const;
+
+export type ResolvedGanTrainOptions = Readonly<
+	Required<Omit<GanTrainOptions, "dataDir" | "limit" | "command">> & Pick<GanTrainOptions, "dataDir" | "limit">
+>;
+
+/** Options that may change between a run and its resumption (all others must match). */
+const RESUMABLE_KEYS = new Set([
+	"steps",
+	"out",
+	"resume",
+	"checkpointEverySeconds",
+	"sampleEverySteps",
+	"logEverySteps",
+	"progress",
+	"dataDir",
+]);
+
+/** Default truncation of z for sampling, recorded in the model card. */
+export const DEFAULT_TRUNCATION = 2;
+const CHECKPOINT = "checkpoint.safetensors";
+
+export function resolveGanTrainOptions(options: GanTrainOptions): ResolvedGanTrainOptions {
+	const known = new Set([...Object.keys(GAN_TRAIN_DEFAULTS), "dataset", "dataDir", "limit", "steps", "out", "resume"]);
+	known.add("command");
+	for (const key of Object.keys(options)) {
+		if (!known.has(key)) throw new GenrepError(`unknown GAN training option '${key}'`);
+	}
+	const r = {
+		...GAN_TRAIN_DEFAULTS,
+		resume: false,
+		...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && k !== "command")),
+	} as ResolvedGanTrainOptions;
+	const positiveInt = ["latentDim", "width", "batchSize", "steps", "sampleEverySteps", "logEverySteps"] as const;
+	for (const key of positiveInt) {
+		if (!Number.isInteger(r[key]) || r[key] < 1)
+			throw new GenrepError(`${key} must be a positive integer, got ${r[key]}`);
+	}
+	for (const key of ["lrG", "lrD", "checkpointEverySeconds"] as const) {
+		if (!(r[key] > 0) || !Number.isFinite(r[key]))
+			throw new GenrepError(`${key} must be a positive number, got ${r[key]}`);
+	}
+	for (const key of ["beta1", "beta2", "emaDecay"] as const) {
+		if (!(r[key] >= 0 && r[key] < 1)) throw new GenrepError(`${key} must be in [0, 1), got ${r[key]}`);
+	}
+	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
+		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
+	}
+	if (r.limit !== undefined && (!Number.isInteger(r.limit) || r.limit < 1)) {
+		throw new GenrepError(`limit must be a positive integer, got ${r.limit}`);
+	}
+	if (!["auto", "json", "none"].includes(r.progress)) {
+		throw new GenrepError(`progress must be auto, json or none, got ${r.progress}`);
+	}
+	if (typeof r.dataset !== "string" || r.dataset === "") throw new GenrepError("dataset is required");
+	if (typeof r.out !== "string" || r.out === "") throw new GenrepError("out (the output directory) is required");
+	return Object.freeze(r);
+}
+
+export interface GanTrainResult {
+	out: string;
+	/** The step the run started from (0, or the checkpoint's step when resumed). */
+	startStep: number;
+	steps: number;
+	/** Training seconds over all sessions of the run. */
+	seconds: number;
+	lastLosses: { dLoss: number; gLoss: number } | null;
+}
+
+/** Adam (Kingma & Ba) whose moments live in a ParamStore, so they go into checkpoints by name. */
+class Adam {
+	readonly moments: ParamStore;
+
+	constructor(
+		private readonly params: Map<string, tf.Variable>,
+		private readonly lr: number,
+		private readonly beta1: number,
+		private readonly beta2: number,
+		private readonly epsilon = 1e-8,
+	) {
+		this.moments = new ParamStore(new Rng(0));
+		for (const [name, v] of params) {
+			this.moments.buffer(`${name}.m`, v.shape, new Float32Array(v.size));
+			this.moments.buffer(`${name}.v`, v.shape, new Float32Array(v.size));
+		}
+	}
+
+	/** Applies step `t` (1-based) with gradients keyed by parameter name; call inside tf.tidy. */
+	apply(grads: Map<string, tf.Tensor>, t: number): void {
+		const { beta1: b1, beta2: b2 } = this;
+		const stepSize = (this.lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+		for (const [name, p] of this.params) {
+			const g = grads.get(name);
+			if (!g) throw new Error(`no gradient for '${name}'`);
+			const m = this.moments.state.get(`${name}.m`) as tf.Variable;
+			const v = this.moments.state.get(`${name}.v`) as tf.Variable;
+			m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+			v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+			p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), stepSize)));
+		}
+	}
+}
+
+/** Trains a GAN; see the file comment for what it writes. */
+export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult> {
+	const o = resolveGanTrainOptions(options);
+	const out = o.out;
+	const checkpointPath = join(out, CHECKPOINT);
+	const configSaved = savedConfig(o);
+	// Decide fresh vs resume before anything is written.
+	const resuming = o.resume && existsSync(checkpointPath);
+	if (resuming) await checkConfigMatches(join(out, "config.json"), configSaved);
+	else if (!o.resume && existsSync(out) && (await readdir(out)).length > 0) {
+		throw new GenrepError(
+			`output directory ${out} is not empty; pass --resume to continue its run or choose a new --out`,
+		);
+	}
+
+	await initEngine();
+	const { loadDataset } = await import("../data/datasets.js");
+	const data = await loadDataset(o.dataset, { split: "train", dataDir: o.dataDir, limit: o.limit });
+	if (data.count === 0) throw new GenrepError(`dataset ${o.dataset} has no training images`);
+	const [height, width, channels] = data.shape;
+	if (height !== 32 || width !== 32) {
+		throw new GenrepError(`GAN training needs 32x32 images; dataset ${o.dataset} has ${height}x${width}`);
+	}
+	const numClasses = o.conditional ? data.classNames.length : 0;
+	const config: DcganConfig = { latentDim: o.latentDim, numClasses, width: o.width, channels };
+
+	const rng = new Rng(o.seed);
+	const gStore = new ParamStore(rng.fork("generator"));
+	const dStore = new ParamStore(rng.fork("discriminator"));
+	const emaStore = new ParamStore(rng.fork("generator")); // same initial weights as G
+	const g = new DcganGenerator(gStore, config);
+	const d = new DcganDiscriminator(dStore, config);
+	const ema = new DcganGenerator(emaStore, config);
+	const gAdam = new Adam(gStore.trainable, o.lrG, o.beta1, o.beta2);
+	const dAdam = new Adam(dStore.trainable, o.lrD, o.beta1, o.beta2);
+	const stores = {
+		generator: gStore,
+		discriminator: dStore,
+		ema: emaStore,
+		adamG: gAdam.moments,
+		adamD: dAdam.moments,
+	};
+	const disposeAll = () => {
+		for (const s of Object.values(stores)) s.dispose();
+	};
+
+	try {
+		let startStep = 0;
+		let secondsBefore = 0;
+		if (resuming) {
+			const info = await loadCheckpoint(checkpointPath, stores);
+			if (info.seed !== o.seed) throw fileError(checkpointPath, `was written with seed ${info.seed}, not ${o.seed}`);
+			startStep = info.step;
+			secondsBefore = Number(info.metadata?.seconds ?? 0) || 0;
+			await truncateLosses(join(out, "losses.jsonl"), startStep);
+		} else {
+			await mkdir(out, { recursive: true });
+			await writeJsonAtomic(join(out, "config.json"), configSaved);
+		}
+		await mkdir(join(out, "samples"), { recursive: true });
+
+		const sampler = new BatchSampler(data.images, data.labels, data.count, rng);
+		const imageSize = height * width * channels;
+		const progress = new Progress(o, startStep);
+		const sessionStart = performance.now();
+		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
+		let lastCheckpoint = performance.now();
+		let lastLosses: GanTrainResult["lastLosses"] = null;
+		const checkpoint = (step: number) =>
+			saveCheckpoint(checkpointPath, stores, {
+				step,
+				seed: o.seed,
+				metadata: { seconds: elapsed().toFixed(3), config: JSON.stringify(configSaved) },
+			});
+
+		for (let step = startStep; step < o.steps; step++) {
+			const stepRng = rng.fork(`step-${step}`);
+			const { images, labels } = sampler.batch(step, o.batchSize);
+			const losses = tf.tidy(() => {
+				const real = tf.sub(
+					tf.div(tf.tensor4d(images, [o.batchSize, height, width, channels], "float32"), 127.5),
+					1,
+				) as tf.Tensor4D; // [B, 32, 32, C] in [-1, 1]
+				const realY = numClasses > 0 ? tf.tensor1d(labels, "int32") : undefined;
+				const dZ = latents(stepRng, o.batchSize, o.latentDim); // [B, d]
+				const dY = fakeLabels(stepRng, o.batchSize, numClasses);
+				const gZ = latents(stepRng, o.batchSize, o.latentDim);
+				const gY = fakeLabels(stepRng, o.batchSize, numClasses);
+				// Discriminator: hinge loss on real and (generator-training-mode) fakes.
+				const dVars = [...dStore.trainable.values()];
+				const fake = g.apply(dZ, dY, true); // outside the gradient function: no backward pass through G
+				const dResult = tf.variableGrads(() => {
+					const realLoss = tf.mean(tf.relu(tf.sub(1, d.apply(real, realY))));
+					const fakeLoss = tf.mean(tf.relu(tf.add(1, d.apply(fake, dY))));
+					return tf.add(realLoss, fakeLoss) as tf.Scalar;
+				}, dVars);
+				dAdam.apply(byName(dStore.trainable, dResult.grads), step + 1);
+				// Generator: -mean D(G(z, y), y).
+				const gVars = [...gStore.trainable.values()];
+				const gResult = tf.variableGrads(() => tf.neg(tf.mean(d.apply(g.apply(gZ, gY, true), gY))) as tf.Scalar, gVars);
+				gAdam.apply(byName(gStore.trainable, gResult.grads), step + 1);
+				updateEma(emaStore, gStore, Math.min(o.emaDecay, (1 + step) / (10 + step)));
+				return tf.stack([dResult.value, gResult.value]);
+			});
+			const [dLoss, gLoss] = await losses.data();
+			losses.dispose();
+			if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) {
+				throw new GenrepError(
+					`training diverged at step ${step + 1} (dLoss ${dLoss}, gLoss ${gLoss}); resume from the last checkpoint with a lower learning rate`,
+				);
+			}
+			lastLosses = { dLoss, gLoss };
+			const done = step + 1;
+			const last = done === o.steps;
+			if (done % o.logEverySteps === 0 || last) {
+				const line = { step: done, dLoss, gLoss, seconds: Number(elapsed().toFixed(3)) };
+				await writeFile(join(out, "losses.jsonl"), `${JSON.stringify(line)}\n`, { flag: "a" });
+				progress.report(done, dLoss, gLoss);
+			}
+			if (done % o.sampleEverySteps === 0 || last) await writeSamples(out, done, ema, config, rng, imageSize);
+			if (last || performance.now() - lastCheckpoint >= o.checkpointEverySeconds * 1000) {
+				await checkpoint(done);
+				lastCheckpoint = performance.now();
+			}
+		}
+		progress.finish();
+		if (startStep >= o.steps) await checkpoint(startStep); // nothing to train; keep the files consistent
+		const seconds = elapsed();
+		await saveParams(join(out, "generator.safetensors"), emaStore, {
+			format: "genrep-generator/1",
+			architecture: "dcgan",
+		});
+		await writeJsonAtomic(join(out, "model.json"), modelCard(o, options.command, config, data, seconds));
+		return { out, startStep, steps: o.steps, seconds, lastLosses };
+	} finally {
+		disposeAll();
+	}
+}
+
+function savedConfig(o: ResolvedGanTrainOptions): Record<string, unknown> {
+	return { ...o, architecture: "dcgan" };
+}
+
+async function checkConfigMatches(path: string, wanted: Record<string, unknown>): Promise<void> {
+	let saved: Record<string, unknown>;
+	try {
+		saved = JSON.parse(await readFile(path, "utf8"));
+	} catch (err) {
+		throw fileError(path, `cannot read the run's config to resume (${(err as Error).message})`);
+	}
+	const keys = new Set([...Object.keys(saved), ...Object.keys(wanted)]);
+	for (const key of keys) {
+		if (RESUMABLE_KEYS.has(key)) continue;
+		if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
+			throw fileError(
+				path,
+				`cannot resume: ${key} was ${JSON.stringify(saved[key])}, now ${JSON.stringify(wanted[key])}; use the run's settings or a new --out`,
+			);
+		}
+	}
+}
+
+/** Keeps only the lines of losses.jsonl up to `step` (a killed run may have logged past its checkpoint). */
+async function truncateLosses(path: string, step: number): Promise<void> {
+	if (!existsSync(path)) return;
+	const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line.trim() !== "");
+	const kept = lines.filter((line) => {
+		try {
+			return (JSON.parse(line) as { step: number }).step <= step;
+		} catch {
+			return false;
+		}
+	});
+	if (kept.length !== lines.length) await writeFile(path, kept.map((l) => `${l}\n`).join(""));
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+	const tmp = `${path}.tmp-${process.pid}`;
+	await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+	await rename(tmp, path);
+}
+
+/** z [n, d] ~ N(0, 1), drawn on the host from the Rng. */
+function latents(rng: Rng, n: number, d: number): tf.Tensor2D {
+	const values = new Float32Array(n * d);
+	for (let i = 0; i < values.length; i++) values[i] = rng.normal();
+	return tf.tensor2d(values, [n, d]);
+}
+
+/** Uniform class labels [n], or undefined for an unconditional model. */
+function fakeLabels(rng: Rng, n: number, numClasses: number): tf.Tensor1D | undefined {
+	if (numClasses === 0) return undefined;
+	const y = new Int32Array(n);
+	for (let i = 0; i < n; i++) y[i] = rng.int(numClasses);
+	return tf.tensor1d(y, "int32");
+}
+
+/** Maps variableGrads' result (keyed by variable name) back to parameter names. */
+function byName(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+	const out = new Map<string, tf.Tensor>();
+	for (const [name, v] of params) out.set(name, grads[v.name]);
+	return out;
+}
+
+/** ema = decay * ema + (1 - decay) * g for weights; batch-norm statistics copied. Call inside tf.tidy. */
+function updateEma(ema: ParamStore, g: ParamStore, decay: number): void {
+	for (const [name, v] of g.trainable) {
+		const e = ema.trainable.get(name) as tf.Variable;
+		e.assign(tf.add(tf.mul(e, decay), tf.mul(v, 1 - decay)));
+	}
+	for (const [name, v] of g.state) (ema.state.get(name) as tf.Variable).assign(tf.clone(v));
+}
+
+/**
+ * Draws the training batch of each step: the data order of epoch e is a permutation from
+ * rng.fork("epoch-e"), and step s takes positions [s*B, (s+1)*B) of the endless sequence.
+ */
+class BatchSampler {
+	private epoch = -1;
+	private order: Int32Array = new Int32Array(0);
+
+	constructor(
+		private readonly images: Uint8Array, // [N, H, W, C]
+		private readonly labels: Int32Array, // [N]
+		private readonly count: number,
+		private readonly rng: Rng,
+	) {}
+
+	batch(step: number, size: number): { images: Float32Array; labels: Int32Array } {
+		const imageSize = this.images.length / this.count;
+		const images = new Float32Array(size * imageSize);
+		const labels = new Int32Array(size);
+		for (let i = 0; i < size; i++) {
+			const position = step * size + i;
+			const epoch = Math.floor(position / this.count);
+			if (epoch !== this.epoch) {
+				this.order = this.rng.fork(`epoch-${epoch}`).permutation(this.count);
+				this.epoch = epoch;
+			}
+			const index = this.order[position % this.count];
+			images.set(this.images.subarray(index * imageSize, (index + 1) * imageSize), i * imageSize);
+			labels[i] = this.labels[index];
+		}
+		return { images, labels };
+	}
+}
+
+/** A sample grid from the EMA generator in eval mode: rows are classes (conditional) or 10x10. */
+async function writeSamples(
+	out: string,
+	step: number,
+	ema: DcganGenerator,
+	config: DcganConfig,
+	rng: Rng,
+	imageSize: number,
+): Promise<void> {
+	const columns = 10;
+	const rows = config.numClasses > 0 ? config.numClasses : 10;
+	const n = rows * columns;
+	// The same z in every row (one per column), so a row shows its class across the same latents.
+	const zColumns = truncatedNormal(rng.fork("samples"), columns * config.latentDim, 0, 1, DEFAULT_TRUNCATION);
+	const zAll = new Float32Array(n * config.latentDim);
+	if (config.numClasses > 0) {
+		for (let r = 0; r < rows; r++) zAll.set(zColumns, r * zColumns.length);
+	} else {
+		zAll.set(truncatedNormal(rng.fork("samples"), n * config.latentDim, 0, 1, DEFAULT_TRUNCATION));
+	}
+	const images = tf.tidy(() => {
+		const z = tf.tensor2d(zAll, [n, config.latentDim]);
+		const y =
+			config.numClasses > 0
+				? tf.tensor1d(Int32Array.from({ length: n }, (_, i) => Math.floor(i / columns)))
+				: undefined;
+		return ema.apply(z, y, false); // [n, 32, 32, C]
+	});
+	const pixels = (await images.data()) as Float32Array;
+	images.dispose();
+	const { writeImageGrid } = await import("../data/grid.js");
+	const [height, width] = [32, 32];
+	await writeImageGrid(join(out, "samples", `step-${String(step).padStart(6, "0")}.png`), pixels, {
+		count: n,
+		height,
+		width,
+		channels: imageSize / (height * width),
+		columns,
+		scale: 2,
+		padValue: 96,
+		valueRange: "minus1to1",
+	});
+}
+
+function modelCard(
+	o: ResolvedGanTrainOptions,
+	command: string | undefined,
+	config: DcganConfig,
+	data: { name: string; classNames: string[]; shape: number[] },
+	seconds: number,
+): Record<string, unknown> {
+	return {
+		format: "genrep-generator/1",
+		kind: "tfjs",
+		architecture: "dcgan",
+		architectureConfig: config,
+		weights: "generator.safetensors",
+		weightsAre: "exponential moving average of the generator weights",
+		latentDim: config.latentDim,
+		numClasses: config.numClasses,
+		classNames: config.numClasses > 0 ? data.classNames : [],
+		imageShape: data.shape,
+		valueRange: [-1, 1],
+		layout: "NHWC",
+		defaultTruncation: DEFAULT_TRUNCATION,
+		training: {
+			dataset: data.name,
+			command: command ?? null,
+			seed: o.seed,
+			steps: o.steps,
+			batchSize: o.batchSize,
+			loss: "hinge",
+			optimizer: { name: "adam", lrG: o.lrG, lrD: o.lrD, beta1: o.beta1, beta2: o.beta2 },
+			emaDecay: o.emaDecay,
+			wallTimeSeconds: Number(seconds.toFixed(1)),
+		},
+		metrics: {},
+	};
+}
+
+/** Progress with an ETA on stderr: a status line on a terminal, JSON lines otherwise. */
+class Progress {
+	private readonly mode: "tty" | "json" | "none";
+	private readonly start = performance.now();
+
+	constructor(
+		private readonly o: ResolvedGanTrainOptions,
+		private readonly startStep: number,
+	) {
+		this.mode = o.progress === "none" ? "none" : o.progress === "json" || !process.stderr.isTTY ? "json" : "tty";
+	}
+
+	report(step: number, dLoss: number, gLoss: number): void {
+		if (this.mode === "none") return;
+		const seconds = (performance.now() - this.start) / 1000;
+		const rate = (step - this.startStep) / Math.max(seconds, 1e-9);
+		const eta = (this.o.steps - step) / Math.max(rate, 1e-9);
+		if (this.mode === "json") {
+			const line = {
+				event: "progress",
+				step,
+				steps: this.o.steps,
+				dLoss: round(dLoss),
+				gLoss: round(gLoss),
+				stepsPerSecond: round(rate),
+				etaSeconds: Math.round(eta),
+			};
+			process.stderr.write(`${JSON.stringify(line)}\n`);
+		} else {
+			const text = `step ${step}/${this.o.steps}  dLoss ${dLoss.toFixed(3)}  gLoss ${gLoss.toFixed(3)}  ${rate.toFixed(2)} steps/s  ETA ${formatSeconds(eta)}`;
+			process.stderr.write(`\r${text}\x1b[K`);
+		}
+	}
+
+	finish(): void {
+		if (this.mode === "tty") process.stderr.write("\n");
+	}
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+function formatSeconds(s: number): string {
+	const total = Math.round(s);
+	const h = Math.floor(total / 3600);
+	const m = Math.floor((total % 3600) / 60);
+	const sec = total % 60;
+	return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(sec).padStart(2, "0")}s`;
+}
