@@ -97,6 +97,7 @@ function main() {
 	const cxx = findCompiler();
 	if (!cxx) skip("no C++ compiler: install g++");
 	if (run("make", ["--version"]).status !== 0) skip("make not found: install make");
+	if (run("python3", ["--version"]).status !== 0) skip("python3 not found (node-gyp needs it): install python3");
 	const problem = probeOneDnn(cxx);
 	if (problem) skip(problem);
 	const nodeGyp = findNodeGyp();

@@ -99,6 +99,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		["1x1 s2", [1, 7, 9, 3], [1, 1, 3, 4], 2, "same"],
 		["4x4 s2 same", [1, 8, 8, 3], [4, 4, 3, 5], 2, "same"],
 		["4x4 s1 valid", [1, 9, 7, 5], [4, 4, 5, 3], 1, "valid"],
+		["4x4 s1 same (asymmetric pads)", [1, 7, 9, 3], [4, 4, 3, 2], 1, "same"],
 	];
 
 	for (const [name, xShape, wShape, stride, pad] of convCases) {
@@ -216,11 +217,19 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.matmul(memory, 0, 0, 0, Int32Array.from([2, 3, 2, 2, 2, 0, 0]))).toThrow(/batch/);
 	});
 
-	it("restores the previous kernels on unregister", async () => {
-		const previous = tf.getKernel("Conv2D", "wasm");
+	it("restores the previous kernels on unregister, and registers again", async () => {
+		await tf.setBackend("wasm");
+		const native = tf.getKernel("Conv2D", "wasm");
 		unregisterNativeKernels();
-		expect(tf.getKernel("Conv2D", "wasm")).not.toBe(previous);
-		registerNativeKernels();
-		expect(tf.getKernel("Conv2D", "wasm")).not.toBe(previous);
+		const original = tf.getKernel("Conv2D", "wasm");
+		expect(original).toBeDefined();
+		expect(original).not.toBe(native);
+		const before = nativeKernelStats().Conv2D.native;
+		await runOn("wasm", [input([1, 5, 5, 2], 20), input([3, 3, 2, 2], 21)], (x, w) =>
+			tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same"),
+		);
+		expect(nativeKernelStats().Conv2D.native).toBe(before);
+		expect(registerNativeKernels()).toContain("Conv2D");
+		expect(tf.getKernel("Conv2D", "wasm")).not.toBe(original);
 	});
 });
