@@ -131,6 +131,8 @@ std::string planKey(ConvKind kind, const ConvParams& p, ConvLayout layout) {
   return k.str();
 }
 
+/** Cached plans of this thread, by shape; training repeats a handful of shapes. */
+constexpr std::size_t kMaxPlans = 512;
 thread_local std::unordered_map<std::string, std::unique_ptr<ConvPlan>> plans;
 
 const ConvPlan& planFor(ConvKind kind, const ConvParams& p) {
@@ -139,6 +141,7 @@ const ConvPlan& planFor(ConvKind kind, const ConvParams& p) {
   auto it = plans.find(key);
   if (it != plans.end()) return *it->second;
   auto plan = makePlan(kind, p, layout);
+  if (plans.size() >= kMaxPlans) plans.clear();  // bound memory when shapes keep changing
   return *plans.emplace(key, std::move(plan)).first->second;
 }
 

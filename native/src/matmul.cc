@@ -40,6 +40,8 @@ std::unique_ptr<MatMulPlan> makePlan(const MatMulParams& p) {
   return plan;
 }
 
+/** Cached primitives of this thread, by shape. */
+constexpr std::size_t kMaxPlans = 512;
 thread_local std::unordered_map<std::string, std::unique_ptr<MatMulPlan>> plans;
 
 }  // namespace
@@ -60,7 +62,11 @@ void runMatMul(const MatMulParams& p, const float* a, const float* b, float* out
     << p.transposeA << p.transposeB;
   const std::string key = k.str();
   auto it = plans.find(key);
-  if (it == plans.end()) it = plans.emplace(key, makePlan(p)).first;
+  if (it == plans.end()) {
+    auto plan = makePlan(p);
+    if (plans.size() >= kMaxPlans) plans.clear();  // bound memory when shapes keep changing
+    it = plans.emplace(key, std::move(plan)).first;
+  }
   const MatMulPlan& plan = *it->second;
   auto& eng = cpuEngine();
   dnnl::stream& s = threadStream();
