@@ -74,10 +74,9 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
 			return out;
 		}
 		counts.fallback++;
-		if (!previous)
-			throw new Error(
-				`${name}: the native kernel does not support these inputs and the wasm backend has no ${name} kernel`,
-			);
+		if (!previous) {
+			throw new Error(`${name}: the native kernel does not support these inputs and wasm has no ${name} kernel`);
+		}
 		return previous.kernelFunc(args);
 	};
 	// The previous kernel's setup (its cwrap of the wasm function) must still run when the
