@@ -6,6 +6,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { GenrepError } from "../errors.js";
 import { registerWasmKernels } from "./kernels/index.js";
+import { nativeKernelsReason, registerNativeKernels } from "./native/kernels.js";
 
 /** Backends genrep can run on, fastest first. A native backend plugs in here. */
 export const BACKENDS = ["wasm", "cpu"] as const;
@@ -21,6 +22,10 @@ export interface EngineInfo {
 	tfjsVersion: string;
 	/** Kernels genrep registered on top of the backend's own. */
 	customKernels: string[];
+	/** Kernels that run natively (oneDNN, all cores); empty on the portable path. */
+	nativeKernels: string[];
+	/** Why the native kernels are not in use, when they are not. */
+	nativeReason?: string;
 	cpus: number;
 	cpuModel: string;
 	/** Why a faster backend was not used, when it was not. */
@@ -41,7 +46,9 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 	if (current && current.backend === wanted) return current;
 	// Production mode: no "install tfjs-node" banner from the cpu backend, no debug checks.
 	tf.env().set("PROD", true);
+	// Composed wasm kernels first; native oneDNN kernels (when the addon built) override some.
 	const customKernels = registerWasmKernels();
+	const nativeKernels = registerNativeKernels();
 	let backend = wanted as BackendName;
 	let fallbackReason: string | undefined;
 	const ok = await tf.setBackend(backend).catch(() => false);
@@ -57,6 +64,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 		backend,
 		tfjsVersion: tf.version_core,
 		customKernels: backend === "wasm" ? customKernels : [],
+		nativeKernels: backend === "wasm" ? nativeKernels : [],
+		...(nativeKernels.length === 0 ? { nativeReason: nativeKernelsReason() ?? "native addon not loaded" } : {}),
 		cpus: cpus.length,
 		cpuModel: cpus[0]?.model ?? "unknown",
 		...(fallbackReason ? { fallbackReason } : {}),

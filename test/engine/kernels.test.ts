@@ -4,6 +4,10 @@ import { Rng } from "../../src/engine/rng.js";
 import { randomValues, runOn } from "../helpers/backends.js";
 import { maxAbsDiff } from "../helpers/tensors.js";
 
+// These tests cover the portable path: the composed wasm kernels, without the native addon
+// (test/engine/native.test.ts covers the native kernels against the same reference).
+process.env.GENREP_NO_NATIVE = "1";
+
 /**
  * Every kernel genrep registers on wasm, checked against the reference cpu backend on random
  * inputs: strides 1 and 2, 'same' and 'valid' padding, 1x1, 3x3 and 4x4 kernels, odd sizes,

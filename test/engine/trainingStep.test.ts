@@ -1,6 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import {
+	nativeKernelsActive,
+	registerNativeKernels,
+	unregisterNativeKernels,
+} from "../../src/engine/native/kernels.js";
 import { Dense } from "../../src/engine/nn/layers.js";
 import { ParamStore } from "../../src/engine/nn/params.js";
 import { Rng } from "../../src/engine/rng.js";
@@ -9,8 +14,10 @@ import { ResNet } from "../../src/learners/encoders/resnet.js";
 import { randomValues } from "../helpers/backends.js";
 
 /** Losses of three SGD steps of a small ResNet + BN classifier; checks no tensor leaks after step 1. */
-async function resnetLosses(backend: "cpu" | "wasm"): Promise<number[]> {
+async function resnetLosses(backend: "cpu" | "wasm", native = true): Promise<number[]> {
 	await initEngine({ backend });
+	if (native) registerNativeKernels();
+	else unregisterNativeKernels();
 	const rng = new Rng(5);
 	const net = new ResNet({ widths: [4, 8, 8], blocks: [1, 1, 1], inChannels: 1 }, 1);
 	const head = new Dense(net.store, "head", 8, 3);
@@ -43,6 +50,14 @@ describe("training steps run on the wasm backend", () => {
 		const cpu = await resnetLosses("cpu");
 		for (let i = 0; i < 3; i++) expect(wasm[i]).toBeCloseTo(cpu[i], 3);
 		expect(wasm[2]).toBeLessThan(wasm[0]);
+	});
+
+	it("native kernels and the portable wasm kernels give the same loss curve", async () => {
+		const native = await resnetLosses("wasm", true);
+		if (!nativeKernelsActive()) return; // addon not built here: nothing to compare
+		const portable = await resnetLosses("wasm", false);
+		registerNativeKernels();
+		for (let i = 0; i < 3; i++) expect(native[i]).toBeCloseTo(portable[i], 4);
 	});
 
 	it("conditional DCGAN pair (transposed convs, class embeddings, projection D): hinge steps, no leaks", async () => {
