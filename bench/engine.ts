@@ -1,0 +1,509 @@
+/**
+ * Engine benchmark: one training step of a small ResNet classifier and of a conditional DCGAN,
+ * on genrep's engine and in PyTorch (bench/torch_engine.py), with the same models.
+ *
+ *   npm run bench:engine -- [--backend wasm|cpu] [--batch 256] [--no-torch] [--out FILE]
+ *
+ * Prints a Markdown table per model and writes bench/results/engine.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type EngineInfo, initEngine, tf } from "../src/engine/backend.js";
+import { nativeKernelStats } from "../src/engine/native/index.js";
+import { Dense } from "../src/engine/nn/layers.js";
+import { ParamStore } from "../src/engine/nn/params.js";
+import { Rng } from "../src/engine/rng.js";
+import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "../src/generators/architectures/dcgan.js";
+import { ResNet, type ResNetConfig } from "../src/learners/encoders/resnet.js";
+import {
+	type ConvShape,
+	convForwardFlopsPerImage,
+	findPythonWithTorch,
+	markdownTable,
+	runPythonJson,
+	slowerFaster,
+	type Timing,
+	type TimingOptions,
+	timeSteps,
+} from "./common.js";
+
+const RESNET: ResNetConfig = { widths: [16, 32, 64], blocks: [1, 1, 1], inChannels: 1 };
+const DCGAN: DcganConfig = { latentDim: 64, numClasses: 10, width: 32, channels: 1 };
+const IMAGE_SIZE = 32;
+const NUM_CLASSES = 10;
+const SEED = 1;
+const TORCH_SCRIPT = fileURLToPath(new URL("./torch_engine.py", import.meta.url));
+const DEFAULT_OUT = fileURLToPath(new URL("./results/engine.json", import.meta.url));
+const TORCH_MISSING = "PyTorch not found: apt-get install python3-torch libopenblas0-pthread";
+
+const { values: flags } = parseArgs({
+	options: {
+		backend: { type: "string" },
+		batch: { type: "string", default: "256" },
+		warmup: { type: "string", default: "2" },
+		"min-steps": { type: "string", default: "5" },
+		"min-seconds": { type: "string", default: "10" },
+		"max-steps": { type: "string", default: "100" },
+		"peak-gflops": { type: "string" },
+		python: { type: "string" },
+		"no-torch": { type: "boolean", default: false },
+		out: { type: "string", default: DEFAULT_OUT },
+		help: { type: "boolean", default: false },
+	},
+	strict: true,
+});
+
+if (flags.help) {
+	process.stdout.write(
+		"usage: npm run bench:engine -- [--backend wasm|cpu] [--batch 256] [--warmup 2] [--min-steps 5]\n" +
+			"       [--min-seconds 10] [--max-steps 100] [--peak-gflops N] [--python PATH] [--no-torch] [--out FILE]\n" +
+			"--out '' writes no JSON; the default is bench/results/engine.json.\n",
+	);
+	process.exit(0);
+}
+
+function positive(name: string, value: string | undefined, integer: boolean): number {
+	const n = Number(value);
+	if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+		process.stderr.write(`error: --${name} must be a non-negative ${integer ? "integer" : "number"}, got '${value}'\n`);
+		process.exit(2);
+	}
+	return n;
+}
+
+const batch = positive("batch", flags.batch, true);
+const timing: TimingOptions = {
+	warmup: positive("warmup", flags.warmup, true),
+	minSteps: Math.max(1, positive("min-steps", flags["min-steps"], true)),
+	minSeconds: positive("min-seconds", flags["min-seconds"], false),
+	maxSteps: Math.max(1, positive("max-steps", flags["max-steps"], true)),
+};
+const cpus = os.cpus();
+// DESIGN.md: about 230 GFLOP/s fp32 FMA on a 2-core AVX2 machine, i.e. about 115 per core
+// (an AVX-512 CPU can do up to twice that: pass --peak-gflops).
+const peakGflops = flags["peak-gflops"] ? positive("peak-gflops", flags["peak-gflops"], false) : 115 * cpus.length;
+
+// --- Engine ------------------------------------------------------------------------------
+
+const engine = await initEngine(flags.backend ? { backend: flags.backend } : {});
+const date = new Date().toISOString();
+const loadAverage = os.loadavg().map((l) => Number(l.toFixed(2)));
+const machine = { cpuModel: cpus[0]?.model ?? "unknown", cores: cpus.length, node: process.version, loadAverage };
+
+console.log(`genrep engine benchmark, ${date}`);
+console.log(
+	`machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; peak ~${peakGflops} GFLOP/s fp32` +
+		(flags["peak-gflops"] ? "" : " (115 per core, AVX2 FMA; --peak-gflops to change)"),
+);
+console.log(`engine: ${describeEngine(engine)}`);
+if (loadAverage[0] > 0.5 * cpus.length) {
+	console.log(`note: load average ${loadAverage[0]} on ${cpus.length} cores: other work is running, timings are noisy`);
+}
+console.log(
+	`batch ${batch}; ${timing.warmup} warm-up steps, then at least ${timing.minSteps} timed steps and ${timing.minSeconds} s`,
+);
+
+const pythonTorch = flags["no-torch"] ? null : findPythonWithTorch(flags.python);
+if (!flags["no-torch"] && !pythonTorch) console.log(`\n${TORCH_MISSING} (showing genrep's numbers only)`);
+
+function describeEngine(info: EngineInfo): string {
+	const { backend, tfjsVersion, customKernels, cpus: _cpus, cpuModel: _model, ...rest } = info;
+	const parts = [`backend ${backend}`, `tfjs ${tfjsVersion}`, `custom kernels: ${customKernels.join(", ") || "none"}`];
+	for (const [key, value] of Object.entries(rest)) parts.push(`${key}: ${JSON.stringify(value)}`);
+	return parts.join("; ");
+}
+
+const progress = (label: string) => (i: number, s: number, warmup: boolean) =>
+	process.stderr.write(`  ${label} ${warmup ? "warm-up" : "step"} ${i + 1}: ${s.toFixed(3)} s\n`);
+
+/** Times a genrep step (warm-up first) and checks that steps after the first leak no tensors. */
+async function timeGenrep(label: string, step: () => Promise<number[]>) {
+	let lastLoss: number[] = [];
+	const run = async () => {
+		lastLoss = await step();
+	};
+	const report = progress(`genrep ${label}`);
+	for (let i = 0; i < timing.warmup; i++) {
+		const t = performance.now();
+		await run();
+		report(i, (performance.now() - t) / 1000, true);
+	}
+	// The first step creates the optimizer's slots; count tensors from the end of it on.
+	let before = timing.warmup > 0 ? tf.memory().numTensors : -1;
+	const statsBefore = nativeKernelStats();
+	const timed = await timeSteps(run, { ...timing, warmup: 0 }, (i, s, warmup) => {
+		if (before < 0) before = tf.memory().numTensors;
+		report(i, s, warmup);
+	});
+	const leakedTensors = tf.memory().numTensors - before;
+	if (leakedTensors !== 0) console.log(`warning: genrep ${label} step leaks ${leakedTensors} tensors over the run`);
+	// Native kernel calls per timed step (empty when the native kernels are not registered).
+	const nativeCallsPerStep: Record<string, { native: number; fallback: number }> = {};
+	for (const [kernel, after] of Object.entries(nativeKernelStats())) {
+		const b = statsBefore[kernel] ?? { native: 0, fallback: 0 };
+		nativeCallsPerStep[kernel] = {
+			native: (after.native - b.native) / timed.steps,
+			fallback: (after.fallback - b.fallback) / timed.steps,
+		};
+	}
+	const calls = Object.entries(nativeCallsPerStep).map(([k, c]) => `${k} ${c.native}/${c.native + c.fallback}`);
+	console.log(
+		`genrep native kernel calls per step (native/all): ${calls.length ? calls.join(", ") : "none registered"}`,
+	);
+	return { ...timed, lastLoss, leakedTensors, nativeCallsPerStep };
+}
+
+// --- Section 1: ResNet classifier, SGD with momentum -------------------------------------
+
+/** The convolutions of ResNet(config) on size x size inputs, mirroring its constructor. */
+function resnetConvs(config: ResNetConfig, size: number): ConvShape[] {
+	const convs: ConvShape[] = [];
+	const conv = (name: string, out: number, kernel: number, inChannels: number, outChannels: number) =>
+		convs.push({ name, outH: out, outW: out, kernel, inChannels, outChannels });
+	conv("stem", size, 3, config.inChannels, config.widths[0]);
+	let inCh = config.widths[0];
+	config.widths.forEach((width, i) => {
+		for (let b = 0; b < config.blocks[i]; b++) {
+			const stride = b === 0 && i > 0 ? 2 : 1;
+			size = Math.ceil(size / stride);
+			conv(`stage${i}.block${b}.conv1`, size, 3, inCh, width);
+			conv(`stage${i}.block${b}.conv2`, size, 3, width, width);
+			if (stride !== 1 || inCh !== width) conv(`stage${i}.block${b}.shortcut`, size, 1, inCh, width);
+			inCh = width;
+		}
+	});
+	return convs;
+}
+
+interface TorchResult extends Timing {
+	model: string;
+	torchVersion: string;
+	python: string;
+	threads: number;
+	cpuCount: number;
+	blasLibraries: string[];
+	openblas: boolean;
+	mkldnn: boolean;
+	env: Record<string, string>;
+	params: number;
+	generatorParams?: number;
+	discriminatorParams?: number;
+	lastLoss: number | number[];
+}
+
+/**
+ * PyTorch runs its own threads (OpenMP, one per core) and calls OpenBLAS inside its parallel
+ * loops (ConvTranspose2d's im2col path); OpenBLAS's pthread build then starts a thread per core
+ * as well and oversubscribes the cores: measured here, the DCGAN step took 2-12 s instead of
+ * 1.2-1.4 s. So PyTorch gets OPENBLAS_NUM_THREADS=1 unless the environment sets it; the
+ * ResNet step does not change (oneDNN does its convolutions).
+ */
+const torchEnv: NodeJS.ProcessEnv = { OPENBLAS_NUM_THREADS: "1", ...process.env };
+
+/** The latest PyTorch result (its environment fields describe every run). */
+let lastTorch: TorchResult | null = null;
+
+function runTorch(model: "resnet" | "dcgan"): TorchResult | null {
+	if (!pythonTorch) return null;
+	process.stderr.write(
+		`  PyTorch ${model}: running ${pythonTorch.python} ${path.relative(process.cwd(), TORCH_SCRIPT)}\n`,
+	);
+	lastTorch = runPythonJson<TorchResult>(
+		pythonTorch.python,
+		TORCH_SCRIPT,
+		[
+			"--model",
+			model,
+			"--batch",
+			String(batch),
+			"--warmup",
+			String(timing.warmup),
+			"--min-steps",
+			String(timing.minSteps),
+			"--min-seconds",
+			String(timing.minSeconds),
+			"--max-steps",
+			String(timing.maxSteps),
+			"--seed",
+			String(SEED),
+		],
+		torchEnv,
+	);
+	return lastTorch;
+}
+
+function checkParams(label: string, ours: number, theirs: number | undefined): void {
+	if (theirs === undefined) return;
+	if (ours !== theirs) {
+		console.log(`error: ${label}: genrep has ${ours} parameters but the PyTorch model has ${theirs}`);
+		process.exit(1);
+	}
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const pct = (n: number) => `${(100 * n).toFixed(1)}%`;
+
+async function benchResNet() {
+	console.log(`\n## ResNet classifier step: widths [16, 32, 64], blocks [1, 1, 1], 32x32x1, SGD momentum 0.9`);
+	const net = new ResNet(RESNET, SEED);
+	const head = new Dense(net.store, "head", net.featureDim, NUM_CLASSES);
+	const vars = [...net.store.trainable.values()];
+	const opt = tf.train.momentum(0.03, 0.9);
+	const rng = new Rng(SEED);
+	const xValues = new Float32Array(batch * IMAGE_SIZE * IMAGE_SIZE * RESNET.inChannels);
+	for (let i = 0; i < xValues.length; i++) xValues[i] = 2 * rng.uniform() - 1;
+	const labels = Int32Array.from({ length: batch }, () => rng.int(NUM_CLASSES));
+	const x = tf.tensor4d(xValues, [batch, IMAGE_SIZE, IMAGE_SIZE, RESNET.inChannels]);
+	const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), NUM_CLASSES));
+
+	const step = async () => {
+		const loss = opt.minimize(
+			() => tf.losses.softmaxCrossEntropy(y, head.apply(net.apply(x, true))) as tf.Scalar,
+			true,
+			vars,
+		);
+		if (!loss) throw new Error("minimize returned no loss");
+		const value = (await loss.data())[0];
+		loss.dispose();
+		return [value];
+	};
+	const ours = await timeGenrep("resnet", step);
+	const params = net.store.count();
+	opt.dispose();
+	tf.dispose([x, y]);
+	net.dispose();
+
+	const torch = runTorch("resnet");
+	checkParams("ResNet + head", params, torch?.params);
+
+	const convs = resnetConvs(RESNET, IMAGE_SIZE);
+	const forwardFlops = convForwardFlopsPerImage(convs); // per image
+	const stepFlops = 3 * forwardFlops * batch; // forward + backward data + backward filter
+	const side = (t: Timing) => {
+		const imagesPerS = batch / t.medianS;
+		const convGflops = stepFlops / t.medianS / 1e9;
+		return {
+			medianStepS: t.medianS,
+			bestStepS: Math.min(...t.timesS),
+			steps: t.steps,
+			imagesPerS,
+			convGflops,
+			shareOfPeak: convGflops / peakGflops,
+		};
+	};
+	const g = side(ours);
+	const p = torch ? side(torch) : null;
+	const ratio = p ? g.imagesPerS / p.imagesPerS : null;
+
+	const row = (name: string, s: ReturnType<typeof side>) => [
+		name,
+		`${fmt(s.medianStepS, 3)} s`,
+		`${fmt(s.bestStepS, 3)} s`,
+		String(s.steps),
+		fmt(s.imagesPerS),
+		fmt(s.convGflops),
+		pct(s.shareOfPeak),
+	];
+	console.log(
+		`parameters: genrep ${params}${torch ? `, PyTorch ${torch.params} (equal)` : ""}; conv FLOPs per step ` +
+			`${fmt(stepFlops / 1e9, 2)} G (3 x ${fmt(forwardFlops / 1e6, 2)} M forward per image x ${batch})`,
+	);
+	console.log(
+		`last loss: genrep ${ours.lastLoss[0].toFixed(4)}${torch ? `, PyTorch ${(torch.lastLoss as number).toFixed(4)}` : ""}`,
+	);
+	console.log();
+	console.log(
+		markdownTable(
+			["", "median step", "best step", "steps", "images/s", "conv GFLOP/s", "of peak"],
+			[row(`genrep (${engine.backend})`, g), ...(p && torch ? [row(`PyTorch ${torch.torchVersion}`, p)] : [])],
+		),
+	);
+	if (ratio !== null) console.log(`\ngenrep / PyTorch images/s: ${ratio.toFixed(3)} (${slowerFaster(ratio)})`);
+	return {
+		config: RESNET,
+		optimizer: { name: "sgd", lr: 0.03, momentum: 0.9 },
+		params,
+		convForwardFlopsPerImage: forwardFlops,
+		convFlopsPerStep: stepFlops,
+		genrep: {
+			...g,
+			timesS: ours.timesS,
+			lastLoss: ours.lastLoss[0],
+			leakedTensors: ours.leakedTensors,
+			nativeCallsPerStep: ours.nativeCallsPerStep,
+		},
+		pytorch: p && torch ? { ...p, timesS: torch.timesS, lastLoss: torch.lastLoss, params: torch.params } : null,
+		ratio,
+	};
+}
+
+// --- Section 2: conditional DCGAN, hinge loss, Adam ----------------------------------------
+
+async function benchDcgan() {
+	console.log(
+		`\n## DCGAN step (D then G): latentDim 64, 10 classes, width 32, 1 channel, hinge loss, Adam 2e-4 (0.5, 0.999)`,
+	);
+	const store = new ParamStore(new Rng(SEED));
+	const generator = new DcganGenerator(store, DCGAN);
+	const discriminator = new DcganDiscriminator(store, DCGAN);
+	const varsOf = (prefix: string) => [...store.trainable].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+	const gVars = varsOf("generator.");
+	const dVars = varsOf("discriminator.");
+	const count = (vs: tf.Variable[]) => vs.reduce((n, v) => n + v.size, 0);
+	const gOpt = tf.train.adam(2e-4, 0.5, 0.999);
+	const dOpt = tf.train.adam(2e-4, 0.5, 0.999);
+	const rng = new Rng(SEED + 1);
+	const realValues = new Float32Array(batch * IMAGE_SIZE * IMAGE_SIZE * DCGAN.channels);
+	for (let i = 0; i < realValues.length; i++) realValues[i] = 2 * rng.uniform() - 1;
+	const real = tf.tensor4d(realValues, [batch, IMAGE_SIZE, IMAGE_SIZE, DCGAN.channels]);
+	const classes = tf.tensor1d(
+		Int32Array.from({ length: batch }, () => rng.int(DCGAN.numClasses)),
+		"int32",
+	);
+	let zSeed = SEED;
+
+	const step = async () => {
+		const z = tf.randomNormal([batch, DCGAN.latentDim], 0, 1, "float32", zSeed++) as tf.Tensor2D;
+		// Discriminator step on real and generated images (no gradient into G).
+		const fake = tf.tidy(() => generator.apply(z, classes, true));
+		const dLoss = dOpt.minimize(
+			() =>
+				tf.add(
+					tf.mean(tf.relu(tf.sub(1, discriminator.apply(real, classes)))),
+					tf.mean(tf.relu(tf.add(1, discriminator.apply(fake, classes)))),
+				) as tf.Scalar,
+			true,
+			dVars,
+		);
+		// Generator step: a fresh G forward, gradients for G's weights only.
+		const gLoss = gOpt.minimize(
+			() => tf.neg(tf.mean(discriminator.apply(generator.apply(z, classes, true), classes))) as tf.Scalar,
+			true,
+			gVars,
+		);
+		if (!dLoss || !gLoss) throw new Error("minimize returned no loss");
+		const values = [(await dLoss.data())[0], (await gLoss.data())[0]];
+		tf.dispose([z, fake, dLoss, gLoss]);
+		return values;
+	};
+	const ours = await timeGenrep("dcgan", step);
+	const gParams = count(gVars);
+	const dParams = count(dVars);
+	gOpt.dispose();
+	dOpt.dispose();
+	tf.dispose([real, classes]);
+	store.dispose();
+
+	const torch = runTorch("dcgan");
+	checkParams("DCGAN generator", gParams, torch?.generatorParams);
+	checkParams("DCGAN discriminator", dParams, torch?.discriminatorParams);
+
+	const row = (name: string, t: Timing) => [
+		name,
+		`${fmt(t.medianS, 3)} s`,
+		`${fmt(Math.min(...t.timesS), 3)} s`,
+		String(t.steps),
+		fmt(batch / t.medianS),
+	];
+	console.log(
+		`parameters: generator ${gParams}, discriminator ${dParams}` +
+			(torch ? `; PyTorch ${torch.generatorParams}, ${torch.discriminatorParams} (equal)` : ""),
+	);
+	const [dl, gl] = ours.lastLoss;
+	const tl = torch?.lastLoss as number[] | undefined;
+	console.log(
+		`last loss D/G: genrep ${dl.toFixed(4)}/${gl.toFixed(4)}${tl ? `, PyTorch ${tl[0].toFixed(4)}/${tl[1].toFixed(4)}` : ""}`,
+	);
+	console.log();
+	console.log(
+		markdownTable(
+			["", "median step", "best step", "steps", "images/s"],
+			[row(`genrep (${engine.backend})`, ours), ...(torch ? [row(`PyTorch ${torch.torchVersion}`, torch)] : [])],
+		),
+	);
+	const ratio = torch ? torch.medianS / ours.medianS : null;
+	if (ratio !== null) console.log(`\ngenrep / PyTorch steps/s: ${ratio.toFixed(3)} (${slowerFaster(ratio)})`);
+	return {
+		config: DCGAN,
+		loss: "hinge",
+		optimizer: { name: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999 },
+		params: { generator: gParams, discriminator: dParams },
+		genrep: {
+			medianStepS: ours.medianS,
+			bestStepS: Math.min(...ours.timesS),
+			steps: ours.steps,
+			imagesPerS: batch / ours.medianS,
+			timesS: ours.timesS,
+			lastLoss: ours.lastLoss,
+			leakedTensors: ours.leakedTensors,
+			nativeCallsPerStep: ours.nativeCallsPerStep,
+		},
+		pytorch: torch
+			? {
+					medianStepS: torch.medianS,
+					bestStepS: Math.min(...torch.timesS),
+					steps: torch.steps,
+					imagesPerS: batch / torch.medianS,
+					timesS: torch.timesS,
+					lastLoss: torch.lastLoss,
+					params: { generator: torch.generatorParams, discriminator: torch.discriminatorParams },
+				}
+			: null,
+		ratio,
+	};
+}
+
+// --- Run ---------------------------------------------------------------------------------
+
+const resnet = await benchResNet();
+const dcgan = await benchDcgan();
+
+let pytorchInfo: Record<string, unknown> | null = null;
+if (pythonTorch && lastTorch) {
+	const { torchVersion, python, threads, cpuCount, blasLibraries, openblas, mkldnn, env } = lastTorch;
+	const openblasThreadsSetByBench = process.env.OPENBLAS_NUM_THREADS === undefined;
+	pytorchInfo = {
+		torchVersion,
+		python,
+		threads,
+		cpuCount,
+		blasLibraries,
+		openblas,
+		mkldnn,
+		env,
+		openblasThreadsSetByBench,
+	};
+	console.log(
+		`\nPyTorch ${torchVersion} (${pythonTorch.python}, Python ${python}), ${threads} threads of ${cpuCount} CPUs, ` +
+			`BLAS: ${openblas ? "OpenBLAS" : "NOT OpenBLAS"} ${JSON.stringify(blasLibraries)}, oneDNN ${mkldnn ? "yes" : "no"}` +
+			(Object.keys(env).length ? `, env ${JSON.stringify(env)}` : "") +
+			(openblasThreadsSetByBench ? " (OPENBLAS_NUM_THREADS=1 set by the bench: PyTorch's threads call OpenBLAS)" : ""),
+	);
+	if (!openblas) {
+		console.log(
+			"warning: PyTorch is not using OpenBLAS, so its linear layers and transposed convolutions are slow " +
+				"and the comparison flatters genrep: apt-get install libopenblas0-pthread",
+		);
+	}
+}
+
+if (flags.out) {
+	const results = {
+		date,
+		machine,
+		peakGflops,
+		engine,
+		batch,
+		timing,
+		pytorch: pythonTorch ? { executable: pythonTorch.python, ...pytorchInfo } : { missing: TORCH_MISSING },
+		resnet,
+		dcgan,
+	};
+	mkdirSync(path.dirname(flags.out), { recursive: true });
+	writeFileSync(flags.out, `${JSON.stringify(results, null, "\t")}\n`);
+	const shown = path.relative(process.cwd(), flags.out);
+	console.log(`\nwrote ${shown.startsWith("..") ? flags.out : shown}`);
+}

@@ -1,0 +1,263 @@
+"""PyTorch side of `npm run bench:engine`: the same models and training steps as bench/engine.ts.
+
+Prints one JSON line: torch version, threads, which BLAS is loaded, parameter count and step
+timings. Usage: python3 bench/torch_engine.py --model resnet|dcgan --batch 256
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# --- ResNet (src/learners/encoders/resnet.ts) + Dense head -------------------------------
+
+
+class BasicBlock(nn.Module):
+    """conv3x3-BN-ReLU-conv3x3-BN, plus a 1x1 conv + BN projection when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(h))
+        skip = self.shortcut(x) if self.shortcut is not None else x
+        return F.relu(y + skip)
+
+
+class ResNet(nn.Module):
+    """CIFAR stem (3x3 conv, no max-pool), basic blocks, global average pool, linear head."""
+
+    def __init__(self, widths, blocks, in_channels, num_classes):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]))
+        layers = []
+        cin = widths[0]
+        for i, (width, count) in enumerate(zip(widths, blocks)):
+            for b in range(count):
+                layers.append(BasicBlock(cin, width, 2 if b == 0 and i > 0 else 1))
+                cin = width
+        self.blocks = nn.Sequential(*layers)
+        self.head = nn.Linear(cin, num_classes)
+        # genrep's init: He normal (gain sqrt 2) for convs, gain 1 for the head, zero bias.
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+        nn.init.normal_(self.head.weight, std=cin**-0.5)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, x):
+        h = self.blocks(F.relu(self.stem(x)))
+        return self.head(h.mean(dim=(2, 3)))
+
+
+# --- Conditional DCGAN (src/generators/architectures/dcgan.ts) ---------------------------
+
+
+def dcgan_init(*modules):
+    """genrep's DCGAN init: weights N(0, 0.02), biases zero."""
+    for m in modules:
+        nn.init.normal_(m.weight, std=0.02)
+        if getattr(m, "bias", None) is not None:
+            nn.init.zeros_(m.bias)
+
+
+class DcganGenerator(nn.Module):
+    """z [N, d] + y [N] -> images [N, C, 32, 32]; conditional BN with per-class scale/shift."""
+
+    def __init__(self, latent_dim, num_classes, width, channels):
+        super().__init__()
+        w = width
+        self.width = w
+        self.project = nn.Linear(latent_dim, 4 * 4 * 4 * w)
+        widths = [4 * w, 2 * w, w, w]
+        self.norms = nn.ModuleList(nn.BatchNorm2d(c, affine=False) for c in widths)
+        self.class_scale = nn.ModuleList(nn.Embedding(num_classes, c) for c in widths)
+        self.class_shift = nn.ModuleList(nn.Embedding(num_classes, c) for c in widths)
+        for e in self.class_scale:
+            nn.init.ones_(e.weight)
+        for e in self.class_shift:
+            nn.init.zeros_(e.weight)
+        # 4x4 stride 2, padding 1: doubles the size, like tfjs conv2dTranspose 'same'.
+        self.up = nn.ModuleList(nn.ConvTranspose2d(widths[i], widths[i + 1], 4, 2, 1, bias=False) for i in range(3))
+        self.to_image = nn.Conv2d(w, channels, 3, 1, 1, bias=True)
+        dcgan_init(self.project, *self.up, self.to_image)
+
+    def norm(self, i, x, y):
+        scale = self.class_scale[i](y)[:, :, None, None]
+        shift = self.class_shift[i](y)[:, :, None, None]
+        return self.norms[i](x) * scale + shift
+
+    def forward(self, z, y):
+        h = self.project(z).view(-1, 4 * self.width, 4, 4)
+        h = F.relu(self.norm(0, h, y))
+        for i in range(3):
+            h = F.relu(self.norm(i + 1, self.up[i](h), y))
+        return torch.tanh(self.to_image(h))
+
+
+class DcganDiscriminator(nn.Module):
+    """images [N, C, 32, 32] + y [N] -> logits [N]; projection discriminator."""
+
+    def __init__(self, num_classes, width, channels):
+        super().__init__()
+        w = width
+        widths = [channels, w, 2 * w, 4 * w]
+        self.convs = nn.ModuleList(nn.Conv2d(widths[i], widths[i + 1], 4, 2, 1, bias=True) for i in range(3))
+        features = 4 * 4 * 4 * w
+        self.head = nn.Linear(features, 1)
+        self.class_embedding = nn.Embedding(num_classes, features)
+        dcgan_init(*self.convs, self.head, self.class_embedding)
+
+    def forward(self, x, y):
+        h = x
+        for conv in self.convs:
+            h = F.leaky_relu(conv(h), 0.2)
+        features = h.flatten(1)
+        return self.head(features).view(-1) + (self.class_embedding(y) * features).sum(1)
+
+
+# --- Timing -------------------------------------------------------------------------------
+
+
+def time_steps(step, warmup, min_steps, min_seconds, max_steps):
+    """Warm-up steps, then timed steps until both min_steps and min_seconds are reached."""
+    for _ in range(warmup):
+        step()
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_steps and (len(times) < min_steps or time.perf_counter() - start < min_seconds):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return {"steps": len(times), "medianS": statistics.median(times), "timesS": times}
+
+
+def blas_libraries():
+    """Shared libraries with 'blas' in their name mapped into this process."""
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if "blas" in os.path.basename(path).lower():
+                libs.add(os.path.realpath(path))
+    return sorted(libs)
+
+
+# Environment variables that change how PyTorch and OpenBLAS run; recorded, never changed.
+ENV_KEYS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def param_count(*modules):
+    return sum(p.numel() for m in modules for p in m.parameters())
+
+
+def bench_resnet(args):
+    torch.manual_seed(args.seed)
+    model = ResNet([16, 32, 64], [1, 1, 1], 1, 10)
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.03, momentum=0.9)
+    x = torch.rand(args.batch, 1, 32, 32) * 2 - 1
+    y = torch.randint(0, 10, (args.batch,))
+    losses = []
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+
+    timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
+    return {"params": param_count(model), "lastLoss": losses[-1], **timing}
+
+
+def bench_dcgan(args):
+    torch.manual_seed(args.seed)
+    g = DcganGenerator(64, 10, 32, 1)
+    d = DcganDiscriminator(10, 32, 1)
+    g.train()
+    d.train()
+    g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = torch.rand(args.batch, 1, 32, 32) * 2 - 1
+    y = torch.randint(0, 10, (args.batch,))
+    losses = []
+
+    def step():
+        z = torch.randn(args.batch, 64)
+        # Discriminator step (hinge loss); no gradient flows into G.
+        with torch.no_grad():
+            fake = g(z, y)
+        d_opt.zero_grad(set_to_none=True)
+        d_loss = F.relu(1 - d(real, y)).mean() + F.relu(1 + d(fake, y)).mean()
+        d_loss.backward()
+        d_opt.step()
+        # Generator step: a fresh G forward; D's weights get no gradient (only G's are trained).
+        for p in d.parameters():
+            p.requires_grad_(False)
+        g_opt.zero_grad(set_to_none=True)
+        g_loss = -d(g(z, y), y).mean()
+        g_loss.backward()
+        g_opt.step()
+        for p in d.parameters():
+            p.requires_grad_(True)
+        losses.append((d_loss.item(), g_loss.item()))
+
+    timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
+    return {
+        "params": param_count(g, d),
+        "generatorParams": param_count(g),
+        "discriminatorParams": param_count(d),
+        "lastLoss": list(losses[-1]),
+        **timing,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", choices=["resnet", "dcgan"], required=True)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--min-steps", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=10.0)
+    parser.add_argument("--max-steps", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="default: all CPUs")
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    result = bench_resnet(args) if args.model == "resnet" else bench_dcgan(args)
+    blas = blas_libraries()  # after the steps: the linear layers have called the BLAS by now
+    out = {
+        "model": args.model,
+        "torchVersion": torch.__version__,
+        "python": sys.version.split()[0],
+        "threads": torch.get_num_threads(),
+        "cpuCount": os.cpu_count(),
+        "blasLibraries": blas,
+        "openblas": any("openblas" in path.lower() for path in blas),
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
+        "batch": args.batch,
+        **result,
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
