@@ -2,8 +2,7 @@
  * Image grids: tiles N images row-major into one PNG (like torchvision's make_grid), to look
  * at real data or generator samples.
  */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { writeFileAtomic } from "./atomicWrite.js";
 
 export interface GridOptions {
 	/** Number of images to tile (the array may hold more). */
@@ -80,15 +79,7 @@ export async function writeImageGrid(
 	options: GridOptions,
 ): Promise<{ path: string; width: number; height: number }> {
 	const { png, width, height } = await gridToPng(images, options);
-	await mkdir(dirname(path), { recursive: true });
-	const tmp = `${path}.tmp-${process.pid}`;
-	try {
-		await writeFile(tmp, png);
-		await rename(tmp, path);
-	} catch (err) {
-		await rm(tmp, { force: true });
-		throw err;
-	}
+	await writeFileAtomic(path, png);
 	return { path, width, height };
 }
 

@@ -6,8 +6,8 @@
  * Offsets count from the end of the header. Files are readable from Python with
  * `safetensors.numpy.load_file` / `safetensors.torch.load_file`.
  */
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../data/atomicWrite.js";
 import { fileError } from "../errors.js";
 
 export const SAFETENSORS_DTYPES = ["F32", "I32", "U8"] as const;
@@ -188,13 +188,5 @@ export async function writeSafetensors(
 	metadata: Record<string, string> = {},
 ): Promise<void> {
 	const bytes = encodeSafetensors(tensors, metadata);
-	await mkdir(dirname(path), { recursive: true });
-	const tmp = `${path}.tmp-${process.pid}`;
-	try {
-		await writeFile(tmp, bytes);
-		await rename(tmp, path);
-	} catch (err) {
-		await rm(tmp, { force: true });
-		throw err;
-	}
+	await writeFileAtomic(path, bytes);
 }
