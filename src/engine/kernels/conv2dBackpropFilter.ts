@@ -1,6 +1,7 @@
+import type { backend_util, KernelConfig } from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
-import { backend_util, type KernelConfig } from "@tensorflow/tfjs-core";
 import { composeKernel } from "./compose.js";
+import { conv2DInfo } from "./convInfo.js";
 
 /**
  * Conv2DBackpropFilter (the weight gradient of a convolution), which the wasm backend lacks,
@@ -15,16 +16,9 @@ export const conv2dBackpropFilterConfig: Omit<KernelConfig, "backendName"> = {
 	kernelName: tf.Conv2DBackpropFilter,
 	kernelFunc: ({ inputs, attrs }) => {
 		const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-		const { strides, pad, dimRoundingMode, filterShape, dataFormat } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-		if (dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter: only NHWC is supported");
-		const info = backend_util.computeConv2DInfo(
-			x.shape as [number, number, number, number],
-			filterShape,
-			strides,
-			1,
-			pad,
-			dimRoundingMode,
-		);
+		const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+		if (convAttrs.dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter: only NHWC is supported");
+		const info = conv2DInfo(x.shape, convAttrs.filterShape, convAttrs);
 		return composeKernel({ x, dy }, (t) => conv2dFilterGradient(t.x as tf.Tensor4D, t.dy as tf.Tensor4D, info));
 	},
 };

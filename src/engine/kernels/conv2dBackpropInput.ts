@@ -1,7 +1,8 @@
+import type { backend_util, KernelConfig } from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
-import { backend_util, type KernelConfig } from "@tensorflow/tfjs-core";
 import { composeKernel } from "./compose.js";
 import { padOrCrop } from "./conv2dBackpropFilter.js";
+import { conv2DInfo } from "./convInfo.js";
 
 /**
  * Conv2DBackpropInput (the input gradient of a convolution, and the forward pass of a
@@ -17,16 +18,9 @@ export const conv2dBackpropInputConfig: Omit<KernelConfig, "backendName"> = {
 	kernelName: tf.Conv2DBackpropInput,
 	kernelFunc: ({ inputs, attrs }) => {
 		const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-		const { strides, pad, dimRoundingMode, inputShape, dataFormat } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-		if (dataFormat === "NCHW") throw new Error("Conv2DBackpropInput: only NHWC is supported");
-		const info = backend_util.computeConv2DInfo(
-			inputShape,
-			filter.shape as [number, number, number, number],
-			strides,
-			1,
-			pad,
-			dimRoundingMode,
-		);
+		const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+		if (convAttrs.dataFormat === "NCHW") throw new Error("Conv2DBackpropInput: only NHWC is supported");
+		const info = conv2DInfo(convAttrs.inputShape, filter.shape, convAttrs);
 		return composeKernel({ dy, filter }, (t) =>
 			conv2dInputGradient(t.dy as tf.Tensor4D, t.filter as tf.Tensor4D, info),
 		);

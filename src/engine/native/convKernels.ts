@@ -1,14 +1,13 @@
-import {
+import type {
 	backend_util,
-	type Conv2DAttrs,
-	type Conv2DBackpropFilterAttrs,
-	type Conv2DBackpropInputAttrs,
-	type TensorInfo,
+	Conv2DAttrs,
+	Conv2DBackpropFilterAttrs,
+	Conv2DBackpropInputAttrs,
+	TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { conv2DInfo } from "../kernels/convInfo.js";
 import { ConvKind, type NativeAddon } from "./addon.js";
 import { allPositiveInt32, makeOutputWith, offsetOf, type WasmBackendLike } from "./heap.js";
-
-type Shape4 = [number, number, number, number];
 
 /**
  * The addon's 17 conv params for `info`, or null when oneDNN cannot run it as given
@@ -69,16 +68,7 @@ export function runConv(addon: NativeAddon, backend: WasmBackendLike, call: Conv
 export function planConv2D(inputs: { x: TensorInfo; filter: TensorInfo }, attrs: Conv2DAttrs): ConvCall | null {
 	const { x, filter } = inputs;
 	if (!isFloat4D(x, filter)) return null;
-	const info = backend_util.computeConv2DInfo(
-		x.shape as Shape4,
-		filter.shape as Shape4,
-		attrs.strides,
-		attrs.dilations,
-		attrs.pad,
-		attrs.dimRoundingMode,
-		false,
-		backend_util.convertConv2DDataFormat(attrs.dataFormat),
-	);
+	const info = conv2DInfo(x.shape, filter.shape, attrs);
 	const params = convParams(info);
 	if (!params) return null;
 	return {
@@ -97,16 +87,7 @@ export function planConv2DBackpropInput(
 ): ConvCall | null {
 	const { dy, filter } = inputs;
 	if (!isFloat4D(dy, filter) || attrs.inputShape.length !== 4) return null;
-	const info = backend_util.computeConv2DInfo(
-		attrs.inputShape,
-		filter.shape as Shape4,
-		attrs.strides,
-		1,
-		attrs.pad,
-		attrs.dimRoundingMode,
-		false,
-		backend_util.convertConv2DDataFormat(attrs.dataFormat),
-	);
+	const info = conv2DInfo(attrs.inputShape, filter.shape, attrs);
 	const params = convParams(info);
 	if (!params || !sameShape(dy.shape, info.outShape)) return null;
 	return {
@@ -125,16 +106,7 @@ export function planConv2DBackpropFilter(
 ): ConvCall | null {
 	const { x, dy } = inputs;
 	if (!isFloat4D(x, dy) || attrs.filterShape.length !== 4) return null;
-	const info = backend_util.computeConv2DInfo(
-		x.shape as Shape4,
-		attrs.filterShape,
-		attrs.strides,
-		1,
-		attrs.pad,
-		attrs.dimRoundingMode,
-		false,
-		backend_util.convertConv2DDataFormat(attrs.dataFormat),
-	);
+	const info = conv2DInfo(x.shape, attrs.filterShape, attrs);
 	const params = convParams(info);
 	if (!params || !sameShape(dy.shape, info.outShape)) return null;
 	return {
