@@ -1,6 +1,35 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { filled, heNormal, type ParamStore } from "./params.js";
 
+/** Options shared by the weight layers: a bias (zeros) or not, and the weight initialiser. */
+export interface LayerOptions {
+	/** Default: true for Dense, false for the convolutions (they are followed by batch norm). */
+	bias?: boolean;
+	/** Values of the weight given its element count and fan-in; default He normal. */
+	init?: (size: number, fanIn: number) => Float32Array;
+}
+
+/** A layer's weight and, when `bias`, a zero bias of `outputs` values, registered under `name`. */
+function weightAndBias(
+	store: ParamStore,
+	name: string,
+	shape: number[],
+	fanIn: number,
+	outputs: number,
+	bias: boolean,
+	init: (size: number, fanIn: number) => Float32Array,
+): { weight: tf.Variable; bias: tf.Variable | null } {
+	const weight = store.weight(
+		`${name}.weight`,
+		shape,
+		init(
+			shape.reduce((a, b) => a * b, 1),
+			fanIn,
+		),
+	);
+	return { weight, bias: bias ? store.weight(`${name}.bias`, [outputs], filled(outputs, 0)) : null };
+}
+
 /** A 2D convolution, NHWC, weights [K, K, in, out] (+ bias [out]). */
 export class Conv2d {
 	readonly weight: tf.Variable;
@@ -14,13 +43,20 @@ export class Conv2d {
 		readonly kernel: number,
 		readonly stride = 1,
 		readonly padding: "same" | "valid" | number = "same",
-		options: { bias?: boolean; init?: (size: number, fanIn: number) => Float32Array } = {},
+		options: LayerOptions = {},
 	) {
-		const fanIn = kernel * kernel * inChannels;
-		const size = fanIn * outChannels;
+		const shape = [kernel, kernel, inChannels, outChannels];
 		const init = options.init ?? ((n, f) => heNormal(store.rng, n, f));
-		this.weight = store.weight(`${name}.weight`, [kernel, kernel, inChannels, outChannels], init(size, fanIn));
-		this.bias = options.bias ? store.weight(`${name}.bias`, [outChannels], filled(outChannels, 0)) : null;
+		const fanIn = kernel * kernel * inChannels;
+		({ weight: this.weight, bias: this.bias } = weightAndBias(
+			store,
+			name,
+			shape,
+			fanIn,
+			outChannels,
+			!!options.bias,
+			init,
+		));
 	}
 
 	/** x [N, H, W, in] -> [N, H', W', out] */
@@ -43,16 +79,20 @@ export class ConvTranspose2d {
 		readonly outChannels: number,
 		readonly kernel: number,
 		readonly stride = 2,
-		options: { bias?: boolean; init?: (size: number, fanIn: number) => Float32Array } = {},
+		options: LayerOptions = {},
 	) {
-		const fanIn = kernel * kernel * inChannels;
+		const shape = [kernel, kernel, outChannels, inChannels];
 		const init = options.init ?? ((n, f) => heNormal(store.rng, n, f));
-		this.weight = store.weight(
-			`${name}.weight`,
-			[kernel, kernel, outChannels, inChannels],
-			init(fanIn * outChannels, fanIn),
-		);
-		this.bias = options.bias ? store.weight(`${name}.bias`, [outChannels], filled(outChannels, 0)) : null;
+		const fanIn = kernel * kernel * inChannels;
+		({ weight: this.weight, bias: this.bias } = weightAndBias(
+			store,
+			name,
+			shape,
+			fanIn,
+			outChannels,
+			!!options.bias,
+			init,
+		));
 	}
 
 	/** x [N, H, W, in] -> [N, H*stride, W*stride, out] ('same' padding). */
@@ -79,11 +119,12 @@ export class Dense {
 		name: string,
 		readonly inFeatures: number,
 		readonly outFeatures: number,
-		options: { bias?: boolean; init?: (size: number, fanIn: number) => Float32Array } = {},
+		options: LayerOptions = {},
 	) {
 		const init = options.init ?? ((n, f) => heNormal(store.rng, n, f, 1));
-		this.weight = store.weight(`${name}.weight`, [inFeatures, outFeatures], init(inFeatures * outFeatures, inFeatures));
-		this.bias = options.bias === false ? null : store.weight(`${name}.bias`, [outFeatures], filled(outFeatures, 0));
+		const shape = [inFeatures, outFeatures];
+		const bias = options.bias !== false;
+		({ weight: this.weight, bias: this.bias } = weightAndBias(store, name, shape, inFeatures, outFeatures, bias, init));
 	}
 
 	/** x [N, in] -> [N, out] */
