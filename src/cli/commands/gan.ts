@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { GenrepError } from "../../errors.js";
 import { action } from "../action.js";
 
-/** `genrep gan train`: train a GAN on a real dataset (thin over trainGan). */
+/** `genrep gan train` (thin over trainGan) and `genrep gan sample` (thin over loadGenerator + sampleGrid). */
 export function registerGanCommands(program: Command): void {
 	const gan = program.command("gan").description("train generative adversarial networks on real data");
 
@@ -57,6 +58,76 @@ export function registerGanCommands(program: Command): void {
 				);
 			}),
 		);
+
+	gan
+		.command("sample")
+		.description(
+			"write a grid of a generator's samples as PNG: rows are classes for a conditional model " +
+				"(ceil(n / classes) per class), a square-ish grid otherwise; z ~ N_t(0, 1, t) from the seed",
+		)
+		.requiredOption(
+			"--generator <name|dir>",
+			"a shipped model (fashion-mnist-cgan, fashion-mnist-gan) or a model directory",
+		)
+		.requiredOption("--out <file.png>", "the PNG to write")
+		.option("--n <n>", "number of samples (default 100)", positiveInteger)
+		.option("--seed <n>", "random seed of z (default 0)", nonNegativeInteger)
+		.option("--truncation <t>", "truncation of z (default: the model card's)", positiveNumber)
+		.option("--columns <n>", "grid columns (default: samples per class, or ceil(sqrt(n)))", positiveInteger)
+		.option(
+			"--scale <n>",
+			"integer upscaling of the grid (default 2 for images under 64 pixels, else 1)",
+			positiveInteger,
+		)
+		.option("--batch-size <n>", "images per generator call (default 256)", positiveInteger)
+		.action(
+			action(async (flags: GanSampleFlags) => {
+				if (!/\.png$/i.test(flags.out)) throw new GenrepError(`--out must name a .png file, got ${flags.out}`);
+				const { initEngine } = await import("../../engine/backend.js");
+				await initEngine();
+				const { loadGenerator } = await import("../../generators/load.js");
+				const { sampleGrid } = await import("../../generators/sampling.js");
+				const { writeImageGrid } = await import("../../data/grid.js");
+				const generator = await loadGenerator(flags.generator);
+				try {
+					const grid = await sampleGrid(generator, {
+						n: flags.n ?? 100,
+						seed: flags.seed ?? 0,
+						truncation: flags.truncation,
+						columns: flags.columns,
+						batchSize: flags.batchSize,
+					});
+					const [height, width, channels] = generator.imageShape;
+					const written = await writeImageGrid(flags.out, grid.images, {
+						count: grid.count,
+						height,
+						width,
+						channels,
+						columns: grid.columns,
+						scale: flags.scale ?? (Math.max(height, width) < 64 ? 2 : 1),
+						padValue: 96,
+						valueRange: "minus1to1",
+					});
+					process.stdout.write(
+						`wrote ${flags.out}: ${grid.count} samples of ${generator.id} (${grid.rows} rows x ${grid.columns} columns, ` +
+							`seed ${flags.seed ?? 0}, truncation ${grid.truncation}), ${written.width}x${written.height} px\n`,
+					);
+				} finally {
+					generator.dispose();
+				}
+			}),
+		);
+}
+
+interface GanSampleFlags {
+	generator: string;
+	out: string;
+	n?: number;
+	seed?: number;
+	truncation?: number;
+	columns?: number;
+	scale?: number;
+	batchSize?: number;
 }
 
 interface GanTrainFlags {
