@@ -13,4 +13,8 @@ export { hash32, Rng } from "./engine/rng.js";
 export { truncatedNormal } from "./engine/truncatedNormal.js";
 export { fileError, GenrepError } from "./errors.js";
 export { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./generators/architectures/dcgan.js";
+export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
+export type { Generator, ModelCard } from "./generators/generator.js";
+export { type LoadGeneratorOptions, loadGenerator } from "./generators/load.js";
+export { generateOnHost, sampleGrid, sampleLatents } from "./generators/sampling.js";
 export { ResNet, type ResNetConfig } from "./learners/encoders/resnet.js";
