@@ -91,7 +91,7 @@ export class DcganDiscriminator {
 			(i) =>
 				new Conv2d(store, `${prefix}.conv${i}`, widths[i], widths[i + 1], 4, 2, 1, { bias: true, init: init(store) }),
 		);
-		const features = 4 * 4 * 4 * w;
+		const features = 4 * 4 * (4 * w + 1); // + the minibatch-stddev channel
 		this.head = new Dense(store, `${prefix}.head`, features, 1, { init: init(store) });
 		this.classEmbedding =
 			config.numClasses > 0
@@ -109,7 +109,8 @@ export class DcganDiscriminator {
 	apply(images: tf.Tensor4D, y?: tf.Tensor1D): tf.Tensor1D {
 		let h = images;
 		for (const conv of this.convs) h = tf.leakyRelu(conv.apply(h), 0.2); // -> [N, 4, 4, 4w]
-		const features = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [N, 64w]
+		h = minibatchStddev(h); // [N, 4, 4, 4w + 1]
+		const features = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [N, 16 (4w + 1)]
 		let logits = tf.reshape(this.head.apply(features), [-1]) as tf.Tensor1D; // [N]
 		if (this.classEmbedding && y) {
 			// Projection discriminator (Miyato & Koyama 2018): + <embed(y), features>.
@@ -117,4 +118,17 @@ export class DcganDiscriminator {
 		}
 		return logits;
 	}
+}
+
+/**
+ * Minibatch standard deviation (Karras et al. 2018): appends the batch's mean feature stddev
+ * as one more channel, so the discriminator can see a batch that lacks variety and the
+ * generator is pushed away from collapsing onto one image per class.
+ * h [N, H, W, C] -> [N, H, W, C + 1]
+ */
+function minibatchStddev(h: tf.Tensor4D): tf.Tensor4D {
+	const [n, height, width] = h.shape;
+	const { variance } = tf.moments(h, 0); // [H, W, C]
+	const stddev = tf.mean(tf.sqrt(tf.add(variance, 1e-8))); // scalar
+	return tf.concat([h, tf.mul(tf.ones([n, height, width, 1]), stddev)], 3) as tf.Tensor4D;
 }
