@@ -1,0 +1,147 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { action } from "../action.js";
+
+/**
+ * `genrep gan eval` (Fréchet distance, its floor, class consistency of a generator) and
+ * `genrep gan train-eval-classifier` (the classifier whose features they are measured in).
+ * Registered on the `gan` command group: `registerGanEvalCommand(gan)`.
+ */
+export function registerGanEvalCommand(gan: Command): void {
+	gan
+		.command("eval")
+		.description(
+			"measure a generator against real data in the evaluation classifier's feature space: Fréchet distance " +
+				"(generated vs real test split), its floor (real train vs real test) and, for conditional generators, " +
+				"class consistency; writes metrics JSON and merges the figures into the generator's model.json",
+		)
+		.requiredOption("--generator <name|dir>", "a shipped generator name or a generator directory")
+		.option("--n <n>", "generated samples (and real training images for the floor) (default 10000)", positiveInteger)
+		.option(
+			"--seed <n>",
+			"random seed of the latents and of the floor's training images (default 0)",
+			nonNegativeInteger,
+		)
+		.option("--truncation <t>", "truncation of z ~ N_t(0, 1, t) (default: the model card's)", positiveNumber)
+		.option("--batch-size <n>", "images per forward pass (default 250)", positiveInteger)
+		.option("--classifier <dir>", "evaluation classifier directory (default: the shipped fashion-mnist classifier)")
+		.option("--out <file>", "write the metrics JSON here (default: stdout only)")
+		.option("--no-card", "do not merge the figures into the generator's model.json")
+		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.action(
+			action(async (flags: GanEvalFlags) => {
+				const { evaluateGeneratorByName } = await import("../../evaluation/quality/ganEval.js");
+				const { metrics, cardUpdated } = await evaluateGeneratorByName(flags.generator, {
+					n: flags.n,
+					seed: flags.seed,
+					truncation: flags.truncation,
+					batchSize: flags.batchSize,
+					classifier: flags.classifier,
+					dataDir: flags.dataDir,
+					out: flags.out,
+					updateCard: flags.card,
+					command: ["genrep", ...process.argv.slice(2)].join(" "),
+					onProgress: progressWriter("eval"),
+				});
+				const consistency =
+					metrics.classConsistency !== undefined
+						? `, class consistency ${(100 * metrics.classConsistency.mean).toFixed(1)}%`
+						: "";
+				const written = [flags.out, cardUpdated].filter(Boolean).join(" and ");
+				process.stdout.write(
+					`${metrics.generator}: Fréchet distance ${metrics.frechetDistance.toPrecision(4)} ` +
+						`(floor ${metrics.frechetFloor.toPrecision(4)}, n ${metrics.n})${consistency}` +
+						`${written ? `; wrote ${written}` : ""}\n`,
+				);
+				if (!flags.out) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+			}),
+		);
+
+	gan
+		.command("train-eval-classifier")
+		.description(
+			"train the evaluation classifier of `gan eval` (ResNet [16, 32, 64] + linear head) on a dataset's training " +
+				"split; writes classifier.safetensors and model.json (with its test accuracy) into --out",
+		)
+		.requiredOption("--out <dir>", "output directory (e.g. models/fashion-mnist-classifier)")
+		.option("--dataset <name>", "a registered dataset or an image folder (default fashion-mnist)")
+		.option("--epochs <n>", "passes over the training split (default 3)", positiveInteger)
+		.option("--batch-size <n>", "images per step (default 128)", positiveInteger)
+		.option("--lr <lr>", "peak learning rate of SGD with Nesterov momentum (default 0.1)", positiveNumber)
+		.option("--seed <n>", "random seed (default 0)", nonNegativeInteger)
+		.option("--limit <n>", "use only the first n training images", positiveInteger)
+		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.action(
+			action(async (flags: TrainClassifierFlags) => {
+				const { trainEvalClassifier } = await import("../../evaluation/quality/classifier.js");
+				const result = await trainEvalClassifier({
+					out: flags.out,
+					dataset: flags.dataset,
+					dataDir: flags.dataDir,
+					epochs: flags.epochs,
+					batchSize: flags.batchSize,
+					lr: flags.lr,
+					seed: flags.seed,
+					limit: flags.limit,
+					command: ["genrep", ...process.argv.slice(2)].join(" "),
+					onProgress: progressWriter("train"),
+				});
+				process.stdout.write(
+					`trained ${result.steps} steps in ${result.seconds.toFixed(1)} s; test accuracy ` +
+						`${(100 * result.testAccuracy).toFixed(2)}%; wrote ${result.out}/classifier.safetensors and model.json\n`,
+				);
+			}),
+		);
+}
+
+interface GanEvalFlags {
+	generator: string;
+	n?: number;
+	seed?: number;
+	truncation?: number;
+	batchSize?: number;
+	classifier?: string;
+	out?: string;
+	card: boolean;
+	dataDir?: string;
+}
+
+interface TrainClassifierFlags {
+	out: string;
+	dataset?: string;
+	epochs?: number;
+	batchSize?: number;
+	lr?: number;
+	seed?: number;
+	limit?: number;
+	dataDir?: string;
+}
+
+/** Progress on stderr: a rewritten status line on a terminal, JSON lines otherwise. */
+function progressWriter<P extends { etaSeconds: number }>(phase: string): (p: P) => void {
+	return (p) => {
+		if (process.stderr.isTTY) {
+			const parts = Object.entries(p)
+				.filter(([k]) => k !== "etaSeconds" && k !== "seconds")
+				.map(([k, v]) => `${k} ${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : v}`);
+			process.stderr.write(`\r${phase}: ${parts.join(", ")}, ETA ${Math.round(p.etaSeconds)} s   `);
+			if (p.etaSeconds === 0) process.stderr.write("\n");
+		} else process.stderr.write(`${JSON.stringify({ phase, ...p })}\n`);
+	};
+}
+
+function positiveInteger(value: string): number {
+	const n = Number(value);
+	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+	return n;
+}
+
+function nonNegativeInteger(value: string): number {
+	if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+	return Number(value);
+}
+
+function positiveNumber(value: string): number {
+	const n = Number(value);
+	if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+	return n;
+}

@@ -1,0 +1,506 @@
+/**
+ * The evaluation classifier: a small ResNet + linear head that genrep trains on a real
+ * dataset's training split. Generator quality is measured in its feature space (the pooled
+ * penultimate features, as FID uses Inception's pool3) and with its predictions (class
+ * consistency of conditional generators). Training: SGD with Nesterov momentum, a cosine
+ * learning rate with a short warm-up, weight decay on the conv and dense weights, and random
+ * horizontal flips and shifts of up to 2 pixels (the padding of the 28x28 images).
+ *
+ * A classifier directory holds `classifier.safetensors` (weights and batch-norm statistics)
+ * and `model.json` (the card: architecture, dataset, test accuracy, the training command).
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import { writeFileAtomic } from "../../data/atomicWrite.js";
+import { initEngine } from "../../engine/backend.js";
+import { Dense } from "../../engine/nn/layers.js";
+import type { ParamStore } from "../../engine/nn/params.js";
+import { Rng } from "../../engine/rng.js";
+import { fileError, GenrepError } from "../../errors.js";
+import { loadParams, saveParams } from "../../generators/checkpoint.js";
+import { ResNet, type ResNetConfig } from "../../learners/encoders/resnet.js";
+
+export const CLASSIFIER_FORMAT = "genrep-eval-classifier/1";
+export const CLASSIFIER_WEIGHTS = "classifier.safetensors";
+export const CLASSIFIER_CARD = "model.json";
+
+/** The shipped Fashion-MNIST evaluation classifier (models/ at the package root, from src/ or dist/). */
+export const SHIPPED_CLASSIFIER_DIR = fileURLToPath(
+	new URL("../../../models/fashion-mnist-classifier", import.meta.url),
+);
+
+/** The card (model.json) of an evaluation classifier. */
+export interface ClassifierCard {
+	format: typeof CLASSIFIER_FORMAT;
+	architecture: "resnet";
+	resnet: ResNetConfig;
+	/** The real dataset it was trained on; its test split is the reference of `gan eval`. */
+	dataset: string;
+	numClasses: number;
+	classNames: string[];
+	imageShape: [number, number, number];
+	/** Inputs are images in this range (generator outputs; real pixels p map to p / 127.5 - 1). */
+	valueRange: [number, number];
+	featureDim: number;
+	/** Top-1 accuracy on the dataset's full test split. */
+	testAccuracy: number;
+	trainImages: number;
+	testImages: number;
+	/** sha256 of classifier.safetensors, so metrics can name the exact classifier. */
+	weightsSha256: string;
+	training: ResolvedClassifierTrainOptions & { steps: number; seconds: number; command?: string };
+	[key: string]: unknown;
+}
+
+/** A trained evaluation classifier: features and predictions of images in [-1, 1]. */
+export class EvalClassifier {
+	readonly encoder: ResNet;
+	readonly head: Dense;
+	readonly featureDim: number;
+
+	constructor(
+		readonly resnet: ResNetConfig,
+		readonly numClasses: number,
+		seed = 0,
+		/** The card, when loaded from a directory. */
+		readonly card?: ClassifierCard,
+		/** The directory it was loaded from. */
+		readonly dir?: string,
+	) {
+		this.encoder = new ResNet(resnet, seed);
+		this.featureDim = this.encoder.featureDim;
+		this.head = new Dense(this.encoder.store, "head", this.featureDim, numClasses);
+	}
+
+	get store(): ParamStore {
+		return this.encoder.store;
+	}
+
+	/** images [N, H, W, C] in [-1, 1] -> features [N, featureDim] and logits [N, classes] */
+	apply(images: tf.Tensor4D, training: boolean): { features: tf.Tensor2D; logits: tf.Tensor2D } {
+		const features = this.encoder.apply(images, training); // [N, featureDim]
+		return { features, logits: this.head.apply(features) };
+	}
+
+	/** Features and predicted classes of a batch, read to the host (inference mode). */
+	async embed(images: tf.Tensor4D): Promise<{ features: Float32Array; predictions: Int32Array }> {
+		const [features, predictions] = tf.tidy(() => {
+			const out = this.apply(images, false);
+			return [out.features, tf.argMax(out.logits, 1)];
+		});
+		try {
+			return {
+				features: (await features.data()) as Float32Array,
+				predictions: Int32Array.from(await predictions.data()),
+			};
+		} finally {
+			tf.dispose([features, predictions]);
+		}
+	}
+
+	dispose(): void {
+		this.encoder.dispose();
+	}
+}
+
+/** Real uint8 pixels [n, H, W, C] -> a float tensor in [-1, 1] (the generators' range). */
+export function realToTensor(pixels: Uint8Array, shape: [number, number, number]): tf.Tensor4D {
+	const size = shape[0] * shape[1] * shape[2];
+	const values = new Float32Array(pixels.length);
+	for (let i = 0; i < pixels.length; i++) values[i] = pixels[i] / 127.5 - 1;
+	return tf.tensor4d(values, [pixels.length / size, ...shape]);
+}
+
+/**
+ * Runs the classifier over real images [count, H, W, C] in batches (rows `indices`, or all) and
+ * hands each batch's features [b, featureDim] and predictions [b] to `onBatch`.
+ */
+export async function embedRealImages(
+	classifier: EvalClassifier,
+	images: Uint8Array,
+	shape: [number, number, number],
+	options: {
+		indices?: ArrayLike<number>;
+		batchSize?: number;
+		onBatch: (features: Float32Array, predictions: Int32Array, start: number) => void;
+	},
+): Promise<void> {
+	const size = shape[0] * shape[1] * shape[2];
+	const count = options.indices ? options.indices.length : images.length / size;
+	const batchSize = options.batchSize ?? 250;
+	for (let start = 0; start < count; start += batchSize) {
+		const b = Math.min(batchSize, count - start);
+		let pixels: Uint8Array;
+		if (options.indices) {
+			pixels = new Uint8Array(b * size);
+			for (let i = 0; i < b; i++) {
+				const row = options.indices[start + i];
+				pixels.set(images.subarray(row * size, (row + 1) * size), i * size);
+			}
+		} else pixels = images.subarray(start * size, (start + b) * size);
+		const batch = realToTensor(pixels, shape);
+		try {
+			const { features, predictions } = await classifier.embed(batch);
+			options.onBatch(features, predictions, start);
+		} finally {
+			batch.dispose();
+		}
+	}
+}
+
+/** Top-1 accuracy of the classifier on labelled real images. */
+export async function classifierAccuracy(
+	classifier: EvalClassifier,
+	images: Uint8Array,
+	labels: ArrayLike<number>,
+	shape: [number, number, number],
+	batchSize = 250,
+): Promise<number> {
+	let correct = 0;
+	await embedRealImages(classifier, images, shape, {
+		batchSize,
+		onBatch: (_features, predictions, start) => {
+			for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[start + i]) correct++;
+		},
+	});
+	return labels.length === 0 ? 0 : correct / labels.length;
+}
+
+/** Loads a classifier directory (default: the shipped Fashion-MNIST classifier). */
+export async function loadEvalClassifier(dir: string = SHIPPED_CLASSIFIER_DIR): Promise<EvalClassifier> {
+	const cardPath = join(dir, CLASSIFIER_CARD);
+	let card: ClassifierCard;
+	try {
+		card = JSON.parse(await readFile(cardPath, "utf8"));
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		if (code === "ENOENT") {
+			throw fileError(
+				cardPath,
+				"not found; train an evaluation classifier with `genrep gan train-eval-classifier --out <dir>`",
+			);
+		}
+		throw fileError(cardPath, `cannot read the classifier card (${(err as Error).message})`);
+	}
+	if (card.format !== CLASSIFIER_FORMAT) {
+		throw fileError(cardPath, `format is ${JSON.stringify(card.format)}, expected "${CLASSIFIER_FORMAT}"`);
+	}
+	if (!Number.isInteger(card.numClasses) || card.numClasses < 2 || !Array.isArray(card.resnet?.widths)) {
+		throw fileError(cardPath, "card lacks numClasses or the resnet configuration");
+	}
+	await initEngine();
+	const classifier = new EvalClassifier(card.resnet, card.numClasses, 0, card, dir);
+	try {
+		await loadParams(join(dir, CLASSIFIER_WEIGHTS), classifier.store);
+	} catch (err) {
+		classifier.dispose();
+		throw err;
+	}
+	return classifier;
+}
+
+export interface ClassifierTrainOptions {
+	/** A registered dataset name or an image-folder path; default "fashion-mnist". */
+	dataset?: string;
+	dataDir?: string;
+	/** Output directory (classifier.safetensors + model.json). */
+	out: string;
+	epochs?: number;
+	batchSize?: number;
+	/** Peak learning rate of SGD with Nesterov momentum. */
+	lr?: number;
+	momentum?: number;
+	weightDecay?: number;
+	/** Linear warm-up steps before the cosine decay. */
+	warmupSteps?: number;
+	/** Random flips and shifts of the training images. */
+	augment?: boolean;
+	seed?: number;
+	/** ResNet stage widths and blocks; default [16, 32, 64] x [1, 1, 1]. */
+	widths?: number[];
+	blocks?: number[];
+	/** Train on the first `limit` training images only (tests). */
+	limit?: number;
+	/** Measure test accuracy on the first `testLimit` test images only (tests). */
+	testLimit?: number;
+	/** Called after each logged step. */
+	onProgress?: (progress: ClassifierTrainProgress) => void;
+	/** The command line that started the run, for the card. */
+	command?: string;
+}
+
+export interface ClassifierTrainProgress {
+	epoch: number;
+	step: number;
+	steps: number;
+	loss: number;
+	lr: number;
+	seconds: number;
+	etaSeconds: number;
+}
+
+export const CLASSIFIER_TRAIN_DEFAULTS = {
+	dataset: "fashion-mnist",
+	epochs: 3,
+	batchSize: 128,
+	lr: 0.1,
+	momentum: 0.9,
+	weightDecay: 5e-4,
+	warmupSteps: 100,
+	augment: true,
+	seed: 0,
+	widths: [16, 32, 64],
+	blocks: [1, 1, 1],
+} as const;
+
+export type ResolvedClassifierTrainOptions = Readonly<{
+	dataset: string;
+	epochs: number;
+	batchSize: number;
+	lr: number;
+	momentum: number;
+	weightDecay: number;
+	warmupSteps: number;
+	augment: boolean;
+	seed: number;
+	widths: number[];
+	blocks: number[];
+	limit?: number;
+	testLimit?: number;
+}>;
+
+export function resolveClassifierTrainOptions(options: ClassifierTrainOptions): ResolvedClassifierTrainOptions {
+	const known = new Set([
+		...Object.keys(CLASSIFIER_TRAIN_DEFAULTS),
+		"dataDir",
+		"out",
+		"limit",
+		"testLimit",
+		"onProgress",
+		"command",
+	]);
+	for (const key of Object.keys(options)) {
+		if (!known.has(key)) throw new GenrepError(`unknown classifier training option '${key}'`);
+	}
+	const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+	const r = {
+		...CLASSIFIER_TRAIN_DEFAULTS,
+		widths: [...CLASSIFIER_TRAIN_DEFAULTS.widths],
+		blocks: [...CLASSIFIER_TRAIN_DEFAULTS.blocks],
+		...defined,
+	} as ClassifierTrainOptions & typeof CLASSIFIER_TRAIN_DEFAULTS;
+	for (const key of ["epochs", "batchSize"] as const) {
+		if (!Number.isInteger(r[key]) || r[key] < 1)
+			throw new GenrepError(`${key} must be a positive integer, got ${r[key]}`);
+	}
+	for (const key of ["limit", "testLimit"] as const) {
+		const v = r[key];
+		if (v !== undefined && (!Number.isInteger(v) || v < 1))
+			throw new GenrepError(`${key} must be a positive integer, got ${v}`);
+	}
+	if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) {
+		throw new GenrepError(`warmupSteps must be a non-negative integer, got ${r.warmupSteps}`);
+	}
+	if (!(r.lr > 0) || !Number.isFinite(r.lr)) throw new GenrepError(`lr must be a positive number, got ${r.lr}`);
+	if (!(r.momentum >= 0 && r.momentum < 1)) throw new GenrepError(`momentum must be in [0, 1), got ${r.momentum}`);
+	if (!(r.weightDecay >= 0)) throw new GenrepError(`weightDecay must be >= 0, got ${r.weightDecay}`);
+	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
+		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
+	}
+	if (typeof r.out !== "string" || r.out === "") throw new GenrepError("out (the output directory) is required");
+	return Object.freeze({
+		dataset: r.dataset,
+		epochs: r.epochs,
+		batchSize: r.batchSize,
+		lr: r.lr,
+		momentum: r.momentum,
+		weightDecay: r.weightDecay,
+		warmupSteps: r.warmupSteps,
+		augment: r.augment,
+		seed: r.seed,
+		widths: [...r.widths],
+		blocks: [...r.blocks],
+		...(r.limit !== undefined ? { limit: r.limit } : {}),
+		...(r.testLimit !== undefined ? { testLimit: r.testLimit } : {}),
+	});
+}
+
+export interface ClassifierTrainResult {
+	out: string;
+	testAccuracy: number;
+	steps: number;
+	seconds: number;
+	card: ClassifierCard;
+}
+
+/** Trains the evaluation classifier on a dataset's training split; writes weights and card into `out`. */
+export async function trainEvalClassifier(options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
+	const o = resolveClassifierTrainOptions(options);
+	await initEngine();
+	const { loadDataset } = await import("../../data/datasets.js");
+	const train = await loadDataset(o.dataset, { split: "train", dataDir: options.dataDir, limit: o.limit });
+	const test = await loadDataset(o.dataset, { split: "test", dataDir: options.dataDir, limit: o.testLimit });
+	if (train.count < o.batchSize) {
+		throw new GenrepError(
+			`dataset ${o.dataset} has ${train.count} training images, fewer than one batch of ${o.batchSize}`,
+		);
+	}
+	if (test.count === 0) throw new GenrepError(`dataset ${o.dataset} has no test images to measure accuracy on`);
+	const numClasses = train.classNames.length;
+	const shape = train.shape;
+	const [height, width, channels] = shape;
+	const size = height * width * channels;
+	const resnet: ResNetConfig = { widths: o.widths, blocks: o.blocks, inChannels: channels };
+	const rng = new Rng(o.seed);
+	const classifier = new EvalClassifier(resnet, numClasses, rng.fork("init").nextSeed());
+	const params = [...classifier.store.trainable];
+	const optimizer = new NesterovSgd(params, o.momentum);
+	try {
+		const decayed = new Set(params.filter(([name]) => name.endsWith(".weight")).map(([name]) => name));
+		const stepsPerEpoch = Math.floor(train.count / o.batchSize);
+		const steps = stepsPerEpoch * o.epochs;
+		const start = performance.now();
+		const pixels = new Uint8Array(o.batchSize * size);
+		const labels = new Int32Array(o.batchSize);
+		let step = 0;
+		for (let epoch = 0; epoch < o.epochs; epoch++) {
+			const order = rng.fork(`epoch-${epoch}`).permutation(train.count);
+			for (let b = 0; b < stepsPerEpoch; b++, step++) {
+				const augmentRng = rng.fork(`step-${step}`);
+				for (let i = 0; i < o.batchSize; i++) {
+					const row = order[b * o.batchSize + i];
+					const src = train.images.subarray(row * size, (row + 1) * size);
+					const dst = pixels.subarray(i * size, (i + 1) * size);
+					if (o.augment) augmentInto(src, dst, shape, augmentRng);
+					else dst.set(src);
+					labels[i] = train.labels[row];
+				}
+				const lr = learningRate(o, step, steps);
+				const loss = tf.tidy(() => {
+					const x = realToTensor(pixels, shape); // [B, H, W, C] in [-1, 1]
+					const y = tf.oneHot(tf.tensor1d(labels, "int32"), numClasses);
+					const { value, grads } = tf.variableGrads(
+						() => tf.losses.softmaxCrossEntropy(y, classifier.apply(x, true).logits) as tf.Scalar,
+						params.map(([, v]) => v),
+					);
+					optimizer.apply(
+						params.map(([name, v]) => {
+							const g = grads[v.name];
+							return o.weightDecay > 0 && decayed.has(name) ? tf.add(g, tf.mul(v, o.weightDecay)) : g;
+						}),
+						lr,
+					);
+					return value;
+				});
+				const lossValue = (await loss.data())[0];
+				loss.dispose();
+				if (!Number.isFinite(lossValue)) {
+					throw new GenrepError(`classifier training diverged at step ${step + 1} (loss ${lossValue}); lower --lr`);
+				}
+				const done = step + 1;
+				if (options.onProgress && (done % 20 === 0 || done === steps)) {
+					const seconds = (performance.now() - start) / 1000;
+					options.onProgress({
+						epoch: epoch + 1,
+						step: done,
+						steps,
+						loss: lossValue,
+						lr,
+						seconds,
+						etaSeconds: (seconds / done) * (steps - done),
+					});
+				}
+			}
+		}
+		const seconds = (performance.now() - start) / 1000;
+		const testAccuracy = await classifierAccuracy(classifier, test.images, test.labels, shape);
+		const weightsPath = join(options.out, CLASSIFIER_WEIGHTS);
+		await saveParams(weightsPath, classifier.store, { format: CLASSIFIER_FORMAT });
+		const card: ClassifierCard = {
+			format: CLASSIFIER_FORMAT,
+			architecture: "resnet",
+			resnet,
+			dataset: o.dataset,
+			numClasses,
+			classNames: train.classNames,
+			imageShape: [...shape],
+			valueRange: [-1, 1],
+			featureDim: classifier.featureDim,
+			testAccuracy,
+			trainImages: train.count,
+			testImages: test.count,
+			weightsSha256: createHash("sha256")
+				.update(await readFile(weightsPath))
+				.digest("hex"),
+			training: {
+				...o,
+				steps,
+				seconds: Number(seconds.toFixed(1)),
+				...(options.command ? { command: options.command } : {}),
+			},
+		};
+		await writeFileAtomic(join(options.out, CLASSIFIER_CARD), Buffer.from(`${JSON.stringify(card, null, 2)}\n`));
+		return { out: options.out, testAccuracy, steps, seconds, card };
+	} finally {
+		optimizer.dispose();
+		classifier.dispose();
+	}
+}
+
+/**
+ * SGD with Nesterov momentum (PyTorch's form): v <- m v + g; p <- p - lr (g + m v). Its own
+ * small class because tfjs' MomentumOptimizer leaks its learning-rate scalar on dispose.
+ */
+class NesterovSgd {
+	private readonly velocity: tf.Variable[];
+
+	constructor(
+		private readonly params: [string, tf.Variable][],
+		private readonly momentum: number,
+	) {
+		this.velocity = params.map(([, p]) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+	}
+
+	/** One step with gradients in the order of the params; call inside tf.tidy. */
+	apply(grads: tf.Tensor[], lr: number): void {
+		const m = this.momentum;
+		this.params.forEach(([, p], i) => {
+			const v = this.velocity[i];
+			v.assign(tf.add(tf.mul(v, m), grads[i]));
+			p.assign(tf.sub(p, tf.mul(tf.add(grads[i], tf.mul(v, m)), lr)));
+		});
+	}
+
+	dispose(): void {
+		for (const v of this.velocity) v.dispose();
+	}
+}
+
+/** Linear warm-up to the peak, then cosine decay to 0 at the last step. */
+function learningRate(o: ResolvedClassifierTrainOptions, step: number, steps: number): number {
+	if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
+	const progress = (step - o.warmupSteps) / Math.max(1, steps - o.warmupSteps);
+	return 0.5 * o.lr * (1 + Math.cos(Math.PI * progress));
+}
+
+/** A random horizontal flip and a shift of up to 2 pixels (zero fill) of one image [H, W, C]. */
+function augmentInto(src: Uint8Array, dst: Uint8Array, shape: [number, number, number], rng: Rng): void {
+	const [h, w, c] = shape;
+	const flip = rng.uniform() < 0.5;
+	const dy = rng.int(5) - 2;
+	const dx = rng.int(5) - 2;
+	dst.fill(0);
+	for (let y = 0; y < h; y++) {
+		const sy = y - dy;
+		if (sy < 0 || sy >= h) continue;
+		for (let x = 0; x < w; x++) {
+			let sx = x - dx;
+			if (sx < 0 || sx >= w) continue;
+			if (flip) sx = w - 1 - sx;
+			for (let k = 0; k < c; k++) dst[(y * w + x) * c + k] = src[(sy * w + sx) * c + k];
+		}
+	}
+}
