@@ -12,6 +12,25 @@ export { ParamStore } from "./engine/nn/params.js";
 export { hash32, Rng } from "./engine/rng.js";
 export { truncatedNormal } from "./engine/truncatedNormal.js";
 export { fileError, GenrepError } from "./errors.js";
+export {
+	type ClassifierCard,
+	EvalClassifier,
+	loadEvalClassifier,
+	trainEvalClassifier,
+} from "./evaluation/quality/classifier.js";
+export {
+	frechetDistance,
+	GaussianAccumulator,
+	type GaussianStats,
+	gaussianStats,
+} from "./evaluation/quality/frechet.js";
+export {
+	evaluateGenerator,
+	evaluateGeneratorByName,
+	type GanEvalMetrics,
+	type GanEvalOptions,
+	recordMetricsInCard,
+} from "./evaluation/quality/ganEval.js";
 export { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./generators/architectures/dcgan.js";
 export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
 export type { Generator, ModelCard } from "./generators/generator.js";

@@ -1,10 +1,12 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { GenrepError } from "../../errors.js";
 import { action } from "../action.js";
+import { registerGanEvalCommand } from "./ganEval.js";
 
 /** `genrep gan train` (thin over trainGan) and `genrep gan sample` (thin over loadGenerator + sampleGrid). */
 export function registerGanCommands(program: Command): void {
 	const gan = program.command("gan").description("train generative adversarial networks on real data");
+	registerGanEvalCommand(gan);
 
 	gan
 		.command("train")
