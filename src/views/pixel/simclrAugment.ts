@@ -1,0 +1,300 @@
+/**
+ * Pixel views T_x: the SimCLR augmentation pipeline adapted to small grayscale images, on
+ * host arrays (no tensors): random resized crop (scale 0.2-1, aspect 3/4-4/3) back to the
+ * output size with bilinear sampling, horizontal flip, brightness/contrast jitter (applied
+ * with a probability, in random order), optional Gaussian blur, and for RGB inputs random
+ * grayscale. Every draw comes from the Rng passed in, image after image, so a batch is a
+ * deterministic function of (rng state, images, options) and each view gets its own draws.
+ */
+import type { Rng } from "../../engine/rng.js";
+import { GenrepError } from "../../errors.js";
+
+export interface PixelAugmentOptions {
+	/** Output side length (square); default: the input height. */
+	outputSize?: number;
+	/** Range of the crop's area as a fraction of the image; default [0.2, 1]. */
+	cropScale?: [number, number];
+	/** Range of the crop's aspect ratio (width / height), sampled log-uniformly; default [3/4, 4/3]. */
+	cropRatio?: [number, number];
+	/** Probability of a horizontal flip; default 0.5. */
+	flipProbability?: number;
+	/** Probability of applying brightness and contrast jitter; default 0.8. */
+	jitterProbability?: number;
+	/** Brightness factor drawn from [1 - s, 1 + s]; default 0.4. */
+	brightness?: number;
+	/** Contrast factor drawn from [1 - s, 1 + s]; default 0.4. */
+	contrast?: number;
+	/** Probability of a Gaussian blur; default 0 (off: SimCLR omits blur on 32x32 images). */
+	blurProbability?: number;
+	/** Range of the blur's sigma in pixels; default [0.1, 2]. */
+	blurSigma?: [number, number];
+	/** RGB inputs only: probability of turning the view gray; default 0.2. */
+	grayscaleProbability?: number;
+}
+
+export type ResolvedPixelAugment = Readonly<Required<Omit<PixelAugmentOptions, "outputSize">>> & {
+	readonly outputSize: number | undefined;
+};
+
+export const PIXEL_AUGMENT_DEFAULTS: ResolvedPixelAugment = {
+	outputSize: undefined,
+	cropScale: [0.2, 1],
+	cropRatio: [3 / 4, 4 / 3],
+	flipProbability: 0.5,
+	jitterProbability: 0.8,
+	brightness: 0.4,
+	contrast: 0.4,
+	blurProbability: 0,
+	blurSigma: [0.1, 2],
+	grayscaleProbability: 0.2,
+};
+
+const KNOWN_OPTIONS = Object.keys(PIXEL_AUGMENT_DEFAULTS);
+
+/** Validates options (errors name the option and the bad value) and fills in the defaults. */
+export function resolvePixelAugment(options: PixelAugmentOptions = {}): ResolvedPixelAugment {
+	for (const key of Object.keys(options)) {
+		if (!KNOWN_OPTIONS.includes(key)) {
+			throw new GenrepError(`pixel augment: unknown option '${key}' (known options: ${KNOWN_OPTIONS.join(", ")})`);
+		}
+	}
+	const r = { ...PIXEL_AUGMENT_DEFAULTS, ...stripUndefined(options) };
+	const bad = (name: string, value: unknown, what: string) =>
+		new GenrepError(`pixel augment: ${name} must be ${what}, got ${JSON.stringify(value)}`);
+	if (r.outputSize !== undefined && (!Number.isInteger(r.outputSize) || r.outputSize < 1)) {
+		throw bad("outputSize", r.outputSize, "a positive integer");
+	}
+	const range = (name: string, value: unknown, lo: number, hi: number) => {
+		const ok =
+			Array.isArray(value) &&
+			value.length === 2 &&
+			value.every((v) => typeof v === "number" && v > lo && v <= hi) &&
+			value[0] <= value[1];
+		if (!ok) throw bad(name, value, `[min, max] with ${lo} < min <= max <= ${hi}`);
+	};
+	range("cropScale", r.cropScale, 0, 1);
+	range("cropRatio", r.cropRatio, 0, Number.POSITIVE_INFINITY);
+	range("blurSigma", r.blurSigma, 0, Number.POSITIVE_INFINITY);
+	for (const name of ["flipProbability", "jitterProbability", "blurProbability", "grayscaleProbability"] as const) {
+		const v = r[name];
+		if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw bad(name, v, "a probability in [0, 1]");
+	}
+	for (const name of ["brightness", "contrast"] as const) {
+		const v = r[name];
+		if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw bad(name, v, "a strength in [0, 1]");
+	}
+	return Object.freeze(r);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Where a crop lies in the source image (pixels). */
+export interface CropBox {
+	top: number;
+	left: number;
+	height: number;
+	width: number;
+}
+
+/** torchvision's RandomResizedCrop.get_params: 10 tries, then a center crop clamped to the ratio range. */
+export function randomCropBox(
+	rng: Rng,
+	height: number,
+	width: number,
+	scale: readonly [number, number],
+	ratio: readonly [number, number],
+): CropBox {
+	const area = height * width;
+	const logLo = Math.log(ratio[0]);
+	const logHi = Math.log(ratio[1]);
+	for (let attempt = 0; attempt < 10; attempt++) {
+		const target = area * (scale[0] + (scale[1] - scale[0]) * rng.uniform());
+		const aspect = Math.exp(logLo + (logHi - logLo) * rng.uniform());
+		const w = Math.round(Math.sqrt(target * aspect));
+		const h = Math.round(Math.sqrt(target / aspect));
+		if (w > 0 && h > 0 && w <= width && h <= height) {
+			return { top: rng.int(height - h + 1), left: rng.int(width - w + 1), height: h, width: w };
+		}
+	}
+	const inRatio = width / height;
+	let w = width;
+	let h = height;
+	if (inRatio < ratio[0]) h = Math.round(w / ratio[0]);
+	else if (inRatio > ratio[1]) w = Math.round(h * ratio[1]);
+	return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
+}
+
+/**
+ * SimCLR pixel views. `apply` takes images [N, H, W, C] as uint8 (0..255) or float32 in
+ * [0, 1] and returns float32 views [N, S, S, C] in [0, 1] (S = outputSize, default H).
+ */
+export class SimclrAugment {
+	readonly options: ResolvedPixelAugment;
+
+	constructor(options: PixelAugmentOptions = {}) {
+		this.options = resolvePixelAugment(options);
+	}
+
+	apply(
+		images: Uint8Array | Float32Array, // [N, H, W, C]
+		shape: readonly [number, number, number, number],
+		rng: Rng,
+	): Float32Array {
+		const [n, h, w, c] = shape;
+		if (images.length !== n * h * w * c) {
+			throw new RangeError(`images have ${images.length} values, shape [${shape}] needs ${n * h * w * c}`);
+		}
+		const size = this.options.outputSize ?? h;
+		const out = new Float32Array(n * size * size * c); // [N, S, S, C]
+		const scratch = new Float32Array(size * size * c);
+		const toUnit = images instanceof Uint8Array ? 1 / 255 : 1;
+		for (let i = 0; i < n; i++) {
+			const src = images.subarray(i * h * w * c, (i + 1) * h * w * c);
+			const view = out.subarray(i * size * size * c, (i + 1) * size * size * c);
+			this.augmentOne(src, h, w, c, toUnit, view, size, scratch, rng);
+		}
+		return out;
+	}
+
+	private augmentOne(
+		src: Uint8Array | Float32Array, // [H, W, C]
+		h: number,
+		w: number,
+		c: number,
+		toUnit: number,
+		dst: Float32Array, // [S, S, C]
+		size: number,
+		scratch: Float32Array,
+		rng: Rng,
+	): void {
+		const o = this.options;
+		const box = randomCropBox(rng, h, w, o.cropScale, o.cropRatio);
+		const flip = rng.uniform() < o.flipProbability;
+		resizeBilinear(src, h, w, c, toUnit, box, flip, dst, size);
+		if (rng.uniform() < o.jitterProbability) {
+			const b = 1 + o.brightness * (2 * rng.uniform() - 1);
+			const k = 1 + o.contrast * (2 * rng.uniform() - 1);
+			const brightnessFirst = rng.uniform() < 0.5;
+			if (brightnessFirst) {
+				scaleClamp(dst, b);
+				adjustContrast(dst, c, k);
+			} else {
+				adjustContrast(dst, c, k);
+				scaleClamp(dst, b);
+			}
+		}
+		if (c === 3 && rng.uniform() < o.grayscaleProbability) toGray(dst);
+		if (o.blurProbability > 0 && rng.uniform() < o.blurProbability) {
+			const sigma = o.blurSigma[0] + (o.blurSigma[1] - o.blurSigma[0]) * rng.uniform();
+			gaussianBlur(dst, size, size, c, sigma, scratch);
+		}
+	}
+}
+
+/** Bilinear resize of a crop (half-pixel centres, like torchvision's antialias=False), optionally mirrored. */
+function resizeBilinear(
+	src: Uint8Array | Float32Array,
+	h: number,
+	w: number,
+	c: number,
+	toUnit: number,
+	box: CropBox,
+	flip: boolean,
+	dst: Float32Array,
+	size: number,
+): void {
+	const sy = box.height / size;
+	const sx = box.width / size;
+	for (let y = 0; y < size; y++) {
+		let fy = box.top + (y + 0.5) * sy - 0.5;
+		fy = Math.min(Math.max(fy, 0), h - 1);
+		const y0 = Math.floor(fy);
+		const y1 = Math.min(y0 + 1, h - 1);
+		const wy = fy - y0;
+		for (let x = 0; x < size; x++) {
+			const xs = flip ? size - 1 - x : x;
+			let fx = box.left + (xs + 0.5) * sx - 0.5;
+			fx = Math.min(Math.max(fx, 0), w - 1);
+			const x0 = Math.floor(fx);
+			const x1 = Math.min(x0 + 1, w - 1);
+			const wx = fx - x0;
+			const at = (y * size + x) * c;
+			for (let ch = 0; ch < c; ch++) {
+				const a = src[(y0 * w + x0) * c + ch];
+				const b = src[(y0 * w + x1) * c + ch];
+				const d = src[(y1 * w + x0) * c + ch];
+				const e = src[(y1 * w + x1) * c + ch];
+				const top = a + (b - a) * wx;
+				const bottom = d + (e - d) * wx;
+				dst[at + ch] = (top + (bottom - top) * wy) * toUnit;
+			}
+		}
+	}
+}
+
+function scaleClamp(img: Float32Array, factor: number): void {
+	for (let i = 0; i < img.length; i++) img[i] = clamp01(img[i] * factor);
+}
+
+/** Blends with the image's mean gray level (torchvision's adjust_contrast). */
+function adjustContrast(img: Float32Array, c: number, factor: number): void {
+	let mean = 0;
+	if (c === 3) {
+		for (let i = 0; i < img.length; i += 3) mean += 0.299 * img[i] + 0.587 * img[i + 1] + 0.114 * img[i + 2];
+		mean /= img.length / 3;
+	} else {
+		for (let i = 0; i < img.length; i++) mean += img[i];
+		mean /= img.length;
+	}
+	for (let i = 0; i < img.length; i++) img[i] = clamp01(mean + (img[i] - mean) * factor);
+}
+
+function toGray(img: Float32Array): void {
+	for (let i = 0; i < img.length; i += 3) {
+		const g = 0.299 * img[i] + 0.587 * img[i + 1] + 0.114 * img[i + 2];
+		img[i] = g;
+		img[i + 1] = g;
+		img[i + 2] = g;
+	}
+}
+
+/** Separable Gaussian blur, radius ceil(2 sigma), reflected borders. */
+function gaussianBlur(img: Float32Array, h: number, w: number, c: number, sigma: number, tmp: Float32Array): void {
+	const radius = Math.max(1, Math.ceil(2 * sigma));
+	const kernel = new Float32Array(2 * radius + 1);
+	let sum = 0;
+	for (let i = -radius; i <= radius; i++) {
+		kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+		sum += kernel[i + radius];
+	}
+	for (let i = 0; i < kernel.length; i++) kernel[i] /= sum;
+	const reflect = (i: number, n: number) => {
+		let j = i;
+		while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+		return n === 1 ? 0 : j;
+	};
+	for (let y = 0; y < h; y++) {
+		for (let x = 0; x < w; x++) {
+			for (let ch = 0; ch < c; ch++) {
+				let v = 0;
+				for (let k = -radius; k <= radius; k++) v += kernel[k + radius] * img[(y * w + reflect(x + k, w)) * c + ch];
+				tmp[(y * w + x) * c + ch] = v;
+			}
+		}
+	}
+	for (let y = 0; y < h; y++) {
+		for (let x = 0; x < w; x++) {
+			for (let ch = 0; ch < c; ch++) {
+				let v = 0;
+				for (let k = -radius; k <= radius; k++) v += kernel[k + radius] * tmp[(reflect(y + k, h) * w + x) * c + ch];
+				img[(y * w + x) * c + ch] = v;
+			}
+		}
+	}
+}
+
+function clamp01(v: number): number {
+	return Math.min(1, Math.max(0, v));
+}
