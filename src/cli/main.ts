@@ -4,6 +4,7 @@ import { reportError } from "./action.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
+import { registerViewsCommands } from "./commands/views.js";
 
 const program = new Command("genrep")
 	.description("Learn visual representations from a generative model (Jahanian et al., ICLR 2022).")
@@ -14,6 +15,7 @@ const program = new Command("genrep")
 registerInfoCommand(program);
 registerDataCommands(program);
 registerGanCommands(program);
+registerViewsCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

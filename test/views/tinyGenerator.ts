@@ -24,6 +24,7 @@ export async function makeTinyGenerator(dir: string, numClasses = 3, seed = 5): 
 		imageShape: [32, 32, 1],
 		valueRange: [-1, 1],
 		defaultTruncation: 2,
+		seed,
 	};
 	await writeFile(join(dir, "model.json"), JSON.stringify(card));
 	return dir;

@@ -1,0 +1,191 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { GenrepError } from "../../errors.js";
+import { action } from "../action.js";
+
+/**
+ * `genrep views generate | show | export`: thin over generateMultiviewDataset and
+ * openMultiviewDataset (src/store/multiview.ts). Heavy modules load inside the actions.
+ */
+export function registerViewsCommands(program: Command): void {
+	const views = program
+		.command("views")
+		.description("multiview datasets from a generator: anchors, latent views (T_z) and their images");
+
+	views
+		.command("generate")
+		.description(
+			"write a multiview dataset: manifest.json and shard-NNNNN.safetensors with images U8 [n, K+1, H, W, C] " +
+				"(anchor first), z F32 [n, K+1, d] and y I32 [n] (conditional); re-running completes an interrupted run; " +
+				"--shard i/n pieces give byte-identical shards",
+		)
+		.requiredOption(
+			"--generator <name|dir>",
+			"a shipped model (fashion-mnist-cgan, fashion-mnist-gan) or a model directory",
+		)
+		.requiredOption(
+			"--view <kind>",
+			"latent view: none, gaussian (needs --sigma), independent (conditional only), steer",
+		)
+		.requiredOption("--anchors <n>", "number of anchors", number)
+		.requiredOption("--neighbors <k>", "views per anchor besides the anchor itself", number)
+		.requiredOption("--out <dir>", "dataset folder (new, empty, or an unfinished dataset made with the same flags)")
+		.option("--seed <n>", "random seed (default 0)", number)
+		.option("--sigma <s>", "gaussian view: spread of the latent offset (> 0)", number)
+		.option(
+			"--view-truncation <t>",
+			"gaussian view: truncation of the offset in sigmas (default 2); independent: of the fresh z",
+			number,
+		)
+		.option("--truncation <t>", "truncation t of the anchors' N_t(0, 1, t) (default 2)", number)
+		.option("--shard <i/n>", "make only the shards whose index % n == i (pieces can run anywhere, in any order)")
+		.option("--shard-size <n>", "anchors per shard (default 1000)", number)
+		.option("--batch-size <n>", "images per generator call (default 256)", number)
+		.action(
+			action(async (flags: GenerateFlags) => {
+				const { initEngine } = await import("../../engine/backend.js");
+				await initEngine();
+				const { generateMultiviewDataset } = await import("../../store/multiview.js");
+				const tty = process.stderr.isTTY === true;
+				const started = performance.now();
+				let madeSeconds = 0;
+				let made = 0;
+				const result = await generateMultiviewDataset({
+					generator: flags.generator,
+					view: flags.view,
+					viewOptions: { sigma: flags.sigma, truncation: flags.viewTruncation },
+					anchors: flags.anchors,
+					neighbors: flags.neighbors,
+					seed: flags.seed ?? 0,
+					out: flags.out,
+					shard: flags.shard,
+					shardSize: flags.shardSize,
+					truncation: flags.truncation,
+					batchSize: flags.batchSize,
+					onShard: (e) => {
+						if (e.status === "written") {
+							made++;
+							madeSeconds += e.seconds;
+						}
+						const eta = made > 0 ? (madeSeconds / made) * (e.total - e.done) : 0;
+						if (tty) {
+							process.stderr.write(
+								`\rshard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s   ${e.done === e.total ? "\n" : ""}`,
+							);
+						} else {
+							process.stdout.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
+						}
+					},
+				});
+				const seconds = (performance.now() - started) / 1000;
+				const state = result.complete
+					? "complete"
+					: `${result.manifest.shards.filter((s) => s.sha256 === null).length} shards still to make by other pieces`;
+				process.stdout.write(
+					`wrote ${result.written.length} shards, skipped ${result.skipped.length} already made, in ${seconds.toFixed(1)} s; ` +
+						`${flags.out}: ${result.manifest.anchors} anchors x ${result.manifest.views} views, ${state}\n`,
+				);
+			}),
+		);
+
+	views
+		.command("show")
+		.description("draw anchors beside their views as a PNG grid: one row per anchor, the anchor first")
+		.requiredOption("--data <dir>", "a multiview dataset folder")
+		.requiredOption("--out <file.png>", "the PNG to write")
+		.option("--anchors <n>", "rows to draw, from the first anchor on (default 8)", number)
+		.option("--scale <n>", "integer upscaling (default 2 for images under 64 pixels, else 1)", number)
+		.option("--generator <name|dir>", "check that the dataset was made by this generator")
+		.action(
+			action(async (flags: ShowFlags) => {
+				if (!/\.png$/i.test(flags.out)) throw new GenrepError(`--out must name a .png file, got ${flags.out}`);
+				const wanted = flags.anchors ?? 8;
+				if (!Number.isInteger(wanted) || wanted < 1) {
+					throw new GenrepError(`--anchors must be a positive integer, got ${wanted}`);
+				}
+				const { openMultiviewDataset } = await import("../../store/multiview.js");
+				const { writeImageGrid } = await import("../../data/grid.js");
+				const data = await openMultiviewDataset(flags.data, { generator: flags.generator });
+				const m = data.manifest;
+				const rows = Math.min(wanted, m.anchors);
+				const [h, w, c] = m.imageShape;
+				const perAnchor = m.views * h * w * c;
+				const images = new Uint8Array(rows * perAnchor); // [rows, K+1, H, W, C]
+				let filled = 0;
+				for (let s = 0; filled < rows; s++) {
+					const shard = await data.readShard(s);
+					const take = Math.min(shard.count, rows - filled);
+					images.set(shard.images.subarray(0, take * perAnchor), filled * perAnchor);
+					filled += take;
+				}
+				const written = await writeImageGrid(flags.out, images, {
+					count: rows * m.views,
+					height: h,
+					width: w,
+					channels: c,
+					columns: m.views,
+					scale: flags.scale ?? (Math.max(h, w) < 64 ? 2 : 1),
+					padValue: 96,
+				});
+				process.stdout.write(
+					`wrote ${flags.out}: ${rows} anchors x ${m.views} views (${viewText(m.view)}), ${written.width}x${written.height} px\n`,
+				);
+			}),
+		);
+
+	views
+		.command("export")
+		.description("write the dataset as PNG files: <out>/anchor-NNNNNN/view-V.png (view 0 is the anchor) and labels.csv")
+		.requiredOption("--data <dir>", "a multiview dataset folder")
+		.requiredOption("--out <folder>", "the folder to create (must not exist or be empty)")
+		.option("--anchors <n>", "export only the first n anchors", number)
+		.action(
+			action(async (flags: ExportFlags) => {
+				const { exportMultiviewPngs, openMultiviewDataset } = await import("../../store/multiview.js");
+				const data = await openMultiviewDataset(flags.data);
+				const n = await exportMultiviewPngs(data, flags.out, { anchors: flags.anchors });
+				process.stdout.write(`wrote ${n.files} PNG files of ${n.anchors} anchors to ${flags.out}\n`);
+			}),
+		);
+}
+
+function viewText(config: Record<string, unknown>): string {
+	const { kind, ...rest } = config;
+	const options = Object.entries(rest).map(([k, v]) => `${k} ${v}`);
+	return options.length > 0 ? `${kind}: ${options.join(", ")}` : String(kind);
+}
+
+/** Any finite number; the library checks the range and says which flag was wrong. */
+function number(value: string): number {
+	const n = Number(value);
+	if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+	return n;
+}
+
+interface GenerateFlags {
+	generator: string;
+	view: string;
+	anchors: number;
+	neighbors: number;
+	out: string;
+	seed?: number;
+	sigma?: number;
+	viewTruncation?: number;
+	truncation?: number;
+	shard?: string;
+	shardSize?: number;
+	batchSize?: number;
+}
+
+interface ShowFlags {
+	data: string;
+	out: string;
+	anchors?: number;
+	scale?: number;
+	generator?: string;
+}
+
+interface ExportFlags {
+	data: string;
+	out: string;
+	anchors?: number;
+}
