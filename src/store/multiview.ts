@@ -185,6 +185,7 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 			})),
 		};
 		await prepareOutDir(options.out, manifest);
+		await removeStaleTemporaries(options.out);
 		await writeManifest(options.out, manifest);
 
 		const mine = manifest.shards.map((_, i) => i).filter((i) => !piece || i % piece.count === piece.index);
@@ -257,6 +258,25 @@ async function finishedShard(dir: string, index: number): Promise<boolean> {
 	return bytes !== null && sha256Hex(bytes) === expected;
 }
 
+/** Deletes `*.tmp-<pid>` files left by killed runs (a live process's temporaries stay). */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+	const { rm } = await import("node:fs/promises");
+	for (const name of await readdir(dir)) {
+		const m = /\.tmp-(\d+)$/.exec(name);
+		if (m && !processAlive(Number(m[1]))) await rm(join(dir, name), { force: true });
+	}
+}
+
+function processAlive(pid: number): boolean {
+	if (pid === process.pid) return true;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === "EPERM";
+	}
+}
+
 /** Fills the manifest's sha256 list from the .sha256 files there now and writes it atomically. */
 async function writeManifest(dir: string, manifest: MultiviewManifest): Promise<MultiviewManifest> {
 	for (let i = 0; i < manifest.shards.length; i++) manifest.shards[i].sha256 = await recordedHash(dir, i);
@@ -276,7 +296,8 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 	const existing = await readFile(path, "utf8").catch(() => null);
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
-		if (entries?.some((e) => !e.startsWith("."))) {
+		// Another piece may be writing its first manifest (a temporary) right now.
+		if (entries?.some((e) => !e.startsWith(".") && !/\.tmp-\d+$/.test(e))) {
 			throw new GenrepError(`--out ${out} is not empty and holds no ${MANIFEST_FILE}; choose a new or empty folder`);
 		}
 		await mkdir(out, { recursive: true });

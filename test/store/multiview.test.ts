@@ -122,9 +122,11 @@ describe("multiview datasets", () => {
 		await cp(whole, dir, { recursive: true });
 		await rm(join(dir, shardFileName(1)));
 		await rm(join(dir, shardHashFileName(2))); // killed between the shard and its hash
-		await writeFile(join(dir, `${shardFileName(0)}.tmp-12345`), "half a shard"); // killed mid-write
+		const stale = join(dir, `${shardFileName(0)}.tmp-4194303`);
+		await writeFile(stale, "half a shard"); // killed mid-write
 		const result = await generateMultiviewDataset(base(dir));
 		expect(result).toMatchObject({ written: [1, 2], skipped: [0], complete: true });
+		expect(existsSync(stale)).toBe(false);
 		expect(await readFile(join(dir, "manifest.json"))).toEqual(await readFile(join(whole, "manifest.json")));
 	});
 
