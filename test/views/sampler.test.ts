@@ -7,7 +7,7 @@ import type { Generator } from "../../src/generators/generator.js";
 import { loadGenerator } from "../../src/generators/load.js";
 import { generateOnHost } from "../../src/generators/sampling.js";
 import { createLatentView } from "../../src/views/latent/registry.js";
-import { multiviewStream } from "../../src/views/liveStream.js";
+import { type MultiviewStreamBatch, multiviewStream } from "../../src/views/liveStream.js";
 import { sampleMultiviewBlock, toUint8 } from "../../src/views/multiviewSampler.js";
 import { expectNoLeakedTensors } from "../helpers/tensors.js";
 import { makeTinyGenerator } from "./tinyGenerator.js";
@@ -90,6 +90,18 @@ describe("multiview sampler", () => {
 			}
 		}
 		expect(blocks).toEqual([0, 1, 2]);
+		// With pixel views: T_x of every image, deterministic per (seed, block).
+		const withPixels = async () => {
+			const it = multiviewStream(cgan, gaussian, { ...options, startBlock: 4, maxBatches: 1, pixelViews: {} });
+			const { value } = await it.next();
+			await it.return(undefined);
+			return value as MultiviewStreamBatch;
+		};
+		const p = await withPixels();
+		expect(p.block).toBe(4);
+		expect(p.pixels?.length).toBe(2 * 2 * 1024);
+		expect((await withPixels()).pixels).toEqual(p.pixels);
+		expect(p.pixels?.subarray(0, 1024)).not.toEqual(p.pixels?.subarray(1024, 2048));
 		// Stopping early (an endless stream) leaves no generation running and no tensors behind.
 		await expectNoLeakedTensors(async () => {
 			for await (const batch of multiviewStream(cgan, gaussian, options)) if (batch.block === 1) break;
