@@ -37,3 +37,14 @@ export type { Generator, ModelCard } from "./generators/generator.js";
 export { type LoadGeneratorOptions, loadGenerator } from "./generators/load.js";
 export { generateOnHost, sampleGrid, sampleLatents } from "./generators/sampling.js";
 export { ResNet, type ResNetConfig } from "./learners/encoders/resnet.js";
+export {
+	exportMultiviewPngs,
+	generateMultiviewDataset,
+	MultiviewDataset,
+	type MultiviewManifest,
+	openMultiviewDataset,
+} from "./store/multiview.js";
+export { createLatentView, LATENT_VIEWS, type LatentViewKind, latentViewFromConfig } from "./views/latent/registry.js";
+export { multiviewStream } from "./views/liveStream.js";
+export { type MultiviewBatch, sampleMultiviewBlock } from "./views/multiviewSampler.js";
+export { PIXEL_AUGMENT_DEFAULTS, type PixelAugmentOptions, SimclrAugment } from "./views/pixel/simclrAugment.js";
