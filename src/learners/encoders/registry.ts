@@ -18,7 +18,8 @@ export const ENCODERS = {
 	"resnet-tiny": {
 		widths: [16, 32, 64],
 		blocks: [1, 1, 1],
-		description: "3 stages of 1 basic block, 16-32-64 channels (~0.2 M parameters); fast enough for demos and tests",
+		description:
+			"3 stages of 1 basic block, 16-32-64 channels (~77 k parameters with 1 input channel); fast enough for demos and tests",
 	},
 	resnet18: {
 		widths: [64, 128, 256, 512],
