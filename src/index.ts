@@ -36,7 +36,14 @@ export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
 export type { Generator, ModelCard } from "./generators/generator.js";
 export { type LoadGeneratorOptions, loadGenerator } from "./generators/load.js";
 export { generateOnHost, sampleGrid, sampleLatents } from "./generators/sampling.js";
+export { createEncoder, ENCODERS, type EncoderName } from "./learners/encoders/registry.js";
 export { ResNet, type ResNetConfig } from "./learners/encoders/resnet.js";
+export { classifierLoss } from "./learners/objectives/classifier.js";
+export { inverterLoss } from "./learners/objectives/inverter.js";
+export { ntXentLoss } from "./learners/objectives/ntXent.js";
+export { getObjective, OBJECTIVES, type ObjectiveName } from "./learners/objectives/registry.js";
+export { supConLoss } from "./learners/objectives/supCon.js";
+export { l2Normalize, ProjectionHead } from "./learners/projectionHead.js";
 export {
 	exportMultiviewPngs,
 	generateMultiviewDataset,
