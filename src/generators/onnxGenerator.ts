@@ -11,9 +11,9 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { InferenceSession, Tensor as OrtTensor } from "onnxruntime-node";
 import { fileError, GenrepError } from "../errors.js";
-import type { Generator } from "./generator.js";
+import { CardGenerator } from "./cardGenerator.js";
 import { checkInputs, checkNoNaN } from "./inputChecks.js";
-import { CARD_FILE, DEFAULT_WEIGHTS, type ValidatedCard } from "./modelCard.js";
+import { DEFAULT_WEIGHTS, type ValidatedCard } from "./modelCard.js";
 
 type Ort = typeof import("onnxruntime-node");
 type Layout = "NCHW" | "NHWC";
@@ -52,30 +52,19 @@ const loadOrt = (): Promise<Ort> => {
 	return ortModule;
 };
 
-export class OnnxGenerator implements Generator {
+export class OnnxGenerator extends CardGenerator {
 	readonly differentiable = false;
-	readonly latentDim: number;
-	readonly numClasses: number;
-	readonly classNames: string[];
-	readonly imageShape: [number, number, number];
-	readonly defaultTruncation: number;
-	readonly cardFile: string;
 
 	private constructor(
-		readonly id: string,
-		readonly card: ValidatedCard,
+		id: string,
+		card: ValidatedCard,
 		readonly modelFile: string,
 		readonly binding: OnnxBinding,
 		private readonly session: InferenceSession,
 		private readonly ort: Ort,
 		dir: string,
 	) {
-		this.latentDim = card.latentDim;
-		this.numClasses = card.numClasses;
-		this.classNames = card.classNames;
-		this.imageShape = [...card.imageShape];
-		this.defaultTruncation = card.defaultTruncation;
-		this.cardFile = join(dir, CARD_FILE);
+		super(id, card, dir);
 	}
 
 	/** Opens the card's ONNX file and matches its inputs and output to the card. */

@@ -9,8 +9,8 @@ import { ParamStore } from "../engine/nn/params.js";
 import { Rng } from "../engine/rng.js";
 import { fileError } from "../errors.js";
 import { type DcganConfig, DcganGenerator } from "./architectures/dcgan.js";
+import { CardGenerator } from "./cardGenerator.js";
 import { loadParams } from "./checkpoint.js";
-import type { Generator } from "./generator.js";
 import { checkInputs, checkNoNaN } from "./inputChecks.js";
 import { CARD_FILE, DEFAULT_WEIGHTS, type ValidatedCard } from "./modelCard.js";
 
@@ -46,30 +46,19 @@ function dcganConfig(card: ValidatedCard, file: string): DcganConfig {
 	return { latentDim: config.latentDim, numClasses: config.numClasses, width: config.width, channels: config.channels };
 }
 
-export class TfjsGenerator implements Generator {
+export class TfjsGenerator extends CardGenerator {
 	readonly differentiable = true;
-	readonly latentDim: number;
-	readonly numClasses: number;
-	readonly classNames: string[];
-	readonly imageShape: [number, number, number];
-	readonly defaultTruncation: number;
-	readonly cardFile: string;
 
 	private constructor(
-		readonly id: string,
-		readonly card: ValidatedCard,
+		id: string,
+		card: ValidatedCard,
 		readonly dir: string,
 		readonly weightsFile: string,
 		/** The network; its weights live in `store`. */
 		readonly network: GeneratorNetwork,
 		readonly store: ParamStore,
 	) {
-		this.latentDim = card.latentDim;
-		this.numClasses = card.numClasses;
-		this.classNames = card.classNames;
-		this.imageShape = [...card.imageShape];
-		this.defaultTruncation = card.defaultTruncation;
-		this.cardFile = join(dir, CARD_FILE);
+		super(id, card, dir);
 	}
 
 	/** Builds the card's architecture and loads its weights (strict: every parameter, right shapes, nothing else). */
