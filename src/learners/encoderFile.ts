@@ -1,0 +1,103 @@
+/**
+ * A trained encoder on disk: `encoder.safetensors` (the backbone's weights and batch-norm
+ * statistics, bare parameter names) and `encoder.json` (its card). A training run writes both
+ * into its run directory; evaluation loads them from there (or from any folder holding them).
+ * The card is checked before the weights: a folder without one, from another format version,
+ * or naming an unknown encoder is an error that says so.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { writeFileAtomic } from "../data/atomicWrite.js";
+import { fileError, GenrepError } from "../errors.js";
+import { loadParams, saveParams } from "../generators/checkpoint.js";
+import { createEncoder, isEncoderName } from "./encoders/registry.js";
+import type { ResNet } from "./encoders/resnet.js";
+
+export const ENCODER_FORMAT = "genrep-encoder/1";
+export const ENCODER_WEIGHTS = "encoder.safetensors";
+export const ENCODER_CARD = "encoder.json";
+
+const cardSchema = z.object({
+	format: z.string(),
+	/** Encoder registry name (resnet-tiny, resnet18, ...). */
+	encoder: z.string(),
+	inChannels: z.number().int().positive(),
+	/** [H, W, C] of the images it was trained on; inputs are in [-1, 1]. */
+	imageShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+	featureDim: z.number().int().positive(),
+	/** The objective it was trained with ("random" for an untrained baseline). */
+	method: z.string(),
+	/** Optimizer steps it was trained for. */
+	steps: z.number().int().nonnegative(),
+	seed: z.number().int(),
+});
+
+export type EncoderCard = z.infer<typeof cardSchema>;
+
+/** Writes the weights and the card into `dir` (both atomically; the card last). */
+export async function saveEncoder(
+	dir: string,
+	encoder: ResNet,
+	card: Omit<EncoderCard, "format">,
+	/** More fields for the card (the run's config, data source, ...); readers ignore them. */
+	extra: Record<string, unknown> = {},
+): Promise<void> {
+	await saveParams(join(dir, ENCODER_WEIGHTS), encoder.store, { format: ENCODER_FORMAT, encoder: card.encoder });
+	const full = { format: ENCODER_FORMAT, ...card, ...extra };
+	await writeFileAtomic(join(dir, ENCODER_CARD), new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`));
+}
+
+/** Reads and validates the card of the encoder in `dir`. */
+export async function readEncoderCard(dir: string): Promise<EncoderCard> {
+	const path = join(dir, ENCODER_CARD);
+	if (!existsSync(dir))
+		throw new GenrepError(`encoder run ${dir} does not exist; pass the --out folder of a genrep train run`);
+	if (!existsSync(path)) {
+		throw fileError(
+			dir,
+			`holds no ${ENCODER_CARD}; pass the --out folder of a finished genrep train run (a run writes it at its first checkpoint)`,
+		);
+	}
+	let raw: unknown;
+	try {
+		raw = JSON.parse(await readFile(path, "utf8"));
+	} catch (err) {
+		throw fileError(path, `is not valid JSON (${(err as Error).message})`);
+	}
+	const parsed = cardSchema.safeParse(raw);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw fileError(path, `is not an encoder card: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+	}
+	const card = parsed.data;
+	if (card.format !== ENCODER_FORMAT) {
+		throw fileError(
+			path,
+			`has format '${card.format}'; this genrep reads '${ENCODER_FORMAT}' (retrain with this version)`,
+		);
+	}
+	if (!isEncoderName(card.encoder)) throw fileError(path, `names an unknown encoder '${card.encoder}'`);
+	return card;
+}
+
+/** Loads the encoder in `dir` (card checked, weights strict); the caller disposes it. */
+export async function loadEncoder(dir: string): Promise<{ encoder: ResNet; card: EncoderCard }> {
+	const card = await readEncoderCard(dir);
+	const encoder = createEncoder(card.encoder, { inChannels: card.inChannels, seed: card.seed });
+	try {
+		await loadParams(join(dir, ENCODER_WEIGHTS), encoder.store);
+	} catch (err) {
+		encoder.dispose();
+		throw err;
+	}
+	if (encoder.featureDim !== card.featureDim) {
+		encoder.dispose();
+		throw fileError(
+			join(dir, ENCODER_CARD),
+			`says featureDim ${card.featureDim}, the encoder has ${encoder.featureDim}`,
+		);
+	}
+	return { encoder, card };
+}
