@@ -21,11 +21,13 @@
  * weights) + model.json (the model card).
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { appendJsonLine, checkConfigMatches, truncateJsonLines, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
 import { ParamStore } from "../engine/nn/params.js";
+import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { truncatedNormal } from "../engine/truncatedNormal.js";
 import { fileError, GenrepError } from "../errors.js";
@@ -194,7 +196,7 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 	const configSaved = savedConfig(o);
 	// Decide fresh vs resume before anything is written.
 	const resuming = o.resume && existsSync(checkpointPath);
-	if (resuming) await checkConfigMatches(join(out, "config.json"), configSaved);
+	if (resuming) await checkConfigMatches(join(out, "config.json"), configSaved, RESUMABLE_KEYS);
 	else if (!o.resume && existsSync(out) && (await readdir(out)).length > 0) {
 		throw new GenrepError(
 			`output directory ${out} is not empty; pass --resume to continue its run or choose a new --out`,
@@ -240,7 +242,7 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 			if (info.seed !== o.seed) throw fileError(checkpointPath, `was written with seed ${info.seed}, not ${o.seed}`);
 			startStep = info.step;
 			secondsBefore = Number(info.metadata?.seconds ?? 0) || 0;
-			await truncateLosses(join(out, "losses.jsonl"), startStep);
+			await truncateJsonLines(join(out, "losses.jsonl"), startStep);
 		} else {
 			await mkdir(out, { recursive: true });
 			await writeJsonAtomic(join(out, "config.json"), configSaved);
@@ -249,7 +251,7 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 
 		const sampler = new BatchSampler(data.images, data.labels, data.count, rng);
 		const imageSize = height * width * channels;
-		const progress = new Progress(o, startStep);
+		const progress = new Progress(o.progress, "step", o.steps, startStep);
 		const sessionStart = performance.now();
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
 		let lastCheckpoint = performance.now();
@@ -302,8 +304,8 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 			const last = done === o.steps;
 			if (done % o.logEverySteps === 0 || last) {
 				const line = { step: done, dLoss, gLoss, seconds: Number(elapsed().toFixed(3)) };
-				await writeFile(join(out, "losses.jsonl"), `${JSON.stringify(line)}\n`, { flag: "a" });
-				progress.report(done, dLoss, gLoss);
+				await appendJsonLine(join(out, "losses.jsonl"), line);
+				progress.report(done, { dLoss, gLoss });
 			}
 			if (done % o.sampleEverySteps === 0 || last) await writeSamples(out, done, ema, config, rng, imageSize);
 			if (last || performance.now() - lastCheckpoint >= o.checkpointEverySeconds * 1000) {
@@ -327,45 +329,6 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 
 function savedConfig(o: ResolvedGanTrainOptions): Record<string, unknown> {
 	return { ...o, architecture: "dcgan" };
-}
-
-async function checkConfigMatches(path: string, wanted: Record<string, unknown>): Promise<void> {
-	let saved: Record<string, unknown>;
-	try {
-		saved = JSON.parse(await readFile(path, "utf8"));
-	} catch (err) {
-		throw fileError(path, `cannot read the run's config to resume (${(err as Error).message})`);
-	}
-	const keys = new Set([...Object.keys(saved), ...Object.keys(wanted)]);
-	for (const key of keys) {
-		if (RESUMABLE_KEYS.has(key)) continue;
-		if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
-			throw fileError(
-				path,
-				`cannot resume: ${key} was ${JSON.stringify(saved[key])}, now ${JSON.stringify(wanted[key])}; use the run's settings or a new --out`,
-			);
-		}
-	}
-}
-
-/** Keeps only the lines of losses.jsonl up to `step` (a killed run may have logged past its checkpoint). */
-async function truncateLosses(path: string, step: number): Promise<void> {
-	if (!existsSync(path)) return;
-	const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line.trim() !== "");
-	const kept = lines.filter((line) => {
-		try {
-			return (JSON.parse(line) as { step: number }).step <= step;
-		} catch {
-			return false;
-		}
-	});
-	if (kept.length !== lines.length) await writeFile(path, kept.map((l) => `${l}\n`).join(""));
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-	const tmp = `${path}.tmp-${process.pid}`;
-	await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-	await rename(tmp, path);
 }
 
 /** z [n, d] ~ N(0, 1), drawn on the host from the Rng. */
@@ -511,53 +474,4 @@ function modelCard(
 		},
 		metrics: {},
 	};
-}
-
-/** Progress with an ETA on stderr: a status line on a terminal, JSON lines otherwise. */
-class Progress {
-	private readonly mode: "tty" | "json" | "none";
-	private readonly start = performance.now();
-
-	constructor(
-		private readonly o: ResolvedGanTrainOptions,
-		private readonly startStep: number,
-	) {
-		this.mode = o.progress === "none" ? "none" : o.progress === "json" || !process.stderr.isTTY ? "json" : "tty";
-	}
-
-	report(step: number, dLoss: number, gLoss: number): void {
-		if (this.mode === "none") return;
-		const seconds = (performance.now() - this.start) / 1000;
-		const rate = (step - this.startStep) / Math.max(seconds, 1e-9);
-		const eta = (this.o.steps - step) / Math.max(rate, 1e-9);
-		if (this.mode === "json") {
-			const line = {
-				event: "progress",
-				step,
-				steps: this.o.steps,
-				dLoss: round(dLoss),
-				gLoss: round(gLoss),
-				stepsPerSecond: round(rate),
-				etaSeconds: Math.round(eta),
-			};
-			process.stderr.write(`${JSON.stringify(line)}\n`);
-		} else {
-			const text = `step ${step}/${this.o.steps}  dLoss ${dLoss.toFixed(3)}  gLoss ${gLoss.toFixed(3)}  ${rate.toFixed(2)} steps/s  ETA ${formatSeconds(eta)}`;
-			process.stderr.write(`\r${text}\x1b[K`);
-		}
-	}
-
-	finish(): void {
-		if (this.mode === "tty") process.stderr.write("\n");
-	}
-}
-
-const round = (v: number) => Math.round(v * 1e4) / 1e4;
-
-function formatSeconds(s: number): string {
-	const total = Math.round(s);
-	const h = Math.floor(total / 3600);
-	const m = Math.floor((total % 3600) / 60);
-	const sec = total % 60;
-	return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(sec).padStart(2, "0")}s`;
 }
