@@ -1,0 +1,139 @@
+/**
+ * Formatting shared by the markdown and HTML reports: numbers over seeds, the best cell of a
+ * column, durations, escaping, link targets and file-name slugs.
+ */
+import type { JobRecord, MetricColumn, MetricUnit, ResultTable, Stat } from "../results.js";
+
+/** Decimals for a value shown without unit: about three significant digits, at most 4 decimals. */
+export function decimalsFor(value: number): number {
+	if (value === 0 || !Number.isFinite(value)) return 2;
+	return Math.min(4, Math.max(0, 2 - Math.floor(Math.log10(Math.abs(value)))));
+}
+
+/** A value as shown in a table: percent with one decimal for "%" (value is a fraction). */
+export function formatValue(value: number, unit: MetricUnit = "", decimals?: number): string {
+	if (unit === "%") return (value * 100).toFixed(1);
+	return value.toFixed(decimals ?? decimalsFor(value));
+}
+
+/** "71.2 ± 0.4" for a "%" metric holding fractions; mean and std share their decimals. */
+export function formatStat(stat: Stat, unit: MetricUnit = ""): string {
+	const decimals = decimalsFor(stat.mean);
+	return `${formatValue(stat.mean, unit, decimals)} ± ${formatValue(stat.std, unit, decimals)}`;
+}
+
+/** The paper's number as the paper prints it. */
+export function formatPaper(value: number | string): string {
+	return typeof value === "number" ? String(value) : value;
+}
+
+/**
+ * For each metric key, the rows whose mean is the best of the column as shown (ties at the
+ * displayed precision are all best). Columns with fewer than two measured cells have no best.
+ */
+export function bestRows(table: ResultTable): Map<string, Set<number>> {
+	const best = new Map<string, Set<number>>();
+	for (const metric of table.metrics) {
+		const measured = table.rows.flatMap((row, i) => {
+			const stat = row.cells[metric.key];
+			return stat ? [{ i, mean: stat.mean }] : [];
+		});
+		if (measured.length < 2) continue;
+		const sign = metric.better === "lower" ? -1 : 1;
+		const top = measured.reduce((a, b) => (sign * b.mean > sign * a.mean ? b : a));
+		const shown = (mean: number) => formatValue(mean, metric.unit, decimalsFor(top.mean));
+		best.set(metric.key, new Set(measured.filter((m) => shown(m.mean) === shown(top.mean)).map((m) => m.i)));
+	}
+	return best;
+}
+
+/** Column header with its unit: "linear probe (%)". */
+export function metricHeader(metric: MetricColumn): string {
+	return metric.unit === "%" ? `${metric.label} (%)` : metric.label;
+}
+
+/** The number of seeds of a row: the largest n over its cells (0 when nothing was measured). */
+export function rowSeeds(cells: Record<string, Stat | null>): number {
+	return Math.max(0, ...Object.values(cells).map((stat) => stat?.n ?? 0));
+}
+
+/** "42 s", "3 min 05 s", "2 h 07 min". */
+export function formatSeconds(seconds: number): string {
+	if (!Number.isFinite(seconds) || seconds < 0) return "-";
+	if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+	const total = Math.round(seconds);
+	const h = Math.floor(total / 3600);
+	const min = Math.floor((total % 3600) / 60);
+	const s = total % 60;
+	return h > 0 ? `${h} h ${String(min).padStart(2, "0")} min` : `${min} min ${String(s).padStart(2, "0")} s`;
+}
+
+/** "12 done, 1 failed, 3 skipped" (only the statuses that occur). */
+export function jobSummary(jobs: JobRecord[]): string {
+	if (jobs.length === 0) return "none";
+	const counts = { done: 0, failed: 0, skipped: 0 };
+	for (const job of jobs) counts[job.status]++;
+	return (Object.entries(counts) as [string, number][])
+		.filter(([, count]) => count > 0)
+		.map(([status, count]) => `${count} ${status}`)
+		.join(", ");
+}
+
+/** "2026-11-25 17:40 UTC" from an ISO time; other strings as they are. */
+export function formatTime(iso: string): string {
+	const time = new Date(iso);
+	if (Number.isNaN(time.getTime())) return iso;
+	return `${time.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+	return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/**
+ * Escapes text for one line of markdown (a table cell, a heading, a list item): markdown's
+ * punctuation, table pipes, and HTML (so a label like `<script>` stays text). Underscores inside
+ * words stay as they are (T_z reads as T_z in every renderer).
+ */
+export function escapeMarkdown(text: string): string {
+	return text
+		.replace(/\r?\n/g, " ")
+		.replace(/[\\`*[\]|#]/g, (c) => `\\${c}`)
+		.replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_")
+		.replace(/[&<>]/g, (c) => HTML_ESCAPES[c]);
+}
+
+/**
+ * A link target for a path relative to the report folder: forward slashes, each segment
+ * percent-encoded (spaces, parentheses, '#', '?'). Absolute paths and URLs are refused: the
+ * report must open from disk and keep working when its folder moves.
+ */
+export function relativeHref(path: string): string {
+	if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("/") || path.startsWith("\\"))
+		throw new RangeError(`report links must be paths relative to the report folder, got ${JSON.stringify(path)}`);
+	return path
+		.split(/[\\/]/)
+		.map((segment) => encodeURIComponent(segment).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`))
+		.join("/");
+}
+
+/** File-name slugs for titles, unique within one call: "Sigma sweep" -> "sigma-sweep", then "sigma-sweep-2". */
+export function uniqueSlugs(titles: string[]): string[] {
+	const used = new Set<string>();
+	return titles.map((title, i) => {
+		const base =
+			title
+				.toLowerCase()
+				.normalize("NFKD")
+				.replace(/[^a-z0-9]+/g, "-")
+				.replace(/^-+|-+$/g, "")
+				.slice(0, 60) || `plot-${i + 1}`;
+		let slug = base;
+		for (let k = 2; used.has(slug); k++) slug = `${base}-${k}`;
+		used.add(slug);
+		return slug;
+	});
+}

@@ -1,0 +1,128 @@
+/**
+ * report.md: the header (title, description, command, scale, time, jobs), findings, the result
+ * tables, the sweep plots (the SVG shown, the PNG linked), the view grids, and the job table.
+ * Every piece of text from the results is escaped, so labels cannot break the tables.
+ */
+import type { ExperimentResults, JobRecord, ResultTable, RunLink } from "../results.js";
+import {
+	bestRows,
+	formatPaper,
+	formatSeconds,
+	formatStat,
+	formatTime,
+	jobSummary,
+	escapeMarkdown as md,
+	metricHeader,
+	relativeHref,
+	rowSeeds,
+} from "./format.js";
+
+/** A sweep's plot files, relative to the report folder. */
+export interface PlotFiles {
+	title: string;
+	caption?: string;
+	paperNote?: string;
+	svgPath: string;
+	pngPath: string;
+}
+
+export function renderMarkdown(results: ExperimentResults, plots: PlotFiles[]): string {
+	const out: string[] = [`# ${md(results.title)}`, "", md(results.description), ""];
+	out.push(
+		"| | |",
+		"|---|---|",
+		`| preset | \`${results.preset.replace(/`/g, "")}\` |`,
+		`| scale | ${md(results.scale)} |`,
+		`| generated | ${md(formatTime(results.generatedAt))}, in ${formatSeconds(results.seconds)} |`,
+		`| jobs | ${jobSummary(results.jobs)} |`,
+		"",
+		"Command:",
+		"",
+		...codeBlock(results.command, "sh"),
+		"",
+	);
+	if (results.notes?.length) {
+		out.push("## Findings", "", ...results.notes.map((note) => `- ${md(note)}`), "");
+	}
+	for (const table of results.tables) out.push(...renderTable(table));
+	if (plots.length > 0) {
+		out.push("## Plots", "");
+		for (const plot of plots) {
+			out.push(`### ${md(plot.title)}`, "");
+			if (plot.caption) out.push(md(plot.caption), "");
+			const svg = relativeHref(plot.svgPath);
+			out.push(`![${md(plot.title)}](${svg})`, "", `Files: [SVG](${svg}), [PNG](${relativeHref(plot.pngPath)}).`, "");
+			if (plot.paperNote) out.push(`_Paper: ${md(plot.paperNote)}_`, "");
+		}
+	}
+	if (results.grids.length > 0) {
+		out.push("## View grids", "");
+		for (const grid of results.grids) {
+			const href = relativeHref(grid.path);
+			out.push(`### ${md(grid.title)}`, "");
+			if (grid.caption) out.push(md(grid.caption), "");
+			out.push(`[![${md(grid.title)}](${href})](${href})`, "");
+		}
+	}
+	out.push(...renderJobs(results.jobs));
+	return `${out.join("\n").trimEnd()}\n`;
+}
+
+function renderTable(table: ResultTable): string[] {
+	const best = bestRows(table);
+	const out = [`## ${md(table.title)}`, ""];
+	if (table.caption) out.push(md(table.caption), "");
+	const header = ["method", ...table.metrics.map((m) => md(metricHeader(m))), "seeds", "runs"];
+	out.push(`| ${header.join(" | ")} |`, `|---|${table.metrics.map(() => "---:|").join("")}---:|---|`);
+	table.rows.forEach((row, i) => {
+		const seeds = rowSeeds(row.cells);
+		const cells = table.metrics.map((metric) => {
+			const stat = row.cells[metric.key];
+			let text = stat ? formatStat(stat, metric.unit) : "–";
+			if (stat && best.get(metric.key)?.has(i)) text = `**${text}**`;
+			if (stat && stat.n !== seeds) text += ` (n=${stat.n})`;
+			const paper = row.paper?.[metric.key];
+			if (paper !== undefined) text += ` _(${md(formatPaper(paper))})_`;
+			return text;
+		});
+		out.push(`| ${[md(row.label), ...cells, String(seeds), runLinks(row.runs)].join(" | ")} |`);
+	});
+	const hasPaper = table.rows.some((row) => row.paper && Object.keys(row.paper).length > 0);
+	out.push(
+		"",
+		`Mean ± std over seeds; bold: best of the column${hasPaper ? "; in italics: the paper's number for the same setting, for orientation" : ""}.`,
+		"",
+	);
+	return out;
+}
+
+function runLinks(runs: RunLink[]): string {
+	if (runs.length === 0) return "–";
+	return runs
+		.map((run) => {
+			const links = [
+				run.config ? `[config](${relativeHref(run.config)})` : "",
+				run.metrics ? `[metrics](${relativeHref(run.metrics)})` : "",
+			].filter(Boolean);
+			return `${md(run.label)}${links.length ? `: ${links.join(" · ")}` : ""}`;
+		})
+		.join("; ");
+}
+
+function renderJobs(jobs: JobRecord[]): string[] {
+	if (jobs.length === 0) return [];
+	const out = ["## Jobs", "", jobSummary(jobs), "", "| job | status | time | error |", "|---|---|---:|---|"];
+	for (const job of jobs) {
+		const time = job.seconds === undefined ? "" : formatSeconds(job.seconds);
+		out.push(`| ${md(job.id)} | ${job.status} | ${time} | ${job.error ? md(job.error) : ""} |`);
+	}
+	out.push("");
+	return out;
+}
+
+/** A fenced code block whose fence is longer than any run of backticks in the text. */
+function codeBlock(text: string, language: string): string[] {
+	const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+	const fence = "`".repeat(Math.max(3, longest + 1));
+	return [`${fence}${language}`, text, fence];
+}
