@@ -4,6 +4,7 @@ import { reportError } from "./action.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
+import { registerTrainCommand } from "./commands/train.js";
 import { registerViewsCommands } from "./commands/views.js";
 
 const program = new Command("genrep")
@@ -16,6 +17,7 @@ registerInfoCommand(program);
 registerDataCommands(program);
 registerGanCommands(program);
 registerViewsCommands(program);
+registerTrainCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

@@ -26,7 +26,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { appendJsonLine, checkConfigMatches, truncateJsonLines, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
-import { ParamStore } from "../engine/nn/params.js";
+import { gradsByName, ParamStore } from "../engine/nn/params.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { truncatedNormal } from "../engine/truncatedNormal.js";
@@ -284,11 +284,11 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 					const fakeLoss = tf.mean(tf.relu(tf.add(1, d.apply(fake, dY))));
 					return tf.add(realLoss, fakeLoss) as tf.Scalar;
 				}, dVars);
-				dAdam.apply(byName(dStore.trainable, dResult.grads), step + 1);
+				dAdam.apply(gradsByName(dStore.trainable, dResult.grads), step + 1);
 				// Generator: -mean D(G(z, y), y).
 				const gVars = [...gStore.trainable.values()];
 				const gResult = tf.variableGrads(() => tf.neg(tf.mean(d.apply(g.apply(gZ, gY, true), gY))) as tf.Scalar, gVars);
-				gAdam.apply(byName(gStore.trainable, gResult.grads), step + 1);
+				gAdam.apply(gradsByName(gStore.trainable, gResult.grads), step + 1);
 				updateEma(emaStore, gStore, Math.min(o.emaDecay, (1 + step) / (10 + step)));
 				return tf.stack([dResult.value, gResult.value]);
 			});
@@ -344,13 +344,6 @@ function fakeLabels(rng: Rng, n: number, numClasses: number): tf.Tensor1D | unde
 	const y = new Int32Array(n);
 	for (let i = 0; i < n; i++) y[i] = rng.int(numClasses);
 	return tf.tensor1d(y, "int32");
-}
-
-/** Maps variableGrads' result (keyed by variable name) back to parameter names. */
-function byName(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
-	const out = new Map<string, tf.Tensor>();
-	for (const [name, v] of params) out.set(name, grads[v.name]);
-	return out;
 }
 
 /** ema = decay * ema + (1 - decay) * g for weights; batch-norm statistics copied. Call inside tf.tidy. */

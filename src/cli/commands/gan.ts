@@ -1,6 +1,7 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { GenrepError } from "../../errors.js";
 import { action } from "../action.js";
+import { commandLine, nonNegativeInteger, positiveInteger, positiveNumber } from "../parse.js";
 import { registerGanEvalCommand } from "./ganEval.js";
 
 /** `genrep gan train` (thin over trainGan) and `genrep gan sample` (thin over loadGenerator + sampleGrid). */
@@ -52,7 +53,7 @@ export function registerGanCommands(program: Command): void {
 					checkpointEverySeconds: flags.checkpointEvery,
 					sampleEverySteps: flags.sampleEvery,
 					logEverySteps: flags.logEvery,
-					command: ["genrep", ...process.argv.slice(2)].join(" "),
+					command: commandLine(),
 				});
 				const from = result.startStep > 0 ? ` (resumed at step ${result.startStep})` : "";
 				process.stdout.write(
@@ -150,21 +151,4 @@ interface GanTrainFlags {
 	logEvery?: number;
 	limit?: number;
 	dataDir?: string;
-}
-
-function positiveInteger(value: string): number {
-	const n = Number(value);
-	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-	return n;
-}
-
-function nonNegativeInteger(value: string): number {
-	if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-	return Number(value);
-}
-
-function positiveNumber(value: string): number {
-	const n = Number(value);
-	if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-	return n;
 }

@@ -72,6 +72,13 @@ export class ParamStore {
 
 let variableCounter = 0;
 
+/** Maps tf.variableGrads' result (keyed by variable name) back to the parameters' names. */
+export function gradsByName(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+	const out = new Map<string, tf.Tensor>();
+	for (const [name, v] of params) out.set(name, grads[v.name]);
+	return out;
+}
+
 /** He (Kaiming) normal initialisation for a layer with `fanIn` inputs. */
 export function heNormal(rng: Rng, size: number, fanIn: number, gain = Math.SQRT2): Float32Array {
 	const std = gain / Math.sqrt(fanIn);

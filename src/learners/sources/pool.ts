@@ -1,0 +1,90 @@
+/**
+ * What every training source hands the trainer: a batch of image pairs (two views of the same
+ * content before pixel views are applied), with the anchor's class and latent when the source
+ * has them. Finite sources keep their items in an ImagePool and walk it in seeded epochs.
+ */
+import type { Rng } from "../../engine/rng.js";
+
+export type ImageShape = [number, number, number];
+
+/** Items in memory; each item holds `views` images of one content (view 0 = the anchor). */
+export interface ImagePool {
+	count: number;
+	views: number;
+	imageShape: ImageShape;
+	images: Uint8Array; // [count, views, H, W, C], 0..255
+	y: Int32Array | null; // [count]
+	latentDim: number;
+	z: Float32Array | null; // [count, views, d]
+}
+
+/** A batch before pixel views: `a` are anchors, `b` their partners (another latent view, or the anchor again). */
+export interface RawBatch {
+	count: number;
+	imageShape: ImageShape;
+	a: Uint8Array; // [B, H, W, C]
+	b: Uint8Array; // [B, H, W, C]
+	y: Int32Array | null; // [B]
+	z: Float32Array | null; // [B, d], latents of the anchors
+}
+
+/** A reference to one item of one pool. */
+export interface ItemRef {
+	pool: ImagePool;
+	index: number;
+}
+
+/**
+ * Assembles a batch from items: each anchor's partner is a random one of its other views
+ * (drawn from `rng`), or the anchor itself when the item has one view or `latentViews` is off.
+ */
+export function assemblePairs(items: readonly ItemRef[], rng: Rng, latentViews: boolean, latentDim: number): RawBatch {
+	const imageShape = items[0].pool.imageShape;
+	const size = imageShape[0] * imageShape[1] * imageShape[2];
+	const n = items.length;
+	const a = new Uint8Array(n * size);
+	const b = new Uint8Array(n * size);
+	const withLabels = items.every((it) => it.pool.y !== null);
+	const y = withLabels ? new Int32Array(n) : null;
+	const withLatents = latentDim > 0 && items.every((it) => it.pool.z !== null);
+	const z = withLatents ? new Float32Array(n * latentDim) : null;
+	items.forEach(({ pool, index }, i) => {
+		const first = index * pool.views; // image row of the anchor
+		const partner = latentViews && pool.views > 1 ? 1 + rng.int(pool.views - 1) : 0;
+		a.set(pool.images.subarray(first * size, (first + 1) * size), i * size);
+		b.set(pool.images.subarray((first + partner) * size, (first + partner + 1) * size), i * size);
+		if (y && pool.y) y[i] = pool.y[index];
+		if (z && pool.z) z.set(pool.z.subarray(first * latentDim, (first + 1) * latentDim), i * latentDim);
+	});
+	return { count: n, imageShape, a, b, y, z };
+}
+
+/**
+ * The item order of a finite source: epoch e visits all `count` items in the order of a
+ * permutation drawn from rng.fork(`epoch-e`), and step s takes positions [s*B, (s+1)*B) of the
+ * endless sequence, so a step's items depend only on (seed, step, batch size).
+ */
+export class EpochOrder {
+	private epoch = -1;
+	private order: Int32Array = new Int32Array(0);
+
+	constructor(
+		private readonly count: number,
+		private readonly rng: Rng,
+	) {}
+
+	/** Item indices of step `step`. */
+	indices(step: number, batchSize: number): Int32Array {
+		const out = new Int32Array(batchSize);
+		for (let i = 0; i < batchSize; i++) {
+			const position = step * batchSize + i;
+			const epoch = Math.floor(position / this.count);
+			if (epoch !== this.epoch) {
+				this.order = this.rng.fork(`epoch-${epoch}`).permutation(this.count);
+				this.epoch = epoch;
+			}
+			out[i] = this.order[position % this.count];
+		}
+		return out;
+	}
+}

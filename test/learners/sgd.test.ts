@@ -1,0 +1,59 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import { learningRate, scaledLr } from "../../src/learners/schedule.js";
+import { Sgd } from "../../src/learners/sgd.js";
+import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
+
+beforeAll(async () => {
+	await initEngine({ backend: "wasm" });
+});
+
+describe("Sgd", () => {
+	it("matches PyTorch's momentum + weight decay update, step by step", async () => {
+		const p0 = [0.5, -1.25, 2];
+		const grads = [
+			[0.1, 0.2, -0.3],
+			[-0.4, 0.05, 0.6],
+			[0.3, -0.1, 0.2],
+		];
+		const [lr, momentum, weightDecay] = [0.1, 0.9, 0.01];
+		// Naive reference: g' = g + wd p; v = m v + g'; p = p - lr v
+		const p = [...p0];
+		const v = [0, 0, 0];
+		for (const g of grads) {
+			for (let i = 0; i < 3; i++) {
+				v[i] = momentum * v[i] + g[i] + weightDecay * p[i];
+				p[i] -= lr * v[i];
+			}
+		}
+		const variable = tf.variable(tf.tensor1d(p0));
+		const sgd = new Sgd(new Map([["w", variable]]), { momentum, weightDecay });
+		await expectNoLeakedTensors(() => {
+			for (const g of grads) tf.tidy(() => sgd.apply(new Map([["w", tf.tensor1d(g)]]), lr));
+		});
+		expect(maxAbsDiff(await variable.data(), p)).toBeLessThan(1e-6);
+		expect(maxAbsDiff(await (sgd.buffers.state.get("w") as tf.Variable).data(), v)).toBeLessThan(1e-6);
+		sgd.dispose();
+		variable.dispose();
+	});
+
+	it("rejects bad settings by name", () => {
+		expect(() => new Sgd(new Map(), { momentum: 1 })).toThrow(/momentum must be in \[0, 1\), got 1/);
+		expect(() => new Sgd(new Map(), { weightDecay: -1 })).toThrow(/weight decay must be a finite number >= 0, got -1/);
+	});
+});
+
+describe("learning-rate schedule", () => {
+	const o = { lr: 0.03, batchSize: 512, steps: 110, warmupSteps: 10 };
+
+	it("scales with the batch size, warms up linearly, then decays along a cosine to 0", () => {
+		expect(scaledLr(0.03, 512)).toBeCloseTo(0.06, 12);
+		expect(learningRate(0, o)).toBeCloseTo(0.006, 12);
+		expect(learningRate(9, o)).toBeCloseTo(0.06, 12);
+		expect(learningRate(10, o)).toBeCloseTo(0.06, 12);
+		expect(learningRate(60, o)).toBeCloseTo(0.03, 12); // halfway through the decay
+		expect(learningRate(110, o)).toBeCloseTo(0, 12);
+		for (let s = 11; s < 110; s++) expect(learningRate(s, o)).toBeLessThan(learningRate(s - 1, o));
+	});
+});
