@@ -6,11 +6,12 @@
         "src/addon.cc",
         "src/conv.cc",
         "src/matmul.cc",
+        "src/pointwise.cc",
         "src/engine.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra"],
-      "libraries": ["-ldnnl", "-lgomp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra"],
+      "libraries": ["-ldnnl", "-fopenmp"],
       "defines": ["NAPI_VERSION=8"]
     }
   ]

@@ -3,6 +3,7 @@
 // All arguments are checked here; a bad call throws a JS Error instead of crashing.
 #include <node_api.h>
 
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
+#include "pointwise.h"
 
 namespace {
 
@@ -25,8 +27,8 @@ struct ArgError : std::runtime_error {
 
 struct Args {
   napi_env env;
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 16;
+  napi_value argv[16];
 };
 
 Args getArgs(napi_env env, napi_callback_info info, size_t expected) {
@@ -51,6 +53,14 @@ int64_t getInt(const Args& a, size_t i, const char* what) {
     throw ArgError(std::string(what) + " must be an integer");
   }
   return static_cast<int64_t>(v);
+}
+
+double getDouble(const Args& a, size_t i, const char* what) {
+  double v = 0;
+  if (napi_get_value_double(a.env, a.argv[i], &v) != napi_ok || !std::isfinite(v)) {
+    throw ArgError(std::string(what) + " must be a finite number");
+  }
+  return v;
 }
 
 /** Base pointer and length of an ArrayBuffer argument. */
@@ -193,6 +203,85 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   });
 }
 
+/** A positive element count (at most 2^40, far beyond any heap). */
+int64_t getCount(const Args& a, size_t i, const char* what) {
+  const int64_t v = getInt(a, i, what);
+  if (v < 1 || v > (int64_t{1} << 40)) throw ArgError(std::string(what) + " must be positive");
+  return v;
+}
+
+// binary(op, memory, aOffset, bOffset, outOffset, n, period): out[i] = a[i] op b[i % period]
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return guarded(env, "binary", [&] {
+    Args a = getArgs(env, info, 7);
+    const int64_t op = getInt(a, 0, "op");
+    if (op < 0 || op > 2) throw ArgError("op must be 0 (add), 1 (sub) or 2 (mul)");
+    const Heap heap = getHeap(a, 1);
+    const int64_t n = getCount(a, 5, "n");
+    const int64_t period = getCount(a, 6, "period");
+    if (n % period != 0) throw ArgError("n must be a multiple of period");
+    const float* x = tensorAt(heap, getInt(a, 2, "aOffset"), n, "a");
+    const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), period, "b");
+    float* out = tensorAt(heap, getInt(a, 4, "outOffset"), n, "out");
+    genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period);
+    return undefinedValue(env);
+  });
+}
+
+// unary(op, memory, xOffset, outOffset, n, alpha): 0 relu, 1 step (x > 0 ? 1 : alpha)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return guarded(env, "unary", [&] {
+    Args a = getArgs(env, info, 6);
+    const int64_t op = getInt(a, 0, "op");
+    if (op < 0 || op > 1) throw ArgError("op must be 0 (relu) or 1 (step)");
+    const Heap heap = getHeap(a, 1);
+    const int64_t n = getCount(a, 4, "n");
+    const float* x = tensorAt(heap, getInt(a, 2, "xOffset"), n, "x");
+    float* out = tensorAt(heap, getInt(a, 3, "outOffset"), n, "out");
+    genrep::unary(static_cast<genrep::UnaryOp>(op), x, out, n,
+                  static_cast<float>(getDouble(a, 5, "alpha")));
+    return undefinedValue(env);
+  });
+}
+
+// batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon)
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  return guarded(env, "batchNormForward", [&] {
+    Args a = getArgs(env, info, 10);
+    const Heap heap = getHeap(a, 0);
+    const int64_t rows = getCount(a, 7, "rows");
+    const int64_t c = getCount(a, 8, "channels");
+    const double epsilon = getDouble(a, 9, "epsilon");
+    if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    genrep::batchNormForward(
+        tensorAt(heap, getInt(a, 1, "x"), rows * c, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
+        tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), rows * c, "y"),
+        tensorAt(heap, getInt(a, 5, "mean"), c, "mean"),
+        tensorAt(heap, getInt(a, 6, "variance"), c, "variance"), rows, c, static_cast<float>(epsilon));
+    return undefinedValue(env);
+  });
+}
+
+// batchNormBackward(memory, dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, "batchNormBackward", [&] {
+    Args a = getArgs(env, info, 12);
+    const Heap heap = getHeap(a, 0);
+    const int64_t rows = getCount(a, 9, "rows");
+    const int64_t c = getCount(a, 10, "channels");
+    const double epsilon = getDouble(a, 11, "epsilon");
+    if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    genrep::batchNormBackward(
+        tensorAt(heap, getInt(a, 1, "dy"), rows * c, "dy"), tensorAt(heap, getInt(a, 2, "x"), rows * c, "x"),
+        tensorAt(heap, getInt(a, 3, "mean"), c, "mean"),
+        tensorAt(heap, getInt(a, 4, "variance"), c, "variance"),
+        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), rows * c, "dx"),
+        tensorAt(heap, getInt(a, 7, "dgamma"), c, "dgamma"), tensorAt(heap, getInt(a, 8, "dbeta"), c, "dbeta"),
+        rows, c, static_cast<float>(epsilon));
+    return undefinedValue(env);
+  });
+}
+
 // describeConv(kind, params) -> oneDNN implementation name
 napi_value DescribeConv(napi_env env, napi_callback_info info) {
   return guarded(env, "describeConv", [&] {
@@ -260,6 +349,10 @@ void exportFunction(napi_env env, napi_value exports, const char* name, napi_cal
 NAPI_MODULE_INIT() {
   exportFunction(env, exports, "conv2d", Conv2d);
   exportFunction(env, exports, "matmul", MatMul);
+  exportFunction(env, exports, "binary", Binary);
+  exportFunction(env, exports, "unary", Unary);
+  exportFunction(env, exports, "batchNormForward", BatchNormForward);
+  exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
   exportFunction(env, exports, "setThreads", SetThreads);

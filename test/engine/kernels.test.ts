@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
 import { Rng } from "../../src/engine/rng.js";
 import { randomValues, runOn } from "../helpers/backends.js";
 import { maxAbsDiff } from "../helpers/tensors.js";
@@ -109,5 +110,22 @@ describe("wasm kernel fixes", () => {
 		const fn = (i: tf.Tensor) => tf.oneHot(i as tf.Tensor1D, 4, 1, 0, "float32");
 		const [wasm] = await runOn("wasm", [ids], fn);
 		expect(Array.from(wasm)).toEqual([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+	});
+
+	it("clone and same-dtype cast share data on wasm; the data lives until the last reference goes", async () => {
+		await initEngine({ backend: "wasm" });
+		const buffersBefore = tf.memory().numDataBuffers;
+		const x = tf.tensor1d([1, -2, 3]);
+		const copy = tf.clone(x);
+		const same = tf.cast(x, "float32");
+		const ints = tf.tidy(() => tf.cast(tf.tensor1d([1.7, -2.2]), "int32"));
+		expect(tf.memory().numDataBuffers - buffersBefore, "x, copy and same share one buffer").toBe(2);
+		x.dispose();
+		expect(Array.from(await copy.data())).toEqual([1, -2, 3]);
+		copy.dispose();
+		expect(Array.from(await same.data())).toEqual([1, -2, 3]);
+		expect(Array.from(await ints.data())).toEqual([1, -2]);
+		tf.dispose([same, ints]);
+		expect(tf.memory().numDataBuffers).toBe(buffersBefore);
 	});
 });

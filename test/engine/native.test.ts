@@ -4,12 +4,15 @@ import "@tensorflow/tfjs-backend-wasm";
 // Gradient functions (tf.grads); the bare tfjs-core entry point does not register them.
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from "../../src/engine/native/batchNormKernels.js";
 import {
 	loadNativeAddon,
 	nativeKernelStats,
 	registerNativeKernels,
 	unregisterNativeKernels,
 } from "../../src/engine/native/index.js";
+import { POINTWISE_MIN_ELEMENTS } from "../../src/engine/native/pointwiseKernels.js";
+import { batchNormTraining } from "../../src/engine/nn/batchNormOp.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
 const loaded = loadNativeAddon();
@@ -75,15 +78,34 @@ async function expectMatchesCpu(
 	const want = await runOn("cpu", inputs, fn);
 	expect(got.length).toBe(want.length);
 	for (let i = 0; i < want.length; i++) {
-		const scale = Math.max(1, ...Array.from(want[i], Math.abs));
+		const scale = want[i].reduce((m, v) => Math.max(m, Math.abs(v)), 1);
 		expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4 * scale);
 	}
+}
+
+/** Training-mode batch norm by the textbook formula, with tf.moments' two-pass variance. */
+function naiveBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) {
+	const { mean, variance } = tf.moments(x, [...x.shape.keys()].slice(0, -1));
+	const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+	return { y, mean, variance };
 }
 
 describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 	beforeAll(async () => {
 		await tf.setBackend("wasm");
-		expect(registerNativeKernels()).toEqual(["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "BatchMatMul"]);
+		expect(registerNativeKernels()).toEqual([
+			"Conv2D",
+			"Conv2DBackpropInput",
+			"Conv2DBackpropFilter",
+			"BatchMatMul",
+			"Add",
+			"Sub",
+			"Multiply",
+			"Relu",
+			"Step",
+			BATCH_NORM_KERNEL,
+			BATCH_NORM_GRAD_KERNEL,
+		]);
 	});
 	afterAll(async () => {
 		unregisterNativeKernels();
@@ -192,6 +214,145 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		]);
 	});
 
+	// Pointwise kernels: shapes drawn at random, large enough (>= POINTWISE_MIN_ELEMENTS) to
+	// run natively, with the broadcasts a conv net uses.
+	const pick = (seed: number, lo: number, hi: number) =>
+		lo + (randomValues(4, seed * 7919)[3] * 0.5 + 0.5) * (hi - lo + 1);
+	const randomNhwc = (seed: number): number[] => {
+		const c = Math.floor(pick(seed, 1, 40));
+		const hw = Math.floor(pick(seed + 1, 5, 17));
+		const n = Math.ceil(POINTWISE_MIN_ELEMENTS / (c * hw * hw)) + Math.floor(pick(seed + 2, 0, 3));
+		return [n, hw, hw, c];
+	};
+	for (const seed of [31, 47, 63]) {
+		const shape = randomNhwc(seed);
+		const c = shape[3];
+		const broadcasts: Array<[string, number[]]> = [
+			["equal shapes", shape],
+			["per channel [C]", [c]],
+			["per channel [1,1,1,C]", [1, 1, 1, c]],
+			["a scalar", []],
+		];
+		for (const [what, bShape] of broadcasts) {
+			it(`add, sub, mul of [${shape}] and ${what} match cpu, with gradients`, async () => {
+				const ops = (x: tf.Tensor, y: tf.Tensor) => [
+					tf.add(x, y),
+					tf.sub(x, y),
+					tf.mul(x, y),
+					tf.add(y, x),
+					tf.mul(y, x),
+				];
+				await expectMatchesCpu([input(shape, seed), input(bShape, seed + 5)], (x, y) => ops(x, y), [
+					"Add",
+					"Sub",
+					"Multiply",
+				]);
+				const dy = input(shape, seed + 9);
+				await expectMatchesCpu(
+					[input(shape, seed), input(bShape, seed + 5), dy],
+					(x, y, g) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.add(tf.mul(tf.mul(a, b), g), tf.sub(a, b)))([x, y]),
+					["Multiply"],
+				);
+			});
+		}
+
+		it(`relu and step of [${shape}] (with NaN) and relu's gradient match cpu`, async () => {
+			const x = input(shape, seed + 11);
+			x.values[3] = Number.NaN;
+			x.values[7] = 0;
+			const got = await expectNoLeakedTensors(() =>
+				runOn("wasm", [x], (t) => [tf.relu(t), tf.step(t), tf.step(t, -0.5)]),
+			);
+			const want = await runOn("cpu", [x], (t) => [tf.relu(t), tf.step(t), tf.step(t, -0.5)]);
+			for (let i = 0; i < want.length; i++) {
+				expect(Number.isNaN(got[i][3])).toBe(Number.isNaN(want[i][3]));
+				got[i][3] = want[i][3] = 0;
+				expect(maxAbsDiff(got[i], want[i])).toBe(0);
+			}
+			const clean = input(shape, seed + 11);
+			await expectMatchesCpu(
+				[clean, input(shape, seed + 12)],
+				(t, g) => tf.grads((a: tf.Tensor) => tf.mul(tf.relu(a), g))([t]),
+				["Relu", "Step", "Multiply"],
+			);
+		});
+	}
+
+	it("hands other broadcasts and small tensors back to wasm", async () => {
+		const before = nativeKernelStats().Sub.fallback;
+		const beforeMul = nativeKernelStats().Multiply.fallback;
+		// [C] - [N,H,W,C]: the broadcast operand first (not commutative), and [N,1,1,C] x [N,H,W,C].
+		await expectMatchesCpu([input([16], 1), input([8, 16, 16, 16], 2)], (a, b) => tf.sub(a, b), []);
+		await expectMatchesCpu([input([8, 1, 1, 16], 3), input([8, 16, 16, 16], 4)], (a, b) => tf.mul(a, b), []);
+		await expectMatchesCpu([input([3, 5], 5), input([3, 5], 6)], (a, b) => tf.mul(a, b), []);
+		expect(nativeKernelStats().Sub.fallback).toBeGreaterThan(before);
+		expect(nativeKernelStats().Multiply.fallback).toBe(beforeMul + 2);
+	});
+
+	// Batch norm: the native kernel against the composed tfjs ops on the cpu backend, on
+	// random shapes; a mean far from 0 checks the variance against cancellation, and enough
+	// rows to spread over threads and several accumulation blocks.
+	const bnCases: Array<[string, number[], number]> = [
+		["[3,5,4,6]", [3, 5, 4, 6], 0],
+		["[64,9,9,17], mean 50", [64, 9, 9, 17], 50],
+		["[257,3] (2-D)", [257, 3], -3],
+		["[40,16,16,32]", [40, 16, 16, 32], 1],
+	];
+	for (const [name, shape, offset] of bnCases) {
+		it(`batch norm ${name}: outputs, statistics and gradients match cpu`, async () => {
+			const c = shape[shape.length - 1];
+			const x = input(shape, 41);
+			x.values.forEach((v, i) => {
+				x.values[i] = offset + 2 * v;
+			});
+			// On cpu the reference: the textbook formula (two-pass moments), differentiated by tfjs.
+			const bn = (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+				tf.getBackend() === "cpu"
+					? naiveBatchNorm(a, gg, bb, 1e-5)
+					: batchNormTraining(a, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-5);
+			const fn = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, w: tf.Tensor) => {
+				const f = (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(bn(a, gg, bb).y, w));
+				const { value, grads } = tf.valueAndGrads(f)([xt, g, b]);
+				const { y, mean, variance } = bn(xt, g, b);
+				return [value, ...grads, y, mean, variance];
+			};
+			await expectMatchesCpu([x, input([c], 42), input([c], 43), input(shape, 44)], fn, [
+				BATCH_NORM_KERNEL,
+				BATCH_NORM_GRAD_KERNEL,
+			]);
+		});
+	}
+
+	it("batch norm gradient matches finite differences", async () => {
+		const shape = [6, 3, 3, 4];
+		const x = input(shape, 51);
+		const g = input([4], 52);
+		const b = input([4], 53);
+		const w = input(shape, 54);
+		await tf.setBackend("wasm");
+		const loss = (xv: Float32Array) =>
+			tf.tidy(() => {
+				const r = batchNormTraining(tf.tensor(xv, shape), tf.tensor1d(g.values), tf.tensor1d(b.values), 1e-5);
+				r.mean.dispose();
+				r.variance.dispose();
+				return tf.sum(tf.mul(r.y, tf.tensor(w.values, shape))).dataSync()[0];
+			});
+		const [analytic] = await runOn("wasm", [x, g, b, w], (xt, gt, bt, wt) =>
+			tf.grads((a: tf.Tensor) =>
+				tf.sum(tf.mul(batchNormTraining(a, gt as tf.Tensor1D, bt as tf.Tensor1D, 1e-5).y, wt)),
+			)([xt]),
+		);
+		const h = 1e-2;
+		for (const i of [0, 5, 17, 100, 215]) {
+			const plus = x.values.slice();
+			const minus = x.values.slice();
+			plus[i] += h;
+			minus[i] -= h;
+			const numeric = (loss(plus) - loss(minus)) / (2 * h);
+			expect(Math.abs(numeric - analytic[i])).toBeLessThan(2e-2 * Math.max(1, Math.abs(analytic[i])));
+		}
+	});
+
 	it("hands unsupported inputs (dimRoundingMode ceil) back to the wasm kernel", async () => {
 		await tf.setBackend("wasm");
 		const before = nativeKernelStats().Conv2D.fallback;
@@ -215,6 +376,13 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.conv2d(0, memory, 0, 64, 128, badOut)).toThrow(/does not match/);
 		expect(() => addon.matmul(memory, 0, 0, 0, new Int32Array(3))).toThrow(/7 values/);
 		expect(() => addon.matmul(memory, 0, 0, 0, Int32Array.from([2, 3, 2, 2, 2, 0, 0]))).toThrow(/batch/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 300, 1)).toThrow(/runs past the memory/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 10, 3)).toThrow(/multiple of period/);
+		expect(() => addon.binary(7 as 0, memory, 0, 0, 0, 10, 1)).toThrow(/op/);
+		expect(() => addon.unary(0, memory, 0, 4, 256, 0)).toThrow(/runs past the memory/);
+		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 100, 4, 1e-5)).toThrow(/runs past the memory/);
+		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 2, 4, -1)).toThrow(/epsilon/);
+		expect(() => addon.batchNormBackward(memory, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1e-5)).toThrow(/rows/);
 	});
 
 	it("restores the previous kernels on unregister, and registers again", async () => {

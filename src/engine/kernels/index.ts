@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2dBackpropInputConfig } from "./conv2dBackpropInput.js";
 import { oneHotConfig } from "./oneHot.js";
+import { castConfig, identityConfig } from "./sharedIdentity.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
 
 type KernelEntry = Omit<KernelConfig, "backendName">;
@@ -22,6 +23,8 @@ export const WASM_KERNELS: (KernelEntry | KernelWrapper)[] = [
 	conv2dBackpropInputConfig,
 	unsortedSegmentSumConfig,
 	{ kernelName: tf.OneHot, wrap: oneHotConfig },
+	{ kernelName: tf.Identity, wrap: identityConfig },
+	{ kernelName: tf.Cast, wrap: castConfig },
 ];
 
 let registered: string[] | null = null;

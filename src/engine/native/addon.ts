@@ -18,6 +18,12 @@ export type ConvKind = (typeof ConvKind)[keyof typeof ConvKind];
 export const ConvLayout = { nhwc: 0, blocked: 1 } as const;
 export type ConvLayout = (typeof ConvLayout)[keyof typeof ConvLayout];
 
+export const BinaryOp = { add: 0, sub: 1, mul: 2 } as const;
+export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
+
+export const UnaryOp = { relu: 0, step: 1 } as const;
+export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
+
 export interface NativeAddon {
 	/**
 	 * params (17 values): N, H, W, CI, OH, OW, CO, KH, KW, strideH, strideW, padTop,
@@ -33,6 +39,46 @@ export interface NativeAddon {
 	): void;
 	/** params (7 values): batchA, batchB, M, K, N, transposeA (0/1), transposeB (0/1). */
 	matmul(memory: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number, params: Int32Array): void;
+	/** out[i] = a[i] op b[i % period] over n floats; op: BinaryOp. */
+	binary(
+		op: BinaryOp,
+		memory: ArrayBuffer,
+		aOffset: number,
+		bOffset: number,
+		outOffset: number,
+		n: number,
+		period: number,
+	): void;
+	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0. */
+	unary(op: UnaryOp, memory: ArrayBuffer, xOffset: number, outOffset: number, n: number, alpha: number): void;
+	/** Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance. */
+	batchNormForward(
+		memory: ArrayBuffer,
+		x: number,
+		gamma: number,
+		beta: number,
+		y: number,
+		mean: number,
+		variance: number,
+		rows: number,
+		channels: number,
+		epsilon: number,
+	): void;
+	/** Its gradient: dx [rows, channels], dgamma and dbeta [channels]. */
+	batchNormBackward(
+		memory: ArrayBuffer,
+		dy: number,
+		x: number,
+		mean: number,
+		variance: number,
+		gamma: number,
+		dx: number,
+		dgamma: number,
+		dbeta: number,
+		rows: number,
+		channels: number,
+		epsilon: number,
+	): void;
 	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
 	describeConv(kind: ConvKind, params: Int32Array): string;
 	setConvLayout(layout: ConvLayout): void;

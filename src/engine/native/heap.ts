@@ -49,3 +49,25 @@ export function makeOutputWith(
 export function allPositiveInt32(values: readonly number[]): boolean {
 	return values.every((v) => Number.isInteger(v) && v >= 1 && v <= 0x7fffffff);
 }
+
+/**
+ * makeOutputWith for several float32 outputs: `fill` gets their offsets in order. All are
+ * freed again when `fill` throws.
+ */
+export function makeOutputsWith(
+	backend: WasmBackendLike,
+	shapes: number[][],
+	fill: (memory: ArrayBuffer, outOffsets: number[]) => void,
+): TensorInfo[] {
+	const outs = shapes.map((shape) => backend.makeOutput(shape, "float32"));
+	try {
+		fill(
+			backend.wasm.HEAPU8.buffer as ArrayBuffer,
+			outs.map((o) => offsetOf(backend, o)),
+		);
+	} catch (err) {
+		for (const o of outs) backend.disposeData(o.dataId, true);
+		throw err;
+	}
+	return outs;
+}

@@ -9,18 +9,26 @@ import type {
 	TensorInfo,
 } from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
-import type { NativeAddon } from "./addon.js";
+import { BinaryOp, type NativeAddon, UnaryOp } from "./addon.js";
+import {
+	BATCH_NORM_GRAD_KERNEL,
+	BATCH_NORM_KERNEL,
+	type BatchNormAttrs,
+	runBatchNorm,
+	runBatchNormGrad,
+} from "./batchNormKernels.js";
 import { planConv2D, planConv2DBackpropFilter, planConv2DBackpropInput, runConv } from "./convKernels.js";
 import { asWasmBackend, type WasmBackendLike } from "./heap.js";
 import { loadNativeAddon } from "./load.js";
 import { planBatchMatMul, runMatMul } from "./matMulKernel.js";
+import { runBinary, runUnary } from "./pointwiseKernels.js";
 
 const BACKEND = "wasm";
 
 type Inputs = Record<string, TensorInfo>;
 
 /**
- * One native kernel: `run` returns the output, or null to hand the call to the kernel that
+ * One native kernel: `run` returns the output(s), or null to hand the call to the kernel that
  * was registered before (unsupported dtype, layout, or shape).
  */
 type NativeRun = (
@@ -28,7 +36,9 @@ type NativeRun = (
 	backend: WasmBackendLike,
 	inputs: Inputs,
 	attrs: NamedAttrMap,
-) => TensorInfo | null;
+) => TensorInfo | TensorInfo[] | null;
+
+type BinaryInputs = { a: TensorInfo; b: TensorInfo };
 
 const NATIVE_KERNELS: Record<string, NativeRun> = {
 	[tf.Conv2D]: (addon, backend, inputs, attrs) => {
@@ -53,6 +63,26 @@ const NATIVE_KERNELS: Record<string, NativeRun> = {
 		const call = planBatchMatMul(inputs as { a: TensorInfo; b: TensorInfo }, attrs as unknown as BatchMatMulAttrs);
 		return call && runMatMul(addon, backend, call);
 	},
+	// Memory-bound passes: on both cores instead of wasm's one (see docs/performance.md).
+	[tf.Add]: (addon, backend, inputs) => runBinary(addon, backend, BinaryOp.add, inputs as BinaryInputs),
+	[tf.Sub]: (addon, backend, inputs) => runBinary(addon, backend, BinaryOp.sub, inputs as BinaryInputs),
+	[tf.Multiply]: (addon, backend, inputs) => runBinary(addon, backend, BinaryOp.mul, inputs as BinaryInputs),
+	[tf.Relu]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.relu, inputs.x),
+	[tf.Step]: (addon, backend, inputs, attrs) => runUnary(addon, backend, UnaryOp.step, inputs.x, attrs),
+	[BATCH_NORM_KERNEL]: (addon, backend, inputs, attrs) =>
+		runBatchNorm(
+			addon,
+			backend,
+			inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo },
+			attrs as unknown as BatchNormAttrs,
+		),
+	[BATCH_NORM_GRAD_KERNEL]: (addon, backend, inputs, attrs) =>
+		runBatchNormGrad(
+			addon,
+			backend,
+			inputs as { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo },
+			attrs as unknown as BatchNormAttrs,
+		),
 };
 
 /** Kernel configs that were registered before ours (undefined: none), restored on undo. */
@@ -92,7 +122,9 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
 
 /**
  * Replaces the wasm backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and
- * BatchMatMul with oneDNN kernels (both cores) when the native addon is built. Call it after
+ * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu and Step on large tensors
+ * with OpenMP loops, all on every core, when the native addon is built; adds genrep's
+ * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient). Call it after
  * any other wasm kernel registration: whatever is registered under those names is kept and
  * still serves the inputs the native kernels do not handle. Returns the names replaced
  * (empty when the addon is not available; see nativeKernelsReason()). Idempotent.

@@ -75,6 +75,9 @@ function tryLoad(): NativeLoadResult {
 		if (typeof addon.conv2d !== "function" || typeof addon.matmul !== "function") {
 			return { addon: null, reason: `${file} is not genrep's native addon` };
 		}
+		if (typeof addon.binary !== "function" || typeof addon.batchNormForward !== "function") {
+			return { addon: null, reason: `${file} is out of date: rebuild it with node scripts/build-native.mjs` };
+		}
 		return { addon, path: file };
 	} catch (err) {
 		const message = err instanceof Error ? err.message.split("\n")[0] : String(err);

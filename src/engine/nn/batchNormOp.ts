@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from "../native/batchNormKernels.js";
 
 /**
  * Training-mode batch normalisation over all axes but the last, as one op with a
@@ -10,10 +11,52 @@ import * as tf from "@tensorflow/tfjs-core";
  *   dbeta = sum(dy), dgamma = (sum(dy * x) - mean * dbeta) * rstd
  *   dx = dy * a + x * k1 + k0,  k1 = -a * rstd * dgamma / M,  k0 = -a * dbeta / M - mean * k1
  *
- * Returns y and the batch mean and (biased) variance, which carry no gradient (tfjs's
- * customGrad has one output, so they leave the op as kept side outputs).
+ * Returns y and the batch mean and (biased) variance, which carry no gradient. Where the
+ * native addon runs, forward and gradient are each one kernel on all cores (two passes over
+ * x each, src/engine/native/batchNormKernels.ts); elsewhere the tfjs ops below.
  */
 export function batchNormTraining(
+	x: tf.Tensor,
+	gamma: tf.Tensor1D,
+	beta: tf.Tensor1D,
+	epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+	if (x.dtype === "float32" && tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend())) {
+		registerBatchNormGradient();
+		const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_KERNEL, { x, gamma, beta }, {
+			epsilon,
+		} as unknown as tf.NamedAttrMap) as tf.Tensor[];
+		return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+	}
+	return composedBatchNormTraining(x, gamma, beta, epsilon);
+}
+
+let gradientRegistered = false;
+
+/** The gradient of BATCH_NORM_KERNEL: one BATCH_NORM_GRAD_KERNEL call for all three inputs. */
+function registerBatchNormGradient(): void {
+	if (gradientRegistered) return;
+	gradientRegistered = true;
+	tf.registerGradient({
+		kernelName: BATCH_NORM_KERNEL,
+		inputsToSave: ["x", "gamma"],
+		outputsToSave: [false, true, true],
+		gradFunc: (dys, saved, attrs) => {
+			// dys: [dy, d mean, d variance]; the statistics carry no gradient.
+			const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+			const [x, gamma, mean, variance] = saved;
+			// Computed here, not inside the per-input closures: each closure runs in its own
+			// tidy, which would dispose the other two outputs.
+			const [dx, dgamma, dbeta] = tf
+				.engine()
+				.runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x, mean, variance, gamma }, attrs as tf.NamedAttrMap) as tf.Tensor[];
+			return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+		},
+	});
+}
+
+/** The portable version: tfjs ops, reductions as matrix-vector products. */
+function composedBatchNormTraining(
 	x: tf.Tensor,
 	gamma: tf.Tensor1D,
 	beta: tf.Tensor1D,

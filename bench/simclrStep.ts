@@ -1,0 +1,79 @@
+/**
+ * The SimCLR-style training step the benchmarks time (and bench/torch_bench.py mirrors):
+ * encoder preset -> projection head -> NT-Xent over two views, SGD with momentum 0.9.
+ * `batch` images go through the encoder per step: batch / 2 samples, two views each (the two
+ * views are different random images here; the step's cost does not depend on their content).
+ */
+import { tf } from "../src/engine/backend.js";
+import { Rng } from "../src/engine/rng.js";
+import { createEncoder, ENCODERS, type EncoderName } from "../src/learners/encoders/registry.js";
+import { ntXentLoss } from "../src/learners/objectives/ntXent.js";
+import { ProjectionHead } from "../src/learners/projectionHead.js";
+import type { ConvShape } from "./common.js";
+
+export const SIMCLR = { imageSize: 32, inChannels: 1, lr: 0.03, momentum: 0.9, temperature: 0.1 } as const;
+
+export interface SimclrStep {
+	/** One optimizer step; resolves to the loss. */
+	step(): Promise<number>;
+	params: number;
+	dispose(): void;
+}
+
+export function makeSimclrStep(encoder: EncoderName, batch: number, seed: number): SimclrStep {
+	if (batch % 2 !== 0) throw new Error(`SimCLR step: batch must be even (two views per sample), got ${batch}`);
+	const net = createEncoder(encoder, { inChannels: SIMCLR.inChannels, seed });
+	const head = new ProjectionHead({ inputDim: net.featureDim }, seed, net.store);
+	const vars = [...net.store.trainable.values()];
+	const opt = tf.train.momentum(SIMCLR.lr, SIMCLR.momentum);
+	const rng = new Rng(seed);
+	const size = SIMCLR.imageSize;
+	const values = new Float32Array(batch * size * size * SIMCLR.inChannels);
+	for (let i = 0; i < values.length; i++) values[i] = 2 * rng.uniform() - 1;
+	const x = tf.tensor4d(values, [batch, size, size, SIMCLR.inChannels]); // [2n, 32, 32, 1]
+	const half = batch / 2;
+	return {
+		params: net.store.count(),
+		async step() {
+			const loss = opt.minimize(
+				() => {
+					const z = head.apply(net.apply(x, true)); // [2n, 128]
+					return ntXentLoss(tf.slice(z, 0, half), tf.slice(z, half, half), SIMCLR.temperature);
+				},
+				true,
+				vars,
+			);
+			if (!loss) throw new Error("minimize returned no loss");
+			const value = (await loss.data())[0];
+			loss.dispose();
+			return value;
+		},
+		dispose() {
+			// tfjs's MomentumOptimizer.dispose() leaks a tensor (see issues); dispose its slots directly.
+			opt.dispose();
+			x.dispose();
+			net.dispose();
+		},
+	};
+}
+
+/** The convolutions of an encoder preset on size x size inputs, mirroring ResNet's constructor. */
+export function encoderConvs(name: EncoderName, inChannels: number, size: number): ConvShape[] {
+	const { widths, blocks } = ENCODERS[name];
+	const convs: ConvShape[] = [];
+	const conv = (label: string, out: number, kernel: number, cin: number, cout: number) =>
+		convs.push({ name: label, outH: out, outW: out, kernel, inChannels: cin, outChannels: cout });
+	conv("stem", size, 3, inChannels, widths[0]);
+	let inCh: number = widths[0];
+	widths.forEach((width, i) => {
+		for (let b = 0; b < blocks[i]; b++) {
+			const stride = b === 0 && i > 0 ? 2 : 1;
+			size = Math.ceil(size / stride);
+			conv(`stage${i}.block${b}.conv1`, size, 3, inCh, width);
+			conv(`stage${i}.block${b}.conv2`, size, 3, width, width);
+			if (stride !== 1 || inCh !== width) conv(`stage${i}.block${b}.shortcut`, size, 1, inCh, width);
+			inCh = width;
+		}
+	});
+	return convs;
+}

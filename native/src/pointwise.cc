@@ -1,0 +1,176 @@
+#include "pointwise.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace genrep {
+
+namespace {
+
+// Below this many elements one thread is faster than waking the others.
+constexpr int64_t kParallelMin = 1 << 15;
+
+template <typename F>
+void binaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t period, F f) {
+  if (period == n) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+  } else if (period == 1) {
+    const float s = b[0];
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = f(a[i], s);
+  } else {
+    // Rows of `period` values, each combined with the same b: the inner loop vectorises.
+    const int64_t rows = n / period;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* ar = a + r * period;
+      float* o = out + r * period;
+      for (int64_t c = 0; c < period; c++) o[c] = f(ar[c], b[c]);
+    }
+  }
+}
+
+/**
+ * Per-thread partial sums over row blocks of an [rows, channels] array, added into `total`
+ * in double. `accumulate(r, acc)` adds row r's contribution into the float row `acc`; float
+ * accumulators are flushed to double every kFlushRows rows to bound rounding.
+ */
+constexpr int64_t kFlushRows = 256;
+
+template <typename F>
+void columnSums(int64_t rows, int64_t channels, int64_t width, std::vector<double>& total,
+                F accumulate) {
+  total.assign(static_cast<size_t>(channels * width), 0.0);
+#pragma omp parallel if (rows * channels >= kParallelMin)
+  {
+    std::vector<float> acc(static_cast<size_t>(channels * width), 0.0f);
+    std::vector<double> mine(static_cast<size_t>(channels * width), 0.0);
+    const int64_t blocks = (rows + kFlushRows - 1) / kFlushRows;
+#pragma omp for schedule(static)
+    for (int64_t blk = 0; blk < blocks; blk++) {
+      const int64_t end = std::min(rows, (blk + 1) * kFlushRows);
+      for (int64_t r = blk * kFlushRows; r < end; r++) accumulate(r, acc.data());
+      for (size_t j = 0; j < acc.size(); j++) {
+        mine[j] += acc[j];
+        acc[j] = 0.0f;
+      }
+    }
+#pragma omp critical
+    for (size_t j = 0; j < mine.size(); j++) total[j] += mine[j];
+  }
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      binaryLoop(a, b, out, n, period, [](float x, float y) { return x + y; });
+      break;
+    case BinaryOp::kSub:
+      binaryLoop(a, b, out, n, period, [](float x, float y) { return x - y; });
+      break;
+    case BinaryOp::kMul:
+      binaryLoop(a, b, out, n, period, [](float x, float y) { return x * y; });
+      break;
+  }
+}
+
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
+  if (op == UnaryOp::kRelu) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN < 0 is false
+  } else {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < n; i++) {
+      const float v = x[i];
+      out[i] = v > 0.0f ? 1.0f : (std::isnan(v) ? v : alpha);
+    }
+  }
+}
+
+void batchNormForward(const float* x, const float* gamma, const float* beta, float* y,
+                      float* mean, float* variance, int64_t rows, int64_t channels,
+                      float epsilon) {
+  const int64_t c = channels;
+  // Sums of (x - shift) and its square around the first row: with the shift near the mean
+  // the one-pass variance does not lose precision to cancellation.
+  std::vector<double> sums;
+  columnSums(rows, c, 2, sums, [&](int64_t r, float* acc) {
+    const float* xr = x + r * c;
+    float* s1 = acc;
+    float* s2 = acc + c;
+    for (int64_t j = 0; j < c; j++) {
+      const float d = xr[j] - x[j];
+      s1[j] += d;
+      s2[j] += d * d;
+    }
+  });
+  std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+  for (int64_t j = 0; j < c; j++) {
+    const double m1 = sums[j] / rows;
+    const double var = std::max(0.0, sums[c + j] / rows - m1 * m1);
+    const double mu = m1 + x[j];
+    const double rstd = 1.0 / std::sqrt(var + epsilon);
+    mean[j] = static_cast<float>(mu);
+    variance[j] = static_cast<float>(var);
+    scale[j] = static_cast<float>(gamma[j] * rstd);
+    shift[j] = static_cast<float>(beta[j] - mu * gamma[j] * rstd);
+  }
+  const float* a = scale.data();
+  const float* b = shift.data();
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    for (int64_t j = 0; j < c; j++) yr[j] = xr[j] * a[j] + b[j];
+  }
+}
+
+void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
+                       const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
+                       int64_t channels, float epsilon) {
+  const int64_t c = channels;
+  std::vector<double> sums;  // [sum(dy), sum(dy * (x - mean))]
+  columnSums(rows, c, 2, sums, [&](int64_t r, float* acc) {
+    const float* dyr = dy + r * c;
+    const float* xr = x + r * c;
+    float* s1 = acc;
+    float* s2 = acc + c;
+    for (int64_t j = 0; j < c; j++) {
+      s1[j] += dyr[j];
+      s2[j] += dyr[j] * (xr[j] - mean[j]);
+    }
+  });
+  // dx = dy * k2 + x * k1 + k0 with per-channel constants (one fused pass).
+  std::vector<float> k2(static_cast<size_t>(c)), k1(static_cast<size_t>(c)),
+      k0(static_cast<size_t>(c));
+  for (int64_t j = 0; j < c; j++) {
+    const double rstd = 1.0 / std::sqrt(static_cast<double>(variance[j]) + epsilon);
+    const double db = sums[j];
+    const double dg = sums[c + j] * rstd;
+    dbeta[j] = static_cast<float>(db);
+    dgamma[j] = static_cast<float>(dg);
+    const double a = gamma[j] * rstd;
+    const double kx = -a * rstd * dg / rows;  // coefficient of (x - mean)
+    k2[j] = static_cast<float>(a);
+    k1[j] = static_cast<float>(kx);
+    k0[j] = static_cast<float>(-a * db / rows - kx * mean[j]);
+  }
+  const float* p2 = k2.data();
+  const float* p1 = k1.data();
+  const float* p0 = k0.data();
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * c;
+    const float* xr = x + r * c;
+    float* o = dx + r * c;
+    for (int64_t j = 0; j < c; j++) o[j] = dyr[j] * p2[j] + xr[j] * p1[j] + p0[j];
+  }
+}
+
+}  // namespace genrep
