@@ -22,6 +22,9 @@ import { Rng } from "../../engine/rng.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { loadParams, saveParams } from "../../generators/checkpoint.js";
 import { ResNet, type ResNetConfig } from "../../learners/encoders/resnet.js";
+import { forEachRealBatch, realToTensor } from "../realImages.js";
+
+export { realToTensor };
 
 export const CLASSIFIER_FORMAT = "genrep-eval-classifier/1";
 export const CLASSIFIER_WEIGHTS = "classifier.safetensors";
@@ -106,14 +109,6 @@ export class EvalClassifier {
 	}
 }
 
-/** Real uint8 pixels [n, H, W, C] -> a float tensor in [-1, 1] (the generators' range). */
-export function realToTensor(pixels: Uint8Array, shape: [number, number, number]): tf.Tensor4D {
-	const size = shape[0] * shape[1] * shape[2];
-	const values = new Float32Array(pixels.length);
-	for (let i = 0; i < pixels.length; i++) values[i] = pixels[i] / 127.5 - 1;
-	return tf.tensor4d(values, [pixels.length / size, ...shape]);
-}
-
 /**
  * Runs the classifier over real images [count, H, W, C] in batches (rows `indices`, or all) and
  * hands each batch's features [b, featureDim] and predictions [b] to `onBatch`.
@@ -128,27 +123,10 @@ export async function embedRealImages(
 		onBatch: (features: Float32Array, predictions: Int32Array, start: number) => void;
 	},
 ): Promise<void> {
-	const size = shape[0] * shape[1] * shape[2];
-	const count = options.indices ? options.indices.length : images.length / size;
-	const batchSize = options.batchSize ?? 250;
-	for (let start = 0; start < count; start += batchSize) {
-		const b = Math.min(batchSize, count - start);
-		let pixels: Uint8Array;
-		if (options.indices) {
-			pixels = new Uint8Array(b * size);
-			for (let i = 0; i < b; i++) {
-				const row = options.indices[start + i];
-				pixels.set(images.subarray(row * size, (row + 1) * size), i * size);
-			}
-		} else pixels = images.subarray(start * size, (start + b) * size);
-		const batch = realToTensor(pixels, shape);
-		try {
-			const { features, predictions } = await classifier.embed(batch);
-			options.onBatch(features, predictions, start);
-		} finally {
-			batch.dispose();
-		}
-	}
+	await forEachRealBatch(images, shape, options, async (batch, start) => {
+		const { features, predictions } = await classifier.embed(batch);
+		options.onBatch(features, predictions, start);
+	});
 }
 
 /** Top-1 accuracy of the classifier on labelled real images. */

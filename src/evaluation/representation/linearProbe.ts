@@ -1,0 +1,201 @@
+/**
+ * The linear probe: multinomial logistic regression on frozen features (softmaxRegression.ts).
+ *
+ * 1. Standardise every feature with the mean and standard deviation of the training split
+ *    (a feature that is constant there, e.g. a padding pixel, is only centred).
+ * 2. Hold out a validation split, `validationFraction` of each class (seeded), and fit on the
+ *    rest once per weight decay of the grid, strongest first, each fit warm-started from the
+ *    previous solution; keep the weight decay with the best validation accuracy (ties: lower
+ *    validation cross-entropy).
+ * 3. Refit on the whole training split with that weight decay (warm-started from its
+ *    validation fit) and report top-1 accuracy on the test split.
+ *
+ * With a single weight decay in the grid there is nothing to choose: step 2 is skipped.
+ */
+import { Rng } from "../../engine/rng.js";
+import { GenrepError } from "../../errors.js";
+import type { FeatureSet } from "./features.js";
+import { stratifiedSplit } from "./sampling.js";
+import { fitSoftmaxRegression, SoftmaxRegressionData } from "./softmaxRegression.js";
+
+export interface LinearProbeOptions {
+	/** Weight decays (L2 penalty on the mean cross-entropy) to choose from. */
+	weightDecays?: readonly number[];
+	/** Share of each class of the training split held out to choose the weight decay. */
+	validationFraction?: number;
+	/** L-BFGS iterations per fit at most. */
+	maxIterations?: number;
+	/** Seed of the validation split. */
+	seed?: number;
+}
+
+export const LINEAR_PROBE_DEFAULTS = {
+	weightDecays: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5],
+	validationFraction: 0.1,
+	maxIterations: 100,
+	seed: 0,
+} as const;
+
+export type ResolvedLinearProbeOptions = Readonly<{
+	weightDecays: readonly number[];
+	validationFraction: number;
+	maxIterations: number;
+	seed: number;
+}>;
+
+export function resolveLinearProbeOptions(options: LinearProbeOptions = {}): ResolvedLinearProbeOptions {
+	const weightDecays = [...(options.weightDecays ?? LINEAR_PROBE_DEFAULTS.weightDecays)];
+	const validationFraction = options.validationFraction ?? LINEAR_PROBE_DEFAULTS.validationFraction;
+	const maxIterations = options.maxIterations ?? LINEAR_PROBE_DEFAULTS.maxIterations;
+	const seed = options.seed ?? LINEAR_PROBE_DEFAULTS.seed;
+	if (weightDecays.length === 0) throw new GenrepError("weightDecays must hold at least one value");
+	for (const wd of weightDecays) {
+		if (!(wd >= 0) || !Number.isFinite(wd))
+			throw new GenrepError(`weight decay must be a finite number >= 0, got ${wd}`);
+	}
+	if (!(validationFraction > 0 && validationFraction < 1)) {
+		throw new GenrepError(`validationFraction must be in (0, 1), got ${validationFraction}`);
+	}
+	if (!Number.isInteger(maxIterations) || maxIterations < 1) {
+		throw new GenrepError(`maxIterations must be a positive integer, got ${maxIterations}`);
+	}
+	if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${seed}`);
+	}
+	// Strongest first: each fit warm-starts the next, weaker one.
+	weightDecays.sort((a, b) => b - a);
+	return Object.freeze({ weightDecays, validationFraction, maxIterations, seed });
+}
+
+export interface LinearProbeResult {
+	/** Top-1 accuracy on the test split. */
+	top1: number;
+	/** The chosen weight decay. */
+	weightDecay: number;
+	/** Validation accuracy at the chosen weight decay (null when the grid has one value). */
+	validationAccuracy: number | null;
+	/** Every weight decay tried, with its validation accuracy and cross-entropy. */
+	grid: { weightDecay: number; validationAccuracy: number; validationLoss: number; iterations: number }[];
+	trainImages: number;
+	validationImages: number;
+	testImages: number;
+	/** L-BFGS iterations of the final fit and why it stopped. */
+	iterations: number;
+	stop: string;
+}
+
+/** Mean and scale (standard deviation, or 1 where it is 0) of each feature column. */
+export function featureStatistics(set: FeatureSet): { mean: Float64Array; scale: Float64Array } {
+	const { count, dim, features } = set;
+	const mean = new Float64Array(dim);
+	const squares = new Float64Array(dim);
+	for (let i = 0; i < count; i++) {
+		const row = i * dim;
+		for (let d = 0; d < dim; d++) mean[d] += features[row + d];
+	}
+	for (let d = 0; d < dim; d++) mean[d] /= Math.max(count, 1);
+	for (let i = 0; i < count; i++) {
+		const row = i * dim;
+		for (let d = 0; d < dim; d++) {
+			const centred = features[row + d] - mean[d];
+			squares[d] += centred * centred;
+		}
+	}
+	const scale = squares.map((s) => {
+		const std = Math.sqrt(s / Math.max(count, 1));
+		return std > 1e-6 ? std : 1;
+	});
+	return { mean, scale };
+}
+
+/** Standardised features with a last column of ones: [count, dim + 1]. */
+export function designMatrix(set: FeatureSet, stats: { mean: Float64Array; scale: Float64Array }): Float32Array {
+	const { count, dim, features } = set;
+	const out = new Float32Array(count * (dim + 1));
+	for (let i = 0; i < count; i++) {
+		const src = i * dim;
+		const dst = i * (dim + 1);
+		for (let d = 0; d < dim; d++) out[dst + d] = (features[src + d] - stats.mean[d]) / stats.scale[d];
+		out[dst + dim] = 1;
+	}
+	return out;
+}
+
+/** Trains the probe on `train` and measures it on `test` (see the file comment). */
+export async function linearProbe(
+	train: FeatureSet,
+	test: FeatureSet,
+	numClasses: number,
+	options: LinearProbeOptions = {},
+): Promise<LinearProbeResult> {
+	const o = resolveLinearProbeOptions(options);
+	if (train.dim !== test.dim) {
+		throw new GenrepError(`train features have ${train.dim} dimensions but test features ${test.dim}`);
+	}
+	if (train.count === 0 || test.count === 0) throw new GenrepError("the linear probe needs training and test images");
+	const stats = featureStatistics(train);
+	const trainData = new SoftmaxRegressionData(designMatrix(train, stats), train.labels, numClasses);
+	const testData = new SoftmaxRegressionData(designMatrix(test, stats), test.labels, numClasses);
+	try {
+		let weightDecay = o.weightDecays[0];
+		let validationAccuracy: number | null = null;
+		let init: Float64Array | undefined;
+		const grid: LinearProbeResult["grid"] = [];
+		let validationImages = 0;
+		if (o.weightDecays.length > 1) {
+			const split = stratifiedSplit(train.labels, numClasses, o.validationFraction, new Rng(o.seed).fork("validation"));
+			if (split.validation.length === 0) {
+				throw new GenrepError(
+					`too few training images per class (${train.count} in all) to hold out a validation split; give a single weight decay`,
+				);
+			}
+			validationImages = split.validation.length;
+			const fitData = trainData.subset(split.fit);
+			const validationData = trainData.subset(split.validation);
+			try {
+				let best: { accuracy: number; loss: number; weights: Float64Array } | null = null;
+				let warm: Float64Array | undefined;
+				for (const wd of o.weightDecays) {
+					const fit = await fitSoftmaxRegression(fitData, {
+						weightDecay: wd,
+						init: warm,
+						maxIterations: o.maxIterations,
+					});
+					warm = fit.x;
+					const { accuracy, crossEntropy } = await validationData.evaluate(fit.x);
+					grid.push({
+						weightDecay: wd,
+						validationAccuracy: accuracy,
+						validationLoss: crossEntropy,
+						iterations: fit.iterations,
+					});
+					if (!best || accuracy > best.accuracy || (accuracy === best.accuracy && crossEntropy < best.loss)) {
+						best = { accuracy, loss: crossEntropy, weights: fit.x };
+						weightDecay = wd;
+						validationAccuracy = accuracy;
+					}
+				}
+				init = best?.weights;
+			} finally {
+				fitData.dispose();
+				validationData.dispose();
+			}
+		}
+		const final = await fitSoftmaxRegression(trainData, { weightDecay, init, maxIterations: o.maxIterations });
+		const { accuracy } = await testData.evaluate(final.x);
+		return {
+			top1: accuracy,
+			weightDecay,
+			validationAccuracy,
+			grid,
+			trainImages: train.count,
+			validationImages,
+			testImages: test.count,
+			iterations: final.iterations,
+			stop: final.stop,
+		};
+	} finally {
+		trainData.dispose();
+		testData.dispose();
+	}
+}

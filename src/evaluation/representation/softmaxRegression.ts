@@ -1,0 +1,136 @@
+/**
+ * Multinomial logistic (softmax) regression with an L2 penalty, the model of the linear probe.
+ * The design matrix X [N, D + 1] holds the (standardised) features and a last column of ones,
+ * so the weights W [D + 1, K] carry the bias in their last row, which is not penalised:
+ *
+ *   f(W) = 1/N sum_i [ logsumexp_k (x_i W)_k - (x_i W)_{y_i} ] + weightDecay / 2 * sum_{d < D, k} W_dk^2
+ *   grad = X^T (softmax(X W) - Y) / N + weightDecay * W (bias row excluded)
+ *
+ * Value and gradient are computed full-batch in tfjs (two matrix products and a softmax);
+ * the minimiser is L-BFGS (lbfgs.ts). Weights travel as float64 host arrays [D + 1, K].
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { GenrepError } from "../../errors.js";
+import { type LbfgsOptions, type LbfgsResult, minimizeLbfgs } from "./lbfgs.js";
+
+/** A labelled design matrix on the device: X [N, D + 1] (last column ones) and one-hot Y [N, K]. */
+export class SoftmaxRegressionData {
+	readonly x: tf.Tensor2D; // [N, D + 1]
+	readonly y: tf.Tensor2D; // [N, K]
+	readonly count: number;
+	/** Columns of X, the bias column included. */
+	readonly columns: number;
+
+	/**
+	 * @param design row-major [count, columns] values, the last column all ones (a tensor is
+	 *   taken over: dispose() disposes it)
+	 * @param labels class of each row, in 0..numClasses-1
+	 */
+	constructor(
+		design: Float32Array | tf.Tensor2D,
+		readonly labels: Int32Array,
+		readonly numClasses: number,
+	) {
+		this.count = labels.length;
+		if (design instanceof tf.Tensor) {
+			this.x = design;
+		} else {
+			if (this.count === 0 || design.length % this.count !== 0) {
+				throw new RangeError(`design matrix of ${design.length} values does not have ${this.count} rows`);
+			}
+			this.x = tf.tensor2d(design, [this.count, design.length / this.count]);
+		}
+		this.columns = this.x.shape[1];
+		this.y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), numClasses).toFloat() as tf.Tensor2D);
+	}
+
+	/** The rows `rows` of this data as new data (e.g. a validation split). */
+	subset(rows: Int32Array): SoftmaxRegressionData {
+		const x = tf.tidy(() => tf.gather(this.x, tf.tensor1d(rows, "int32"))); // [rows, D + 1]
+		try {
+			return new SoftmaxRegressionData(
+				x,
+				Int32Array.from(rows, (r) => this.labels[r]),
+				this.numClasses,
+			);
+		} catch (err) {
+			x.dispose();
+			throw err;
+		}
+	}
+
+	/** f(W) and its gradient (see the file comment). */
+	async lossAndGradient(
+		weights: Float64Array,
+		weightDecay: number,
+	): Promise<{ value: number; gradient: Float64Array }> {
+		const [crossEntropy, gradient] = tf.tidy(() => {
+			const w = this.weightsTensor(weights);
+			const logits = tf.matMul(this.x, w); // [N, K]
+			const lse = tf.logSumExp(logits, 1); // [N]
+			const ce = tf.div(tf.sub(tf.sum(lse), tf.sum(tf.mul(logits, this.y))), this.count); // []
+			const residual = tf.sub(tf.softmax(logits), this.y); // [N, K]
+			return [ce, tf.div(tf.matMul(this.x, residual, true, false), this.count)]; // [], [D + 1, K]
+		});
+		try {
+			const [ceValue, grad] = await Promise.all([crossEntropy.data(), gradient.data()]);
+			const out = Float64Array.from(grad);
+			let penalty = 0;
+			const penalised = (this.columns - 1) * this.numClasses; // all rows but the bias row
+			for (let i = 0; i < penalised; i++) {
+				penalty += weights[i] * weights[i];
+				out[i] += weightDecay * weights[i];
+			}
+			return { value: ceValue[0] + 0.5 * weightDecay * penalty, gradient: out };
+		} finally {
+			tf.dispose([crossEntropy, gradient]);
+		}
+	}
+
+	/** Predicted class of every row and the mean cross-entropy (no penalty). */
+	async evaluate(weights: Float64Array): Promise<{ predictions: Int32Array; accuracy: number; crossEntropy: number }> {
+		const [predicted, crossEntropy] = tf.tidy(() => {
+			const logits = tf.matMul(this.x, this.weightsTensor(weights)); // [N, K]
+			const ce = tf.div(tf.sub(tf.sum(tf.logSumExp(logits, 1)), tf.sum(tf.mul(logits, this.y))), this.count);
+			return [tf.argMax(logits, 1), ce]; // [N], []
+		});
+		try {
+			const predictions = Int32Array.from(await predicted.data());
+			let correct = 0;
+			for (let i = 0; i < this.count; i++) if (predictions[i] === this.labels[i]) correct++;
+			return { predictions, accuracy: correct / this.count, crossEntropy: (await crossEntropy.data())[0] };
+		} finally {
+			tf.dispose([predicted, crossEntropy]);
+		}
+	}
+
+	dispose(): void {
+		tf.dispose([this.x, this.y]);
+	}
+
+	private weightsTensor(weights: Float64Array): tf.Tensor2D {
+		if (weights.length !== this.columns * this.numClasses) {
+			throw new RangeError(`expected ${this.columns}x${this.numClasses} weights, got ${weights.length}`);
+		}
+		return tf.tensor2d(Float32Array.from(weights), [this.columns, this.numClasses]);
+	}
+}
+
+export interface SoftmaxRegressionFitOptions extends LbfgsOptions {
+	weightDecay: number;
+	/** Starting weights [D + 1, K] (a warm start); default zeros. */
+	init?: Float64Array;
+}
+
+/** Fits W by L-BFGS; returns the weights [D + 1, K] and the minimiser's report. */
+export async function fitSoftmaxRegression(
+	data: SoftmaxRegressionData,
+	options: SoftmaxRegressionFitOptions,
+): Promise<LbfgsResult> {
+	const { weightDecay, init, ...lbfgs } = options;
+	if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
+		throw new GenrepError(`weight decay must be a finite number >= 0, got ${weightDecay}`);
+	}
+	const x0 = init ? Float64Array.from(init) : new Float64Array(data.columns * data.numClasses);
+	return minimizeLbfgs((w) => data.lossAndGradient(w, weightDecay), x0, lbfgs);
+}
