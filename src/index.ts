@@ -31,6 +31,23 @@ export {
 	type GanEvalOptions,
 	recordMetricsInCard,
 } from "./evaluation/quality/ganEval.js";
+export { PLOT_DEFAULTS, renderSweep, sweepSpec } from "./experiments/report/plots.js";
+export { type WrittenReport, writeReport } from "./experiments/report.js";
+export type {
+	ExperimentResults,
+	Grid,
+	JobRecord,
+	MetricColumn,
+	MetricUnit,
+	ResultRow,
+	ResultTable,
+	RunLink,
+	Stat,
+	Sweep,
+	SweepPoint,
+	SweepSeries,
+} from "./experiments/results.js";
+export { summarize } from "./experiments/results.js";
 export { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./generators/architectures/dcgan.js";
 export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
 export type { Generator, ModelCard } from "./generators/generator.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeImageGrid } from "../../src/data/grid.js";
-import { escapeMarkdown, formatStat, uniqueSlugs } from "../../src/experiments/report/format.js";
+import { escapeMarkdown, formatStat, splitRunLabels, uniqueSlugs } from "../../src/experiments/report/format.js";
 import { writeReport } from "../../src/experiments/report.js";
 import { type ExperimentResults, type Stat, summarize } from "../../src/experiments/results.js";
 
@@ -142,6 +142,15 @@ describe("formatting", () => {
 		expect(escapeMarkdown("T_z | *a* <b>")).toBe("T_z \\| \\*a\\* &lt;b&gt;");
 	});
 
+	it("takes the shared leading words out of run labels", () => {
+		expect(splitRunLabels(["seed 0", "seed 1"])).toEqual({ prefix: "seed ", names: ["0", "1"] });
+		expect(splitRunLabels(["a b 1", "a b 2"])).toEqual({ prefix: "a b ", names: ["1", "2"] });
+		expect(splitRunLabels(["a b 1", "a c 2"])).toEqual({ prefix: "a ", names: ["b 1", "c 2"] });
+		expect(splitRunLabels(["seed 0"])).toEqual({ prefix: "", names: ["seed 0"] });
+		expect(splitRunLabels(["x 1", "y 1"])).toEqual({ prefix: "", names: ["x 1", "y 1"] });
+		expect(splitRunLabels([" a", "b"])).toEqual({ prefix: "", names: [" a", "b"] });
+	});
+
 	it("makes unique slugs", () => {
 		expect(uniqueSlugs(["Sigma sweep", "Sigma sweep", "sigma-sweep-2", "!!"])).toEqual([
 			"sigma-sweep",
@@ -175,7 +184,7 @@ describe("writeReport", () => {
 	it("puts mean ± std, seeds, the paper's numbers, the best cell and run links in the markdown tables", () => {
 		expect(markdown).toContain("| method | linear probe (%) | MNIST transfer (%) | seeds | runs |");
 		expect(markdown).toContain(
-			"| real data, T_x | **81.0 ± 1.0** _(72.1)_ | 91.0 ± 1.4 (n=2) | 3 | seed 0: [config](runs/real-s0/config.json) · [metrics](runs/real-s0/metrics.json); seed 1:",
+			"| real data, T_x | **81.0 ± 1.0** _(72.1)_ | 91.0 ± 1.4 (n=2) | 3 | config: seed [0](runs/real-s0/config.json) · [1](runs/real-s1/config.json) · [2](runs/real-s2/config.json); metrics: seed [0](runs/real-s0/metrics.json) · [1]",
 		);
 		expect(markdown).toContain("| T_z + T_x | 71.0 ± 1.0 _(64.7)_ | – _(n/a)_ | 3 |");
 		// Lower is better for the Fréchet distance: the first row is best.
@@ -204,7 +213,9 @@ describe("writeReport", () => {
 		expect(sources[1].startsWith("data:image/png;base64,")).toBe(true);
 		expect(html).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co");
 		expect(html).toContain("out of memory &lt;oops&gt;");
-		expect(html).toContain('<a href="runs/gauss-s2/metrics.json">metrics</a>');
+		expect(html).toContain(
+			'<span class="run-label">metrics: seed </span><a href="runs/gauss-s0/metrics.json">0</a> · <a href="runs/gauss-s1/metrics.json">1</a>',
+		);
 		expect(html).toContain('<span class="paper" title="the paper\'s number">paper 72.1</span>');
 		expect(html).toMatch(/<td class="stat best">81\.0 <span class="pm">± 1\.0<\/span>/);
 	});

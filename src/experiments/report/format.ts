@@ -47,6 +47,22 @@ export function bestRows(table: ResultTable): Map<string, Set<number>> {
 	return best;
 }
 
+/**
+ * Run labels with their shared leading words taken out, for compact link lists:
+ * ["seed 0", "seed 1"] -> { prefix: "seed ", names: ["0", "1"] }. No prefix for a single run.
+ */
+export function splitRunLabels(labels: string[]): { prefix: string; names: string[] } {
+	let prefix = "";
+	if (labels.length > 1) {
+		const first = labels[0];
+		let end = first.lastIndexOf(" ") + 1;
+		while (end > 0 && !labels.every((label) => label.length > end && label.startsWith(first.slice(0, end))))
+			end = end >= 2 ? first.lastIndexOf(" ", end - 2) + 1 : 0;
+		prefix = first.slice(0, end);
+	}
+	return { prefix, names: labels.map((label) => label.slice(prefix.length)) };
+}
+
 /** Column header with its unit: "linear probe (%)". */
 export function metricHeader(metric: MetricColumn): string {
 	return metric.unit === "%" ? `${metric.label} (%)` : metric.label;

@@ -15,6 +15,7 @@ import {
 	metricHeader,
 	relativeHref,
 	rowSeeds,
+	splitRunLabels,
 } from "./format.js";
 import type { PlotFiles } from "./markdown.js";
 import { REPORT_CSS } from "./style.js";
@@ -114,16 +115,17 @@ function renderTable(table: ResultTable): string {
 		.join("\n");
 }
 
+/** Two compact lines, "config: seed 0 · 1 · 2" and "metrics: seed 0 · 1 · 2", each name a link. */
 function renderRuns(runs: RunLink[]): string {
-	if (runs.length === 0) return '<td class="runs">–</td>';
-	const lines = runs.map((run) => {
-		const links = [
-			run.config ? `<a href="${h(relativeHref(run.config))}">config</a>` : "",
-			run.metrics ? `<a href="${h(relativeHref(run.metrics))}">metrics</a>` : "",
-		].filter(Boolean);
-		return `<div><span class="run-label">${h(run.label)}</span>${links.length ? ` ${links.join(" · ")}` : ""}</div>`;
-	});
-	return `<td class="runs">${lines.join("")}</td>`;
+	const line = (kind: "config" | "metrics") => {
+		const linked = runs.filter((run) => run[kind]);
+		if (linked.length === 0) return "";
+		const { prefix, names } = splitRunLabels(linked.map((run) => run.label));
+		const links = linked.map((run, i) => `<a href="${h(relativeHref(run[kind] ?? ""))}">${h(names[i])}</a>`);
+		return `<div><span class="run-label">${kind}: ${h(prefix)}</span>${links.join(" · ")}</div>`;
+	};
+	const lines = line("config") + line("metrics");
+	return `<td class="runs">${lines || "–"}</td>`;
 }
 
 function renderPlot(plot: EmbeddedPlot): string {

@@ -15,6 +15,7 @@ import {
 	metricHeader,
 	relativeHref,
 	rowSeeds,
+	splitRunLabels,
 } from "./format.js";
 
 /** A sweep's plot files, relative to the report folder. */
@@ -96,17 +97,16 @@ function renderTable(table: ResultTable): string[] {
 	return out;
 }
 
+/** "config: seed [0](...) · [1](...); metrics: seed [0](...) · [1](...)". */
 function runLinks(runs: RunLink[]): string {
-	if (runs.length === 0) return "–";
-	return runs
-		.map((run) => {
-			const links = [
-				run.config ? `[config](${relativeHref(run.config)})` : "",
-				run.metrics ? `[metrics](${relativeHref(run.metrics)})` : "",
-			].filter(Boolean);
-			return `${md(run.label)}${links.length ? `: ${links.join(" · ")}` : ""}`;
-		})
-		.join("; ");
+	const line = (kind: "config" | "metrics") => {
+		const linked = runs.filter((run) => run[kind]);
+		if (linked.length === 0) return "";
+		const { prefix, names } = splitRunLabels(linked.map((run) => run.label));
+		const links = linked.map((run, i) => `[${md(names[i])}](${relativeHref(run[kind] ?? "")})`);
+		return `${kind}: ${md(prefix)}${links.join(" · ")}`;
+	};
+	return [line("config"), line("metrics")].filter(Boolean).join("; ") || "–";
 }
 
 function renderJobs(jobs: JobRecord[]): string[] {

@@ -65,17 +65,15 @@ export function sweepSpec(sweep: Sweep): TopLevelSpec {
 		field: "series",
 		type: "nominal" as const,
 		scale: { domain: names },
-		legend:
-			names.length > 1
-				? { title: null, orient: "bottom" as const, symbolType: "circle", symbolOpacity: 1, symbolSize: 60 }
-				: null,
+		legend: { title: null, orient: "bottom" as const, symbolType: "circle", symbolOpacity: 1, symbolSize: 60 },
 	};
 	const x = {
 		field: "x",
 		type: "quantitative" as const,
 		title: sweep.x.label,
 		// Ticks where the sweep measured, not where the scale's nice numbers fall.
-		axis: { values: [...new Set(onAxis.map((row) => row.x))].sort((a, b) => a - b) },
+		// ",~r": the values as given (0.25, 20,000), not rounded to the axis' precision.
+		axis: { values: [...new Set(onAxis.map((row) => row.x))].sort((a, b) => a - b), format: ",~r" },
 		scale:
 			sweep.x.scale === "log"
 				? { type: "log" as const, nice: false, padding: 16 }
@@ -119,6 +117,14 @@ export function sweepSpec(sweep: Sweep): TopLevelSpec {
 			} as TopLevelSpec,
 		);
 	}
+	if (layers.length === 0) {
+		// Every job of the sweep failed or has not run yet: say so rather than draw an empty frame.
+		layers.push({
+			data: { values: [{}] },
+			mark: { type: "text", text: "no points measured yet", fontSize: 13, color: "#6e7781" },
+			encoding: { x: { value: width / 2 }, y: { value: height / 2 } },
+		} as TopLevelSpec);
+	}
 	return {
 		$schema: "https://vega.github.io/schema/vega-lite/v6.json",
 		title: { text: sweep.title, anchor: "start", fontSize: 14 },
@@ -128,7 +134,8 @@ export function sweepSpec(sweep: Sweep): TopLevelSpec {
 		padding: 12,
 		config: {
 			view: { stroke: null },
-			axis: { grid: true, gridColor: "#e6e6e6", labelFontSize: 11, titleFontSize: 12 },
+			axis: { grid: true, gridColor: "#e6e6e6", labelFontSize: 12, titleFontSize: 13, titleFontWeight: 600 },
+			legend: { labelFontSize: 12, labelLimit: 400 },
 		},
 		layer: layers,
 	} as TopLevelSpec;

@@ -25,7 +25,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0
 th, td { padding: 0.45rem 0.8rem; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
 thead th { border-bottom: 1.5px solid var(--strong-rule); font-weight: 600; white-space: nowrap; }
 th.label, td.label { text-align: left; }
-td.label { font-weight: 500; }
+td.label { font-weight: 500; min-width: 11rem; }
 td.stat { white-space: nowrap; }
 td.stat .pm { color: var(--muted); }
 td.stat.best { font-weight: 700; }
