@@ -2,8 +2,11 @@
 import { Command } from "commander";
 import { reportError } from "./action.js";
 import { registerDataCommands } from "./commands/data.js";
+import { registerEvalCommand } from "./commands/eval.js";
+import { registerExperimentCommands } from "./commands/experiment.js";
 import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
+import { registerSteerCommands } from "./commands/steer.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerViewsCommands } from "./commands/views.js";
 
@@ -17,7 +20,10 @@ registerInfoCommand(program);
 registerDataCommands(program);
 registerGanCommands(program);
 registerViewsCommands(program);
+registerSteerCommands(program);
 registerTrainCommand(program);
+registerExperimentCommands(program);
+registerEvalCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

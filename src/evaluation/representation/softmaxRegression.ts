@@ -67,9 +67,8 @@ export class SoftmaxRegressionData {
 		const [crossEntropy, gradient] = tf.tidy(() => {
 			const w = this.weightsTensor(weights);
 			const logits = tf.matMul(this.x, w); // [N, K]
-			const lse = tf.logSumExp(logits, 1); // [N]
-			const ce = tf.div(tf.sub(tf.sum(lse), tf.sum(tf.mul(logits, this.y))), this.count); // []
-			const residual = tf.sub(tf.softmax(logits), this.y); // [N, K]
+			const { ce, softmax } = this.crossEntropyAndSoftmax(logits); // [], [N, K]
+			const residual = tf.sub(softmax, this.y); // [N, K]
 			return [ce, tf.div(tf.matMul(this.x, residual, true, false), this.count)]; // [], [D + 1, K]
 		});
 		try {
@@ -91,8 +90,7 @@ export class SoftmaxRegressionData {
 	async evaluate(weights: Float64Array): Promise<{ predictions: Int32Array; accuracy: number; crossEntropy: number }> {
 		const [predicted, crossEntropy] = tf.tidy(() => {
 			const logits = tf.matMul(this.x, this.weightsTensor(weights)); // [N, K]
-			const ce = tf.div(tf.sub(tf.sum(tf.logSumExp(logits, 1)), tf.sum(tf.mul(logits, this.y))), this.count);
-			return [tf.argMax(logits, 1), ce]; // [N], []
+			return [tf.argMax(logits, 1), this.crossEntropyAndSoftmax(logits).ce]; // [N], []
 		});
 		try {
 			const predictions = Int32Array.from(await predicted.data());
@@ -106,6 +104,19 @@ export class SoftmaxRegressionData {
 
 	dispose(): void {
 		tf.dispose([this.x, this.y]);
+	}
+
+	/**
+	 * Mean cross-entropy and softmax of logits [N, K]. Each row is shifted by its max first and
+	 * its loss taken as log(sum exp(shifted)) - shifted_y, never as a difference of two large
+	 * numbers: float32 would drown the small losses of confidently separated rows.
+	 */
+	private crossEntropyAndSoftmax(logits: tf.Tensor): { ce: tf.Scalar; softmax: tf.Tensor } {
+		const shifted = tf.sub(logits, tf.max(logits, 1, true)); // [N, K], row max 0
+		const exps = tf.exp(shifted); // [N, K]
+		const sums = tf.sum(exps, 1, true); // [N, 1]
+		const perRow = tf.sub(tf.log(tf.reshape(sums, [-1])), tf.sum(tf.mul(shifted, this.y), 1)); // [N]
+		return { ce: tf.div(tf.sum(perRow), this.count), softmax: tf.div(exps, sums) };
 	}
 
 	private weightsTensor(weights: Float64Array): tf.Tensor2D {

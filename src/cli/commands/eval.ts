@@ -1,0 +1,133 @@
+import { type Command, InvalidArgumentError } from "commander";
+import type { DatasetEvalMetrics, EvalMetrics, EvalProgress } from "../../evaluation/representation/evaluate.js";
+import { action } from "../action.js";
+import { commandLine, nonNegativeInteger, positiveInteger } from "../parse.js";
+
+/**
+ * `genrep eval`: thin over evaluateRepresentation (src/evaluation/representation/evaluate.ts):
+ * linear probe, kNN and low-shot probes of an encoder's frozen features on a real dataset (and a
+ * transfer dataset); writes metrics.json and prints a summary table.
+ */
+export function registerEvalCommand(program: Command): void {
+	program
+		.command("eval")
+		.description(
+			"evaluate an encoder on real data: linear probe (weight decay chosen on a validation split), kNN (k = 20, " +
+				"cosine, majority vote) and low-shot linear probes (10 and 100 images per class, 5 draws), on --dataset " +
+				"and on --transfer; writes metrics JSON to --out",
+		)
+		.requiredOption(
+			"--encoder <run|random:name|pixels>",
+			"a training run directory (encoder.json + encoder.safetensors), random:<encoder> (an untrained encoder, " +
+				"e.g. random:resnet-tiny) or pixels (raw-pixel baseline)",
+		)
+		.requiredOption("--out <file>", "write the metrics JSON here (e.g. runs/x/metrics.json)")
+		.option("--dataset <name>", "a registered dataset or an image folder (default fashion-mnist)")
+		.option("--transfer <name>", "a second dataset: the same probes on its own training and test splits")
+		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.option(
+			"--seed <n>",
+			"seed of subsets, validation splits, low-shot draws, random encoders (default 0)",
+			nonNegativeInteger,
+		)
+		.option("--train-limit <n>", "use a seeded class-balanced subset of n training images per dataset", positiveInteger)
+		.option("--test-limit <n>", "use a seeded class-balanced subset of n test images per dataset", positiveInteger)
+		.option("--batch-size <n>", "images per forward pass (default 250)", positiveInteger)
+		.option("--k <n>", "kNN neighbours (default 20)", positiveInteger)
+		.option("--shots <list>", "low-shot images per class, comma-separated (default 10,100)", integerList)
+		.option("--draws <n>", "low-shot draws per shot count (default 5)", positiveInteger)
+		.option("--max-iterations <n>", "L-BFGS iterations per linear-probe fit at most (default 100)", positiveInteger)
+		.action(
+			action(async (flags: EvalFlags) => {
+				const { evaluateRepresentation } = await import("../../evaluation/representation/evaluate.js");
+				const metrics = await evaluateRepresentation({
+					encoder: flags.encoder,
+					dataset: flags.dataset,
+					transfer: flags.transfer,
+					dataDir: flags.dataDir,
+					seed: flags.seed,
+					trainLimit: flags.trainLimit,
+					testLimit: flags.testLimit,
+					batchSize: flags.batchSize,
+					k: flags.k,
+					shots: flags.shots,
+					draws: flags.draws,
+					maxIterations: flags.maxIterations,
+					out: flags.out,
+					command: commandLine(),
+					onProgress: progressWriter(),
+				});
+				process.stdout.write(`${summaryTable(metrics)}wrote ${flags.out}\n`);
+			}),
+		);
+}
+
+interface EvalFlags {
+	encoder: string;
+	out: string;
+	dataset?: string;
+	transfer?: string;
+	dataDir?: string;
+	seed?: number;
+	trainLimit?: number;
+	testLimit?: number;
+	batchSize?: number;
+	k?: number;
+	shots?: number[];
+	draws?: number;
+	maxIterations?: number;
+}
+
+/** The figures as a small table, one row per dataset. */
+export function summaryTable(m: EvalMetrics): string {
+	const shots = m.options.shots;
+	const header = [
+		"dataset",
+		"train",
+		"test",
+		"linear probe (wd)",
+		`kNN-${m.options.k}`,
+		...shots.map((n) => `${n}-shot`),
+	];
+	const row = (d: DatasetEvalMetrics) => [
+		d.dataset,
+		String(d.trainImages),
+		String(d.testImages),
+		`${percent(d.linearProbe.top1)} (${d.linearProbe.weightDecay.toExponential(0)})`,
+		percent(d.knn.top1),
+		...shots.map((n) => {
+			const r = d.lowShot[String(n)];
+			return "skipped" in r ? "skipped" : `${percent(r.mean)} ± ${(100 * r.std).toFixed(2)}`;
+		}),
+	];
+	const rows = [header, row(m.dataset), ...(m.transfer ? [row(m.transfer)] : [])];
+	const widths = header.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+	const lines = rows.map((r) =>
+		r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join("  "),
+	);
+	return (
+		`encoder ${m.encoder.name}: ${m.encoder.features}; seed ${m.seed}; ${m.seconds.toFixed(1)} s\n` +
+		`${lines.join("\n")}\n`
+	);
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** Progress on stderr: a rewritten status line on a terminal, JSON lines otherwise. */
+function progressWriter(): (p: EvalProgress) => void {
+	return (p) => {
+		if (process.stderr.isTTY) {
+			const eta = p.done < p.total ? `, ETA ${Math.round(p.etaSeconds)} s` : "";
+			process.stderr.write(`\r\x1b[K${p.dataset}: ${p.stage} ${p.done}/${p.total}${eta}`);
+			if (p.stage === "low-shot" && p.done === p.total) process.stderr.write("\n");
+		} else process.stderr.write(`${JSON.stringify({ phase: "eval", ...p })}\n`);
+	};
+}
+
+function integerList(value: string): number[] {
+	const parts = value.split(",").map((s) => s.trim());
+	if (parts.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) {
+		throw new InvalidArgumentError(`expected positive integers separated by commas, got "${value}"`);
+	}
+	return parts.map(Number);
+}
