@@ -10,6 +10,7 @@ import { GenrepError } from "../errors.js";
 import type { Generator } from "../generators/generator.js";
 import { generateOnHost } from "../generators/sampling.js";
 import { DEFAULT_ANCHOR_TRUNCATION, type LatentSpace, type LatentView, sampleAnchors } from "./latent/latentView.js";
+import { generatorWeightsSha256 } from "./steer/walks.js";
 
 export interface MultiviewSamplerOptions {
 	/** K: views per anchor besides the anchor itself (>= 1). */
@@ -55,7 +56,13 @@ export function positiveInteger(name: string, value: unknown): number {
 }
 
 function latentSpace(generator: Generator, truncation: number): LatentSpace {
-	return { latentDim: generator.latentDim, numClasses: generator.numClasses, truncation };
+	return {
+		latentDim: generator.latentDim,
+		numClasses: generator.numClasses,
+		truncation,
+		differentiable: generator.differentiable,
+		weightsSha256: () => generatorWeightsSha256(generator),
+	};
 }
 
 /** Block `index` of `count` anchors: deterministic for (seed, index, count, view, generator). */

@@ -33,9 +33,7 @@ describe("latent views", () => {
 		});
 		expect(createLatentView("independent").config).toEqual({ kind: "independent" });
 		expect(createLatentView("gaussian", { sigma: 0.3, truncation: undefined }).config.truncation).toBe(2);
-		expect(() => createLatentView("steer")).toThrow(
-			"steer view needs walks from `genrep steer train` (not implemented yet)",
-		);
+		expect(() => createLatentView("steer")).toThrow("steer view needs walks: pass --walks <dir>");
 	});
 
 	it("bad names and options are GenrepErrors naming the bad value", () => {

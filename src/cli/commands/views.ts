@@ -24,13 +24,22 @@ export function registerViewsCommands(program: Command): void {
 		)
 		.requiredOption(
 			"--view <kind>",
-			"latent view: none, gaussian (needs --sigma), independent (conditional only), steer",
+			"latent view: none, gaussian (needs --sigma), independent (conditional only), steer (needs --walks)",
 		)
 		.requiredOption("--anchors <n>", "number of anchors", number)
 		.requiredOption("--neighbors <k>", "views per anchor besides the anchor itself", number)
 		.requiredOption("--out <dir>", "dataset folder (new, empty, or an unfinished dataset made with the same flags)")
 		.option("--seed <n>", "random seed (default 0)", number)
 		.option("--sigma <s>", "gaussian view: spread of the latent offset (> 0)", number)
+		.option(
+			"--walks <dir>",
+			"steer view: a walks folder from `genrep steer train` (or a shipped generator's name for its shipped walks)",
+		)
+		.option(
+			"--alpha-scale <f>",
+			"steer view: fraction of each walk's alpha range to draw from, in (0, 1] (default 1)",
+			number,
+		)
 		.option(
 			"--view-truncation <t>",
 			"gaussian view: truncation of the offset in sigmas (default 2); independent: of the fresh z",
@@ -52,7 +61,12 @@ export function registerViewsCommands(program: Command): void {
 				const result = await generateMultiviewDataset({
 					generator: flags.generator,
 					view: flags.view,
-					viewOptions: { sigma: flags.sigma, truncation: flags.viewTruncation },
+					viewOptions: {
+						sigma: flags.sigma,
+						truncation: flags.viewTruncation,
+						walks: flags.walks,
+						alphaScale: flags.alphaScale,
+					},
 					anchors: flags.anchors,
 					neighbors: flags.neighbors,
 					seed: flags.seed ?? 0,
@@ -169,6 +183,8 @@ interface GenerateFlags {
 	out: string;
 	seed?: number;
 	sigma?: number;
+	walks?: string;
+	alphaScale?: number;
 	viewTruncation?: number;
 	truncation?: number;
 	shard?: string;

@@ -18,6 +18,10 @@ export interface LatentSpace {
 	numClasses: number;
 	/** Truncation t the anchors were drawn with. */
 	truncation: number;
+	/** False for black-box generators (ONNX); views that need gradients through G refuse them. */
+	differentiable?: boolean;
+	/** sha256 of the generator's weights file (null when it has none), read on first call. */
+	weightsSha256?: () => string | null;
 }
 
 /** A view's options as recorded in a dataset manifest: JSON numbers only. */
