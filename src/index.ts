@@ -31,6 +31,8 @@ export {
 	type GanEvalOptions,
 	recordMetricsInCard,
 } from "./evaluation/quality/ganEval.js";
+export { forEachRealBatch, type RealBatchOptions, realToTensor } from "./evaluation/realImages.js";
+export * from "./evaluation/representation/index.js";
 export { PLOT_DEFAULTS, renderSweep, sweepSpec } from "./experiments/report/plots.js";
 export { type WrittenReport, writeReport } from "./experiments/report.js";
 export type {
