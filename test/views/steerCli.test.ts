@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import { SteeringWalks } from "../../src/views/steer/walks.js";
+import { genrep } from "../helpers/cli.js";
+import { makeTinyGenerator } from "./tinyGenerator.js";
+import { unit, writeWalksFolder } from "./walksFixture.js";
+
+const ONNX = "test/fixtures/onnx/tiny-cgan";
+const root = await mkdtemp(join(tmpdir(), "genrep-steer-cli-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+let cgan: string;
+let walks: string;
+
+beforeAll(async () => {
+	await initEngine({ backend: "wasm" });
+	cgan = await makeTinyGenerator(join(root, "cgan"), 3);
+	const weights = createHash("sha256")
+		.update(await readFile(join(cgan, "generator.safetensors")))
+		.digest("hex");
+	walks = await writeWalksFolder(
+		join(root, "walks"),
+		{ id: cgan, latentDim: 8, numClasses: 3, weightsSha256: weights },
+		{ shiftX: unit(8, 0), rotate: unit(8, 1), contrast: unit(8, 2) },
+	);
+});
+
+const generate = (out: string, ...extra: string[]) =>
+	genrep(
+		"views",
+		"generate",
+		"--generator",
+		cgan,
+		"--anchors",
+		"5",
+		"--neighbors",
+		"2",
+		"--seed",
+		"4",
+		"--out",
+		out,
+		...extra,
+	);
+
+describe("genrep steer train", () => {
+	it("learns walks for a shipped generator: walks.safetensors, a card with the error reductions, the figure", async () => {
+		const out = join(root, "trained");
+		const r = genrep(
+			"steer",
+			"train",
+			"--generator",
+			"fashion-mnist-gan",
+			"--out",
+			out,
+			"--edits",
+			"zoom,brightness",
+			"--alpha-range",
+			"zoom=0.7:1.5",
+			"--steps",
+			"4",
+			"--batch-size",
+			"4",
+			"--eval-samples",
+			"8",
+		);
+		expect(r.stderr).toBe("");
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trim().split("\n");
+		expect(JSON.parse(lines[0])).toMatchObject({ event: "step", walk: "zoom", step: 4, steps: 4, walks: 2 });
+		expect(lines.at(-3)).toMatch(/^zoom: masked error \d\.\d{4} -> \d\.\d{4} \(-?\d+\.\d% lower\)/);
+		expect(lines.at(-1)).toMatch(/^wrote 2 walks to .*trained \(walks.safetensors, walks.json, walks.png\) in/);
+		expect((await readdir(out)).sort()).toEqual(["walks.json", "walks.png", "walks.safetensors"]);
+		const loaded = SteeringWalks.load(out);
+		expect(loaded.card.walks.map((w) => [w.edit, w.alphaRange])).toEqual([
+			["zoom", [0.7, 1.5]],
+			["brightness", [-0.5, 0.5]],
+		]);
+		expect(loaded.card.generator).toMatchObject({ id: "fashion-mnist-gan", latentDim: 64, numClasses: 0 });
+		expect(loaded.card.training).toMatchObject({ stepsPerWalk: 4, batchSize: 4, seed: 0 });
+		expect(loaded.card.training.command).toContain("genrep steer train --generator fashion-mnist-gan");
+		const png = await sharp(join(out, "walks.png")).metadata();
+		// 2 walks x 2 anchors x (target, walk) rows of 7 alphas, 32 px tiles + 2 px padding, x2.
+		expect([png.width, png.height]).toEqual([2 * (7 * 34 + 2), 2 * (8 * 34 + 2)]);
+	});
+
+	it("bad input: one error line, exit 1, nothing written", () => {
+		const out = join(root, "bad");
+		const cases: [string[], string][] = [
+			[["--alpha-range", "zoom=0:2"], "error: zoom: alpha range [0,2] must lie inside (0, 8) factor\n"],
+			[
+				["--alpha-range", "rotate=10:40"],
+				"error: rotate: alpha range [10,40] must contain 0, the alpha that leaves the image as it is\n",
+			],
+			[
+				["--alpha-range", "zoom"],
+				"error: option '--alpha-range <edit=min:max>' argument 'zoom' is invalid. expected edit=min:max (e.g. zoom=0.5:2), got \"zoom\"\n",
+			],
+			[
+				["--edits", "shear"],
+				"error: unknown pixel edit 'shear'; known edits: shiftX, shiftY, zoom, rotate, brightness, contrast\n",
+			],
+			[["--steps", "0"], "error: steer train: steps must be an integer >= 1, got 0\n"],
+			[["--lr", "-1"], "error: steer train: learningRate must be a positive number, got -1\n"],
+			[
+				["--generator", ONNX],
+				`error: steering walks need a differentiable (tfjs) generator, but ${ONNX} is a black box (ONNX): walks are learned through the generator's gradients; use the gaussian latent view with it instead\n`,
+			],
+		];
+		for (const [args, message] of cases) {
+			const r = genrep("steer", "train", "--generator", "fashion-mnist-gan", "--out", out, "--steps", "1", ...args);
+			// Commander adds "(run with --help for usage)" after a flag it cannot parse.
+			expect(r.stderr.replace("(run with --help for usage)\n", ""), args.join(" ")).toBe(message);
+			expect(r.status).toBe(1);
+			expect(existsSync(out)).toBe(false);
+		}
+		const taken = genrep("steer", "train", "--generator", "fashion-mnist-gan", "--out", walks);
+		expect(taken.stderr).toBe(`error: --out ${walks} already exists and is not empty; choose a new folder\n`);
+	});
+});
+
+describe("genrep views generate --view steer", () => {
+	it("writes a dataset whose manifest records the walks; --shard pieces give the same shards", async () => {
+		const whole = join(root, "whole");
+		const r = generate(whole, "--view", "steer", "--walks", walks, "--alpha-scale", "0.5", "--shard-size", "2");
+		expect(r.stderr).toBe("");
+		expect(r.status).toBe(0);
+		const manifest = JSON.parse(await readFile(join(whole, "manifest.json"), "utf8"));
+		const sha = createHash("sha256")
+			.update(await readFile(join(walks, "walks.safetensors")))
+			.digest("hex");
+		expect(manifest.view).toEqual({ kind: "steer", walks, walksSha256: sha, alphaScale: 0.5 });
+		const pieces = join(root, "pieces");
+		for (const piece of ["1/2", "0/2"]) {
+			const p = generate(
+				pieces,
+				"--view",
+				"steer",
+				"--walks",
+				walks,
+				"--alpha-scale",
+				"0.5",
+				"--shard-size",
+				"2",
+				"--shard",
+				piece,
+			);
+			expect(p.stderr).toBe("");
+		}
+		const again = JSON.parse(await readFile(join(pieces, "manifest.json"), "utf8"));
+		expect(again.shards).toEqual(manifest.shards);
+		// The views differ from their anchors only along the walks (dims 0, 1, 2).
+		const show = genrep("views", "show", "--data", whole, "--out", join(root, "steer.png"));
+		expect(show.stdout).toContain("5 anchors x 3 views (steer: walks");
+	});
+
+	it("without walks, on an ONNX generator, or with a bad alpha scale: one error line and no dataset", () => {
+		const out = join(root, "bad-steer");
+		const cases: [string[], string][] = [
+			[
+				["--view", "steer"],
+				"error: steer view needs walks: pass --walks <dir> (a folder from `genrep steer train --generator <g> --out <dir>`)\n",
+			],
+			[
+				["--view", "steer", "--walks", walks, "--generator", ONNX],
+				`error: steer view needs a differentiable (tfjs) generator, but ${ONNX} is a black box (ONNX): walks are learned through its gradients; use --view gaussian instead\n`,
+			],
+			[
+				["--view", "steer", "--walks", walks, "--alpha-scale", "0"],
+				"error: steer view: alphaScale must be a positive number, got 0\n",
+			],
+			[
+				["--view", "steer", "--walks", walks, "--generator", "fashion-mnist-gan"],
+				`error: walks in ${walks} were trained for generator '${cgan}' (latent dim 8, 3 classes), not for fashion-mnist-gan (latent dim 64, 0 classes); train walks for it with \`genrep steer train\`\n`,
+			],
+			[["--view", "gaussian", "--sigma", "1", "--walks", walks], "error: gaussian view: unknown option 'walks'"],
+		];
+		for (const [args, message] of cases) {
+			const r = generate(out, ...args);
+			expect(r.stderr, args.join(" ")).toContain(message);
+			expect(r.status).toBe(1);
+			expect(existsSync(out)).toBe(false);
+		}
+	});
+});
