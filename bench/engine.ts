@@ -14,9 +14,7 @@ import { parseArgs } from "node:util";
 import { type EngineInfo, initEngine, tf } from "../src/engine/backend.js";
 import { nativeKernelStats } from "../src/engine/native/index.js";
 import { Dense } from "../src/engine/nn/layers.js";
-import { ParamStore } from "../src/engine/nn/params.js";
 import { Rng } from "../src/engine/rng.js";
-import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "../src/generators/architectures/dcgan.js";
 import { ResNet, type ResNetConfig } from "../src/learners/encoders/resnet.js";
 import {
 	type ConvShape,
@@ -29,9 +27,9 @@ import {
 	type TimingOptions,
 	timeSteps,
 } from "./common.js";
+import { DCGAN, makeDcganStep } from "./dcganStep.js";
 
 const RESNET: ResNetConfig = { widths: [16, 32, 64], blocks: [1, 1, 1], inChannels: 1 };
-const DCGAN: DcganConfig = { latentDim: 64, numClasses: 10, width: 32, channels: 1 };
 const IMAGE_SIZE = 32;
 const NUM_CLASSES = 10;
 const SEED = 1;
@@ -346,56 +344,11 @@ async function benchDcgan() {
 	console.log(
 		`\n## DCGAN step (D then G): latentDim 64, 10 classes, width 32, 1 channel, hinge loss, Adam 2e-4 (0.5, 0.999)`,
 	);
-	const store = new ParamStore(new Rng(SEED));
-	const generator = new DcganGenerator(store, DCGAN);
-	const discriminator = new DcganDiscriminator(store, DCGAN);
-	const varsOf = (prefix: string) => [...store.trainable].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
-	const gVars = varsOf("generator.");
-	const dVars = varsOf("discriminator.");
-	const count = (vs: tf.Variable[]) => vs.reduce((n, v) => n + v.size, 0);
-	const gOpt = tf.train.adam(2e-4, 0.5, 0.999);
-	const dOpt = tf.train.adam(2e-4, 0.5, 0.999);
-	const rng = new Rng(SEED + 1);
-	const realValues = new Float32Array(batch * IMAGE_SIZE * IMAGE_SIZE * DCGAN.channels);
-	for (let i = 0; i < realValues.length; i++) realValues[i] = 2 * rng.uniform() - 1;
-	const real = tf.tensor4d(realValues, [batch, IMAGE_SIZE, IMAGE_SIZE, DCGAN.channels]);
-	const classes = tf.tensor1d(
-		Int32Array.from({ length: batch }, () => rng.int(DCGAN.numClasses)),
-		"int32",
-	);
-	let zSeed = SEED;
-
-	const step = async () => {
-		const z = tf.randomNormal([batch, DCGAN.latentDim], 0, 1, "float32", zSeed++) as tf.Tensor2D;
-		// Discriminator step on real and generated images (no gradient into G).
-		const fake = tf.tidy(() => generator.apply(z, classes, true));
-		const dLoss = dOpt.minimize(
-			() =>
-				tf.add(
-					tf.mean(tf.relu(tf.sub(1, discriminator.apply(real, classes)))),
-					tf.mean(tf.relu(tf.add(1, discriminator.apply(fake, classes)))),
-				) as tf.Scalar,
-			true,
-			dVars,
-		);
-		// Generator step: a fresh G forward, gradients for G's weights only.
-		const gLoss = gOpt.minimize(
-			() => tf.neg(tf.mean(discriminator.apply(generator.apply(z, classes, true), classes))) as tf.Scalar,
-			true,
-			gVars,
-		);
-		if (!dLoss || !gLoss) throw new Error("minimize returned no loss");
-		const values = [(await dLoss.data())[0], (await gLoss.data())[0]];
-		tf.dispose([z, fake, dLoss, gLoss]);
-		return values;
-	};
-	const ours = await timeGenrep("dcgan", step);
-	const gParams = count(gVars);
-	const dParams = count(dVars);
-	gOpt.dispose();
-	dOpt.dispose();
-	tf.dispose([real, classes]);
-	store.dispose();
+	const dcganStep = makeDcganStep(batch, SEED);
+	const ours = await timeGenrep("dcgan", () => dcganStep.step());
+	const gParams = dcganStep.generatorParams;
+	const dParams = dcganStep.discriminatorParams;
+	dcganStep.dispose();
 
 	const torch = runTorch("dcgan");
 	checkParams("DCGAN generator", gParams, torch?.generatorParams);

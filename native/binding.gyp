@@ -7,6 +7,7 @@
         "src/conv.cc",
         "src/matmul.cc",
         "src/pointwise.cc",
+        "src/peak.cc",
         "src/engine.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],

@@ -12,6 +12,7 @@
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
+#include "peak.h"
 #include "pointwise.h"
 
 namespace {
@@ -282,6 +283,24 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+// measurePeak(seconds) -> { gflops, threads, isa }: fp32 FMA chains on every core
+napi_value MeasurePeak(napi_env env, napi_callback_info info) {
+  return guarded(env, "measurePeak", [&] {
+    Args a = getArgs(env, info, 1);
+    const double seconds = getDouble(a, 0, "seconds");
+    if (seconds < 0 || seconds > 60) throw ArgError("seconds must be between 0 and 60");
+    const genrep::PeakResult r = genrep::measurePeak(seconds);
+    napi_value obj, gflops, threads;
+    napi_create_object(env, &obj);
+    napi_create_double(env, r.gflops, &gflops);
+    napi_create_int32(env, r.threads, &threads);
+    napi_set_named_property(env, obj, "gflops", gflops);
+    napi_set_named_property(env, obj, "threads", threads);
+    napi_set_named_property(env, obj, "isa", stringValue(env, r.isa));
+    return obj;
+  });
+}
+
 // describeConv(kind, params) -> oneDNN implementation name
 napi_value DescribeConv(napi_env env, napi_callback_info info) {
   return guarded(env, "describeConv", [&] {
@@ -353,6 +372,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "unary", Unary);
   exportFunction(env, exports, "batchNormForward", BatchNormForward);
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
+  exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
   exportFunction(env, exports, "setThreads", SetThreads);

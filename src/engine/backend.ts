@@ -5,6 +5,7 @@ import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { GenrepError } from "../errors.js";
+import { installBackwardMemoryRelease } from "./backwardMemory.js";
 import { registerWasmKernels } from "./kernels/index.js";
 import { nativeKernelsReason, registerNativeKernels } from "./native/kernels.js";
 
@@ -46,6 +47,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 	if (current && current.backend === wanted) return current;
 	// Production mode: no "install tfjs-node" banner from the cpu backend, no debug checks.
 	tf.env().set("PROD", true);
+	// Free saved activations and gradients during backprop (src/engine/backwardMemory.ts).
+	if (process.env.GENREP_KEEP_BACKWARD_MEMORY !== "1") installBackwardMemoryRelease();
 	// Composed wasm kernels first; native oneDNN kernels (when the addon built) override some.
 	const customKernels = registerWasmKernels();
 	const nativeKernels = registerNativeKernels();

@@ -79,6 +79,11 @@ export interface NativeAddon {
 		channels: number,
 		epsilon: number,
 	): void;
+	/**
+	 * The machine's fp32 peak, measured with FMA chains on every thread for about `seconds`
+	 * (the sum of each thread's best ~10 ms round).
+	 */
+	measurePeak(seconds: number): { gflops: number; threads: number; isa: string };
 	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
 	describeConv(kind: ConvKind, params: Int32Array): string;
 	setConvLayout(layout: ConvLayout): void;
