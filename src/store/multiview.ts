@@ -293,10 +293,14 @@ function configOf(m: MultiviewManifest): Record<string, unknown> {
 /** Creates `out`, or checks that the dataset already there was made with the same config. */
 async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<void> {
 	const path = join(out, MANIFEST_FILE);
-	const existing = await readFile(path, "utf8").catch(() => null);
+	let existing = await readFile(path, "utf8").catch(() => null);
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
-		// Another piece may be writing its first manifest (a temporary) right now.
+		// Another piece may be writing its first manifest (a temporary) right now, or have just renamed it.
+		if (entries?.includes(MANIFEST_FILE)) existing = await readFile(path, "utf8").catch(() => null);
+	}
+	if (existing === null) {
+		const entries = await readdir(out).catch(() => null);
 		if (entries?.some((e) => !e.startsWith(".") && !/\.tmp-\d+$/.test(e))) {
 			throw new GenrepError(`--out ${out} is not empty and holds no ${MANIFEST_FILE}; choose a new or empty folder`);
 		}
