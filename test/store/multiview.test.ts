@@ -170,7 +170,7 @@ describe("multiview datasets", () => {
 				{ view: "independent", viewOptions: {}, generator: gan },
 				"independent view needs a class-conditional generator",
 			],
-			[{ view: "steer" }, "steer view needs walks from `genrep steer train`"],
+			[{ view: "steer", viewOptions: {} }, "steer view needs walks: pass --walks <dir>"],
 		];
 		for (const [change, message] of cases) {
 			const out = fresh();
