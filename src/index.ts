@@ -71,6 +71,15 @@ export {
 	openMultiviewDataset,
 } from "./store/multiview.js";
 export { createLatentView, LATENT_VIEWS, type LatentViewKind, latentViewFromConfig } from "./views/latent/registry.js";
+export { SteerView, type SteerViewOptions } from "./views/latent/steer.js";
 export { multiviewStream } from "./views/liveStream.js";
 export { type MultiviewBatch, sampleMultiviewBlock } from "./views/multiviewSampler.js";
 export { PIXEL_AUGMENT_DEFAULTS, type PixelAugmentOptions, SimclrAugment } from "./views/pixel/simclrAugment.js";
+export { PIXEL_EDITS, type PixelEdit, type PixelEditName } from "./views/steer/pixelEdits.js";
+export {
+	type SteerTrainOptions,
+	type SteerTrainResult,
+	trainSteeringWalks,
+	WALK_TRAINING_DEFAULTS,
+} from "./views/steer/trainWalks.js";
+export { SteeringWalks, type WalksCard } from "./views/steer/walks.js";
