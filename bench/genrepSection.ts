@@ -8,16 +8,8 @@
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
 import { nativeKernelStats } from "../src/engine/native/index.js";
-import { Rng } from "../src/engine/rng.js";
-import { loadGenerator } from "../src/generators/load.js";
-import { sampleLatents } from "../src/generators/sampling.js";
-import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { type TimingOptions, timeSteps } from "./common.js";
-import { makeDcganStep } from "./dcganStep.js";
-import { fitProbe, makeProbeData } from "./linearProbeFit.js";
-import { makeSimclrStep } from "./simclrStep.js";
-
-const SEED = 1;
+import { makeWorkload } from "./workloads.js";
 
 const { values: flags, positionals } = parseArgs({
 	options: {
@@ -39,60 +31,8 @@ const timing: TimingOptions = {
 	maxSteps: Number(flags["max-steps"]),
 };
 
-/** What one section's step is: the step, what to dispose, and facts for the report. */
-interface Workload {
-	step: () => Promise<unknown>;
-	dispose: () => void;
-	info: Record<string, unknown>;
-}
-
-async function workload(): Promise<Workload> {
-	const [kind, name] = section.split(":");
-	if (kind === "simclr" && name && isEncoderName(name)) {
-		const run = makeSimclrStep(name, batch, SEED);
-		return { step: () => run.step(), dispose: () => run.dispose(), info: { params: run.params } };
-	}
-	if (kind === "dcgan") {
-		const run = makeDcganStep(batch, SEED);
-		const { generatorParams, discriminatorParams } = run;
-		return { step: () => run.step(), dispose: () => run.dispose(), info: { generatorParams, discriminatorParams } };
-	}
-	if (kind === "generate" && name) {
-		const generator = await loadGenerator(name);
-		const rng = new Rng(SEED);
-		const z = tf.tensor2d(sampleLatents(rng, batch, generator.latentDim, generator.defaultTruncation), [
-			batch,
-			generator.latentDim,
-		]);
-		const y =
-			generator.numClasses > 0
-				? tf.tensor1d(
-						Int32Array.from({ length: batch }, () => rng.int(generator.numClasses)),
-						"int32",
-					)
-				: undefined;
-		return {
-			step: async () => {
-				const images = await generator.generate(z, y); // [B, H, W, C], read back like a user would
-				await images.data();
-				images.dispose();
-			},
-			dispose: () => {
-				tf.dispose([z, ...(y ? [y] : [])]);
-				generator.dispose();
-			},
-			info: { latentDim: generator.latentDim, numClasses: generator.numClasses },
-		};
-	}
-	if (kind === "probe") {
-		const data = makeProbeData(SEED);
-		return { step: () => fitProbe(data), dispose: () => data.dispose(), info: {} };
-	}
-	throw new Error(`unknown section '${section}': simclr:<encoder>, dcgan, generate:<generator>, or probe`);
-}
-
 const engine = await initEngine();
-const work = await workload();
+const work = await makeWorkload(section, batch);
 for (let i = 0; i < timing.warmup; i++) await work.step();
 const tensorsBefore = tf.memory().numTensors;
 const statsBefore = nativeKernelStats();

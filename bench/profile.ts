@@ -1,30 +1,31 @@
 /**
- * Per-kernel profile of the SimCLR training step (bench/simclrStep.ts): every kernel of the
+ * Per-kernel profile of a benchmark workload (default: the SimCLR step): every kernel of the
  * active backend is wrapped with a timer. tfjs kernels on wasm and the native addon are
  * synchronous, so wall time around each kernel call is its cost.
  *
- *   npx tsx bench/profile.ts [--encoder resnet-tiny] [--batch 256] [--steps 3] [--by-shape]
+ *   npx tsx bench/profile.ts [--section simclr:resnet-tiny] [--batch 256] [--steps 3] [--by-shape]
+ *
+ * Sections as in `npm run bench` (bench/workloads.ts): simclr:<encoder>, dcgan,
+ * generate:<generator>, probe.
  *
  * --by-shape adds a row per kernel and input shapes (indented) under the kernel totals.
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
-import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { markdownTable } from "./common.js";
-import { makeSimclrStep } from "./simclrStep.js";
+import { makeWorkload } from "./workloads.js";
 
 const { values: flags } = parseArgs({
 	options: {
-		encoder: { type: "string", default: "resnet-tiny" },
+		section: { type: "string", default: "simclr:resnet-tiny" },
 		batch: { type: "string", default: "256" },
 		steps: { type: "string", default: "3" },
 		"by-shape": { type: "boolean", default: false },
 	},
 	strict: true,
 });
-const encoder = flags.encoder ?? "resnet-tiny";
-if (!isEncoderName(encoder)) throw new Error(`unknown encoder ${encoder}`);
+const section = flags.section ?? "simclr:resnet-tiny";
 const batch = Number(flags.batch);
 const steps = Number(flags.steps);
 const byShape = flags["by-shape"] ?? false;
@@ -63,7 +64,7 @@ for (const config of tf.getKernelsForBackend(engine.backend)) {
 	});
 }
 
-const run = makeSimclrStep(encoder, batch, 1);
+const run = await makeWorkload(section, batch);
 await run.step(); // optimizer slots, primitive caches
 await run.step();
 recording = true;
@@ -86,7 +87,7 @@ const rows = [...totals]
 		`${((100 * e.ms) / kernelMs / 1).toFixed(1)}%`,
 	]);
 console.log(
-	`${encoder}, batch ${batch}, ${steps} steps, backend ${engine.backend}, native kernels: ${engine.nativeKernels.join(", ") || "none"}; load average ${os
+	`${section}, batch ${batch}, ${steps} steps, backend ${engine.backend}, native kernels: ${engine.nativeKernels.join(", ") || "none"}; load average ${os
 		.loadavg()
 		.map((l) => l.toFixed(2))
 		.join(" ")}`,

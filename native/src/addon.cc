@@ -211,30 +211,34 @@ int64_t getCount(const Args& a, size_t i, const char* what) {
   return v;
 }
 
-// binary(op, memory, aOffset, bOffset, outOffset, n, period): out[i] = a[i] op b[i % period]
+// binary(op, memory, aOffset, bOffset, outOffset, n, period, inner):
+// out[i] = a[i] op b[(i / inner) % period]
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, "binary", [&] {
-    Args a = getArgs(env, info, 7);
+    Args a = getArgs(env, info, 8);
     const int64_t op = getInt(a, 0, "op");
     if (op < 0 || op > 2) throw ArgError("op must be 0 (add), 1 (sub) or 2 (mul)");
     const Heap heap = getHeap(a, 1);
     const int64_t n = getCount(a, 5, "n");
     const int64_t period = getCount(a, 6, "period");
-    if (n % period != 0) throw ArgError("n must be a multiple of period");
+    const int64_t inner = getCount(a, 7, "inner");
+    if (n % period != 0 || (n / period) % inner != 0) {
+      throw ArgError("n must be a multiple of period * inner");
+    }
     const float* x = tensorAt(heap, getInt(a, 2, "aOffset"), n, "a");
     const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), period, "b");
     float* out = tensorAt(heap, getInt(a, 4, "outOffset"), n, "out");
-    genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period);
+    genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period, inner);
     return undefinedValue(env);
   });
 }
 
-// unary(op, memory, xOffset, outOffset, n, alpha): 0 relu, 1 step (x > 0 ? 1 : alpha)
+// unary(op, memory, xOffset, outOffset, n, alpha): 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp
 napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, "unary", [&] {
     Args a = getArgs(env, info, 6);
     const int64_t op = getInt(a, 0, "op");
-    if (op < 0 || op > 1) throw ArgError("op must be 0 (relu) or 1 (step)");
+    if (op < 0 || op > 2) throw ArgError("op must be 0 (relu), 1 (step) or 2 (exp)");
     const Heap heap = getHeap(a, 1);
     const int64_t n = getCount(a, 4, "n");
     const float* x = tensorAt(heap, getInt(a, 2, "xOffset"), n, "x");

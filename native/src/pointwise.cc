@@ -14,15 +14,16 @@ namespace {
 constexpr int64_t kParallelMin = 1 << 15;
 
 template <typename F>
-void binaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t period, F f) {
-  if (period == n) {
+void binaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t period,
+                int64_t inner, F f) {
+  if (inner == 1 && period == n) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) out[i] = f(a[i], b[i]);
   } else if (period == 1) {
     const float s = b[0];
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) out[i] = f(a[i], s);
-  } else {
+  } else if (inner == 1) {
     // Rows of `period` values, each combined with the same b: the inner loop vectorises.
     const int64_t rows = n / period;
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
@@ -30,6 +31,16 @@ void binaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t p
       const float* ar = a + r * period;
       float* o = out + r * period;
       for (int64_t c = 0; c < period; c++) o[c] = f(ar[c], b[c]);
+    }
+  } else {
+    // Runs of `inner` values that share one b value.
+    const int64_t runs = n / inner;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t r = 0; r < runs; r++) {
+      const float s = b[r % period];
+      const float* ar = a + r * inner;
+      float* o = out + r * inner;
+      for (int64_t c = 0; c < inner; c++) o[c] = f(ar[c], s);
     }
   }
 }
@@ -66,16 +77,17 @@ void columnSums(int64_t rows, int64_t channels, int64_t width, std::vector<doubl
 
 }  // namespace
 
-void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period) {
+void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period,
+            int64_t inner) {
   switch (op) {
     case BinaryOp::kAdd:
-      binaryLoop(a, b, out, n, period, [](float x, float y) { return x + y; });
+      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x + y; });
       break;
     case BinaryOp::kSub:
-      binaryLoop(a, b, out, n, period, [](float x, float y) { return x - y; });
+      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x - y; });
       break;
     case BinaryOp::kMul:
-      binaryLoop(a, b, out, n, period, [](float x, float y) { return x * y; });
+      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x * y; });
       break;
   }
 }
@@ -84,12 +96,16 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
   if (op == UnaryOp::kRelu) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN < 0 is false
-  } else {
+  } else if (op == UnaryOp::kStep) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) {
       const float v = x[i];
       out[i] = v > 0.0f ? 1.0f : (std::isnan(v) ? v : alpha);
     }
+  } else {
+    // expf costs ~20 cycles: worth both cores from far fewer elements than a copy.
+#pragma omp parallel for schedule(static) if (n >= kParallelMin / 8)
+    for (int64_t i = 0; i < n; i++) out[i] = std::exp(x[i]);
   }
 }
 

@@ -10,16 +10,21 @@ namespace genrep {
 enum class BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2 };
 
 /**
- * out[i] = a[i] op b[i % period], i < n: period n is an equal-shape operand, C a per-channel
- * vector of an NHWC tensor, 1 a scalar. n must be a multiple of period.
+ * out[i] = a[i] op b[(i / inner) % period], i < n: b is a block of a's trailing dimensions
+ * broadcast over the others. inner 1 and period n: equal shapes; inner 1, period C: a
+ * per-channel vector of NHWC; inner C, period N: one value per row of [N, C]; period 1: a
+ * scalar. n must be a multiple of inner * period.
  */
-void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period);
+void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period,
+            int64_t inner);
 
 enum class UnaryOp : int {
   /** max(x, 0); NaN stays NaN. */
   kRelu = 0,
   /** x > 0 ? 1 : alpha; NaN stays NaN (tfjs's Step). */
   kStep = 1,
+  /** e^x (libm's expf, correctly handling overflow, -inf and NaN). */
+  kExp = 2,
 };
 
 void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);

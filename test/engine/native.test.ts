@@ -103,6 +103,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			"Multiply",
 			"Relu",
 			"Step",
+			"Exp",
 			BATCH_NORM_KERNEL,
 			BATCH_NORM_GRAD_KERNEL,
 		]);
@@ -232,6 +233,9 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			["per channel [C]", [c]],
 			["per channel [1,1,1,C]", [1, 1, 1, c]],
 			["a scalar", []],
+			["one value per row [N,H,W,1]", [...shape.slice(0, 3), 1]],
+			["one value per image [N,1,1,1]", [shape[0], 1, 1, 1]],
+			["a block [H,W,1]", [shape[1], shape[2], 1]],
 		];
 		for (const [what, bShape] of broadcasts) {
 			it(`add, sub, mul of [${shape}] and ${what} match cpu, with gradients`, async () => {
@@ -256,18 +260,24 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			});
 		}
 
-		it(`relu and step of [${shape}] (with NaN) and relu's gradient match cpu`, async () => {
+		it(`relu, step and exp of [${shape}] (with NaN, +-Infinity) and relu's gradient match cpu`, async () => {
 			const x = input(shape, seed + 11);
 			x.values[3] = Number.NaN;
 			x.values[7] = 0;
-			const got = await expectNoLeakedTensors(() =>
-				runOn("wasm", [x], (t) => [tf.relu(t), tf.step(t), tf.step(t, -0.5)]),
-			);
-			const want = await runOn("cpu", [x], (t) => [tf.relu(t), tf.step(t), tf.step(t, -0.5)]);
+			x.values[8] = Number.POSITIVE_INFINITY;
+			x.values[9] = Number.NEGATIVE_INFINITY;
+			x.values[10] = 100; // exp overflows to Infinity
+			const ops = (t: tf.Tensor) => [tf.relu(t), tf.step(t), tf.step(t, -0.5), tf.exp(t)];
+			const before = nativeKernelStats().Exp.native;
+			const got = await expectNoLeakedTensors(() => runOn("wasm", [x], ops));
+			expect(nativeKernelStats().Exp.native).toBe(before + 1);
+			const want = await runOn("cpu", [x], ops);
 			for (let i = 0; i < want.length; i++) {
-				expect(Number.isNaN(got[i][3])).toBe(Number.isNaN(want[i][3]));
-				got[i][3] = want[i][3] = 0;
-				expect(maxAbsDiff(got[i], want[i])).toBe(0);
+				for (let j = 0; j < want[i].length; j++) {
+					const [g, w] = [got[i][j], want[i][j]];
+					if (!Number.isFinite(w)) expect(g, `op ${i} at ${j}`).toBe(w);
+					else expect(Math.abs(g - w), `op ${i} at ${j}`).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(w)));
+				}
 			}
 			const clean = input(shape, seed + 11);
 			await expectMatchesCpu(
@@ -281,7 +291,8 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 	it("hands other broadcasts and small tensors back to wasm", async () => {
 		const before = nativeKernelStats().Sub.fallback;
 		const beforeMul = nativeKernelStats().Multiply.fallback;
-		// [C] - [N,H,W,C]: the broadcast operand first (not commutative), and [N,1,1,C] x [N,H,W,C].
+		// [C] - [N,H,W,C]: the broadcast operand first (not commutative), and [N,1,1,C] x [N,H,W,C]
+		// (not one block of dimensions).
 		await expectMatchesCpu([input([16], 1), input([8, 16, 16, 16], 2)], (a, b) => tf.sub(a, b), []);
 		await expectMatchesCpu([input([8, 1, 1, 16], 3), input([8, 16, 16, 16], 4)], (a, b) => tf.mul(a, b), []);
 		await expectMatchesCpu([input([3, 5], 5), input([3, 5], 6)], (a, b) => tf.mul(a, b), []);
@@ -376,9 +387,10 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.conv2d(0, memory, 0, 64, 128, badOut)).toThrow(/does not match/);
 		expect(() => addon.matmul(memory, 0, 0, 0, new Int32Array(3))).toThrow(/7 values/);
 		expect(() => addon.matmul(memory, 0, 0, 0, Int32Array.from([2, 3, 2, 2, 2, 0, 0]))).toThrow(/batch/);
-		expect(() => addon.binary(0, memory, 0, 0, 0, 300, 1)).toThrow(/runs past the memory/);
-		expect(() => addon.binary(0, memory, 0, 0, 0, 10, 3)).toThrow(/multiple of period/);
-		expect(() => addon.binary(7 as 0, memory, 0, 0, 0, 10, 1)).toThrow(/op/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 300, 1, 1)).toThrow(/runs past the memory/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 10, 3, 1)).toThrow(/multiple of period/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 12, 3, 5)).toThrow(/multiple of period/);
+		expect(() => addon.binary(7 as 0, memory, 0, 0, 0, 10, 1, 1)).toThrow(/op/);
 		expect(() => addon.unary(0, memory, 0, 4, 256, 0)).toThrow(/runs past the memory/);
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 100, 4, 1e-5)).toThrow(/runs past the memory/);
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 2, 4, -1)).toThrow(/epsilon/);

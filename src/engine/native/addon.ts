@@ -21,7 +21,7 @@ export type ConvLayout = (typeof ConvLayout)[keyof typeof ConvLayout];
 export const BinaryOp = { add: 0, sub: 1, mul: 2 } as const;
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
 
-export const UnaryOp = { relu: 0, step: 1 } as const;
+export const UnaryOp = { relu: 0, step: 1, exp: 2 } as const;
 export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 
 export interface NativeAddon {
@@ -39,7 +39,7 @@ export interface NativeAddon {
 	): void;
 	/** params (7 values): batchA, batchB, M, K, N, transposeA (0/1), transposeB (0/1). */
 	matmul(memory: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number, params: Int32Array): void;
-	/** out[i] = a[i] op b[i % period] over n floats; op: BinaryOp. */
+	/** out[i] = a[i] op b[floor(i / inner) % period] over n floats; op: BinaryOp. */
 	binary(
 		op: BinaryOp,
 		memory: ArrayBuffer,
@@ -48,8 +48,9 @@ export interface NativeAddon {
 		outOffset: number,
 		n: number,
 		period: number,
+		inner: number,
 	): void;
-	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0. */
+	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0 (else unused). */
 	unary(op: UnaryOp, memory: ArrayBuffer, xOffset: number, outOffset: number, n: number, alpha: number): void;
 	/** Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance. */
 	batchNormForward(

@@ -8,20 +8,30 @@ import { makeOutputWith, offsetOf, type WasmBackendLike } from "./heap.js";
  */
 export const POINTWISE_MIN_ELEMENTS = 16384;
 
-/** True when `small`'s shape (leading 1s dropped) is the trailing part of `big`'s. */
-function isTrailingBroadcast(small: readonly number[], big: readonly number[]): boolean {
-	let first = 0;
-	while (first < small.length && small[first] === 1) first++;
-	const tail = small.slice(first);
-	if (tail.length > big.length) return false;
-	const offset = big.length - tail.length;
-	return tail.every((d, i) => d === big[offset + i]);
+/**
+ * How `small` broadcasts against `big` when it is one contiguous block of big's dimensions
+ * (leading and trailing 1s aside): b index = floor(i / inner) % period. Null for other
+ * broadcasts (e.g. [N, 1, 1, C] against [N, H, W, C]).
+ */
+export function blockBroadcast(
+	small: readonly number[],
+	big: readonly number[],
+): { period: number; inner: number } | null {
+	if (small.length > big.length) return null;
+	const padded = [...new Array(big.length - small.length).fill(1), ...small];
+	const first = padded.findIndex((d) => d !== 1);
+	if (first < 0) return { period: 1, inner: util.sizeFromShape([...big]) };
+	let last = padded.length - 1;
+	while (padded[last] === 1) last--;
+	for (let j = first; j <= last; j++) if (padded[j] !== big[j]) return null;
+	return { period: util.sizeFromShape(big.slice(first, last + 1)), inner: util.sizeFromShape(big.slice(last + 1)) };
 }
 
 /**
  * Add, Sub, Multiply of float32 tensors when one operand has the output's shape and the
- * other the same shape, a trailing part of it (e.g. a per-channel [C] against NHWC) or one
- * value; null otherwise (other broadcasts, small or non-float tensors go to wasm).
+ * other the same shape, one block of its dimensions (a per-channel [C] against NHWC, a
+ * [N, 1] column against [N, C]) or one value; null otherwise (other broadcasts, small or
+ * non-float tensors go to wasm).
  */
 export function runBinary(
 	addon: NativeAddon,
@@ -39,16 +49,17 @@ export function runBinary(
 		if (op === BinaryOp.sub) return null;
 		[a, b] = [b, a];
 	}
-	if (util.sizeFromShape(a.shape) !== n || !isTrailingBroadcast(b.shape, outShape)) return null;
-	const period = util.sizeFromShape(b.shape);
+	if (util.sizeFromShape(a.shape) !== n) return null;
+	const broadcast = blockBroadcast(b.shape, outShape);
+	if (!broadcast) return null;
 	const aOffset = offsetOf(backend, a);
 	const bOffset = offsetOf(backend, b);
 	return makeOutputWith(backend, outShape, (memory, outOffset) => {
-		addon.binary(op, memory, aOffset, bOffset, outOffset, n, period);
+		addon.binary(op, memory, aOffset, bOffset, outOffset, n, broadcast.period, broadcast.inner);
 	});
 }
 
-/** Relu and Step of a float32 tensor; null for small or non-float ones. */
+/** Relu, Step and Exp of a float32 tensor; null for small or non-float ones. */
 export function runUnary(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
@@ -57,7 +68,9 @@ export function runUnary(
 	attrs?: Partial<StepAttrs>,
 ): TensorInfo | null {
 	const n = util.sizeFromShape(x.shape);
-	if (x.dtype !== "float32" || n < POINTWISE_MIN_ELEMENTS) return null;
+	// Exp is compute-bound (~20 cycles a value): natively worth it from far fewer elements.
+	const minElements = op === UnaryOp.exp ? POINTWISE_MIN_ELEMENTS / 8 : POINTWISE_MIN_ELEMENTS;
+	if (x.dtype !== "float32" || n < minElements) return null;
 	const alpha = op === UnaryOp.step ? (attrs?.alpha ?? 0) : 0;
 	if (!Number.isFinite(alpha)) return null;
 	const xOffset = offsetOf(backend, x);
