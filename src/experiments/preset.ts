@@ -1,0 +1,101 @@
+/**
+ * An experiment preset is data: the multiview datasets to generate, the cells (one training
+ * configuration each, or a baseline), the seeds, and how cells are laid out as tables and
+ * sweeps in the report. The runner turns it into jobs (views, train, eval per cell and seed).
+ */
+import type { MetricColumn } from "./results.js";
+
+/** A multiview dataset the preset generates once (see generateMultiviewDataset). */
+export interface ViewsSpec {
+	generator: string;
+	view: string;
+	viewOptions?: Record<string, unknown>;
+	anchors: number;
+	neighbors: number;
+	seed: number;
+}
+
+/** Where a cell's training data comes from. */
+export type CellData =
+	/** The evaluation dataset's own training images (the real-data baseline). */
+	| { kind: "real" }
+	/** A preset views dataset; latentViews false pairs anchors with themselves (T_z = none). */
+	| { kind: "views"; views: string; latentViews?: boolean }
+	/** A live stream: fresh anchors every step. */
+	| { kind: "live"; generator: string; view: { kind: string } & Record<string, unknown> }
+	/** Real images with a fraction replaced by the anchors of a views dataset. */
+	| { kind: "mixed"; views: string; fraction: number }
+	/** No training: raw pixels, or a randomly initialised encoder. */
+	| { kind: "baseline"; baseline: "pixels" | "random" };
+
+export interface CellSpec {
+	id: string;
+	label: string;
+	/** Objective (not for baselines); default simclr. */
+	method?: string;
+	data: CellData;
+	/** SimCLR pixel views on the training views; default true. */
+	pixelViews?: boolean;
+	/** Overrides the preset's steps. */
+	steps?: number;
+	/** The paper's corresponding figure, by metric key, for orientation. */
+	paper?: Record<string, number | string>;
+}
+
+export interface TableSpec {
+	title: string;
+	caption?: string;
+	/** Cell ids, one row each. */
+	rows: string[];
+	/** Metric keys to show; default all. */
+	metrics?: string[];
+}
+
+export interface SweepSpec {
+	title: string;
+	caption?: string;
+	x: { label: string; scale: "linear" | "log" };
+	/** Metric key on the y axis. */
+	y: string;
+	series: { name: string; points: { x: number | null; xLabel?: string; cell: string }[] }[];
+	paperNote?: string;
+}
+
+export interface PresetSpec {
+	name: string;
+	title: string;
+	description: string;
+	/** The scale chosen, in words (shown in the report). */
+	scale: string;
+	seeds: number[];
+	encoder: string;
+	batchSize: number;
+	/** Training steps of each cell (unless the cell says otherwise). */
+	steps: number;
+	/** Real dataset of the evaluation (and of real-data cells). */
+	dataset: string;
+	/** Held-out dataset for transfer; none when absent. */
+	transfer?: string;
+	/** Class-balanced subset of each probe's training split (speed); default all. */
+	evalTrainLimit?: number;
+	/** Use only the first n test images (tests of the runner); default all. */
+	evalTestLimit?: number;
+	/** Use only the first n real training images in real-data cells (tests); default all. */
+	realLimit?: number;
+	views: Record<string, ViewsSpec>;
+	cells: CellSpec[];
+	tables: TableSpec[];
+	sweeps: SweepSpec[];
+	/** Grids of anchors and views, one per views dataset named. */
+	grids: { views: string; title: string; caption?: string }[];
+	notes?: string[];
+}
+
+/** The metrics every evaluated cell reports (fractions; shown as percent). */
+export const METRICS: MetricColumn[] = [
+	{ key: "linear", label: "linear probe", unit: "%" },
+	{ key: "knn", label: "kNN (k=20)", unit: "%" },
+	{ key: "lowShot10", label: "10 per class", unit: "%" },
+	{ key: "lowShot100", label: "100 per class", unit: "%" },
+	{ key: "transfer", label: "transfer: linear", unit: "%" },
+];

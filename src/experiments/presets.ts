@@ -1,0 +1,345 @@
+/**
+ * The experiment presets by name (a plain object literal of data): small-scale analogues of
+ * the paper's tables and figures on our Fashion-MNIST generators, and the demo. Scale: a
+ * resnet-tiny encoder, batch 256, a fixed number of SGD steps per cell, linear probes on a
+ * 10k class-balanced subset of each training split and the full test splits.
+ */
+import { GenrepError } from "../errors.js";
+import type { CellSpec, PresetSpec, ViewsSpec } from "./preset.js";
+
+const GAN = "fashion-mnist-gan";
+const CGAN = "fashion-mnist-cgan";
+/** The Gaussian view's spread used by the tables (the sigma sweep measures the curve). */
+export const TABLE_SIGMA = 0.5;
+
+const common = {
+	encoder: "resnet-tiny",
+	batchSize: 256,
+	dataset: "fashion-mnist",
+	transfer: "mnist",
+	evalTrainLimit: 10000,
+} as const;
+
+const views = (generator: string, view: string, anchors: number, viewOptions?: Record<string, unknown>): ViewsSpec => ({
+	generator,
+	view,
+	viewOptions,
+	anchors,
+	neighbors: 1,
+	seed: 0,
+});
+
+const baselines: CellSpec[] = [
+	{ id: "pixels", label: "raw pixels (no training)", data: { kind: "baseline", baseline: "pixels" } },
+	{ id: "random", label: "random resnet-tiny (no training)", data: { kind: "baseline", baseline: "random" } },
+];
+
+const scaleText = (steps: number, seeds: number, anchors: string) =>
+	`resnet-tiny encoder (~77k parameters), batch 256, ${steps} SGD steps per cell (${Math.round((steps * 256) / 1000)}k anchors seen), ` +
+	`${anchors}; ${seeds} seeds per cell; linear probe and kNN on a 10k class-balanced subset of the training split, full test split.`;
+
+const demo: PresetSpec = {
+	...common,
+	name: "demo",
+	title: "genrep demo: representations from a Fashion-MNIST GAN vs from real images",
+	description:
+		"Trains three SimCLR encoders for the same number of steps: on real Fashion-MNIST images with pixel views (T_x), " +
+		"on images of the shipped unconditional generator with pixel views only, and on generated anchors paired with " +
+		"Gaussian latent views plus pixel views (T_z + T_x, GenRep). Each is judged by linear probes on real Fashion-MNIST " +
+		"and by transfer to MNIST, beside raw-pixel and random-encoder baselines.",
+	scale: scaleText(200, 1, "20k generated anchors with one Gaussian view each (sigma 0.5)"),
+	seeds: [0],
+	steps: 200,
+	views: { gaussian: views(GAN, "gaussian", 20000, { sigma: TABLE_SIGMA }) },
+	cells: [
+		{ id: "real-tx", label: "real images, T_x", data: { kind: "real" } },
+		{ id: "gen-tx", label: "generated, T_x only", data: { kind: "views", views: "gaussian", latentViews: false } },
+		{ id: "gen-tz-tx", label: "generated, T_z gaussian + T_x", data: { kind: "views", views: "gaussian" } },
+		...baselines,
+	],
+	tables: [
+		{
+			title: "Linear probe on real Fashion-MNIST (and transfer to MNIST)",
+			caption:
+				"SimCLR, same steps for every trained row. Paper (Table 1): T_z + T_x beats T_x alone on generated data.",
+			rows: ["real-tx", "gen-tx", "gen-tz-tx", "pixels", "random"],
+		},
+	],
+	sweeps: [],
+	grids: [{ views: "gaussian", title: "Anchors (left) and their Gaussian latent views (sigma 0.5)" }],
+};
+
+const UNCOND_STEPS = 300;
+const tableUnconditional: PresetSpec = {
+	...common,
+	name: "table-unconditional",
+	title: "Unconditional generator: which views help (Tables 1/2 at our scale)",
+	description:
+		"SimCLR on the shipped unconditional Fashion-MNIST GAN with pixel views only, Gaussian latent views, steered latent " +
+		"views, each with and without pixel views; an inverter; and SimCLR on the real training images.",
+	scale: scaleText(UNCOND_STEPS, 3, "60k generated anchors with one latent view each"),
+	seeds: [0, 1, 2],
+	steps: UNCOND_STEPS,
+	views: {
+		gaussian: views(GAN, "gaussian", 60000, { sigma: TABLE_SIGMA }),
+		steer: views(GAN, "steer", 60000, { walks: GAN }),
+	},
+	cells: [
+		{ id: "real-tx", label: "real data, T_x", data: { kind: "real" } },
+		{ id: "gen-tx", label: "generated, T_x only", data: { kind: "views", views: "gaussian", latentViews: false } },
+		{ id: "gauss", label: "T_z gaussian", data: { kind: "views", views: "gaussian" }, pixelViews: false },
+		{ id: "gauss-tx", label: "T_z gaussian + T_x", data: { kind: "views", views: "gaussian" } },
+		{ id: "steer", label: "T_z steer", data: { kind: "views", views: "steer" }, pixelViews: false },
+		{ id: "steer-tx", label: "T_z steer + T_x", data: { kind: "views", views: "steer" } },
+		{
+			id: "inverter",
+			label: "inverter (regress z)",
+			method: "inverter",
+			data: { kind: "views", views: "gaussian", latentViews: false },
+			pixelViews: false,
+		},
+		...baselines,
+	],
+	tables: [
+		{
+			title: "SimCLR on the unconditional generator",
+			caption:
+				"Paper (Tables 1-2, BigBiGAN on ImageNet-100): T_z + T_x is best among generated-data rows; T_z or T_x alone is " +
+				"clearly worse; Gaussian and steered T_z are about equal; the inverter is weakest; real data stays ahead.",
+			rows: ["real-tx", "gen-tx", "gauss", "gauss-tx", "steer", "steer-tx", "inverter", "pixels", "random"],
+		},
+	],
+	sweeps: [],
+	grids: [
+		{ views: "gaussian", title: `Gaussian latent views (sigma ${TABLE_SIGMA})` },
+		{ views: "steer", title: "Steered latent views (random alphas on every walk)" },
+	],
+};
+
+const COND_STEPS = 300;
+const supcon = (id: string, label: string, data: CellSpec["data"], pixelViews = true): CellSpec => ({
+	id,
+	label,
+	method: "supcon",
+	data,
+	pixelViews,
+});
+const tableConditional: PresetSpec = {
+	...common,
+	name: "table-conditional",
+	title: "Class-conditional generator: SupCon with latent views (Tables 3/5/6 at our scale)",
+	description:
+		"SupCon on the shipped conditional Fashion-MNIST GAN (positives: the same class, one positive shares z) with pixel " +
+		"views only, Gaussian, steered and independent (same class, fresh z) latent views, each with and without pixel views; " +
+		"an inverter with class cross-entropy; a classifier on generated labels; SupCon and a classifier on real data.",
+	scale: scaleText(COND_STEPS, 3, "60k generated anchors with one latent view each"),
+	seeds: [0, 1, 2],
+	steps: COND_STEPS,
+	views: {
+		gaussian: views(CGAN, "gaussian", 60000, { sigma: TABLE_SIGMA }),
+		steer: views(CGAN, "steer", 60000, { walks: CGAN }),
+		independent: views(CGAN, "independent", 60000),
+	},
+	cells: [
+		supcon("tx", "SupCon, T_x only", { kind: "views", views: "gaussian", latentViews: false }),
+		supcon("gauss", "SupCon, T_z gaussian", { kind: "views", views: "gaussian" }, false),
+		supcon("gauss-tx", "SupCon, T_z gaussian + T_x", { kind: "views", views: "gaussian" }),
+		supcon("steer", "SupCon, T_z steer", { kind: "views", views: "steer" }, false),
+		supcon("steer-tx", "SupCon, T_z steer + T_x", { kind: "views", views: "steer" }),
+		supcon("indep", "SupCon, independent z (p_z)", { kind: "views", views: "independent" }, false),
+		supcon("indep-tx", "SupCon, independent z + T_x", { kind: "views", views: "independent" }),
+		{
+			id: "inverter",
+			label: "inverter (z + class)",
+			method: "inverter",
+			data: { kind: "views", views: "gaussian", latentViews: false },
+			pixelViews: false,
+		},
+		{
+			id: "classifier",
+			label: "classifier on generated labels, T_x",
+			method: "classifier",
+			data: { kind: "views", views: "gaussian", latentViews: false },
+		},
+		supcon("real-supcon", "real data: SupCon, T_x", { kind: "real" }),
+		{ id: "real-classifier", label: "real data: classifier, T_x", method: "classifier", data: { kind: "real" } },
+		...baselines,
+	],
+	tables: [
+		{
+			title: "SupCon and baselines on the conditional generator",
+			caption:
+				"Paper (Tables 3, 5, 6, BigGAN on ImageNet-1k/100): latent views plus T_x beat T_x alone; independent z of the " +
+				"same class works well for SupCon; SupCon on generated data approaches the real-data baselines.",
+			rows: [
+				"tx",
+				"gauss",
+				"gauss-tx",
+				"steer",
+				"steer-tx",
+				"indep",
+				"indep-tx",
+				"inverter",
+				"classifier",
+				"real-supcon",
+				"real-classifier",
+				"pixels",
+				"random",
+			],
+		},
+	],
+	sweeps: [],
+	grids: [
+		{ views: "gaussian", title: `Gaussian latent views (sigma ${TABLE_SIGMA})` },
+		{ views: "steer", title: "Steered latent views" },
+		{ views: "independent", title: "Independent views: a fresh z of the same class" },
+	],
+};
+
+const SWEEP_STEPS = 300;
+const SIGMAS = [0.1, 0.25, 0.5, 1, 2, 4];
+const sigmaSweep: PresetSpec = {
+	...common,
+	name: "sigma-sweep",
+	title: "Spread of the Gaussian latent view (figure 5 at our scale)",
+	description:
+		"SimCLR with T_z gaussian + T_x on the unconditional generator, for a range of sigma; T_x only for reference.",
+	scale: scaleText(SWEEP_STEPS, 2, `60k generated anchors per sigma (${SIGMAS.join(", ")})`),
+	seeds: [0, 1],
+	steps: SWEEP_STEPS,
+	views: Object.fromEntries(SIGMAS.map((s) => [`sigma-${s}`, views(GAN, "gaussian", 60000, { sigma: s })])),
+	cells: [
+		{ id: "tx-only", label: "T_x only", data: { kind: "views", views: "sigma-0.5", latentViews: false } },
+		...SIGMAS.map(
+			(s): CellSpec => ({ id: `sigma-${s}`, label: `sigma ${s}`, data: { kind: "views", views: `sigma-${s}` } }),
+		),
+	],
+	tables: [{ title: "Gaussian T_z + T_x by sigma", rows: ["tx-only", ...SIGMAS.map((s) => `sigma-${s}`)] }],
+	sweeps: [
+		{
+			title: "Linear probe vs sigma",
+			x: { label: "sigma of the Gaussian latent view", scale: "log" },
+			y: "linear",
+			series: [
+				{
+					name: "T_z gaussian + T_x",
+					points: [
+						...SIGMAS.map((s) => ({ x: s, cell: `sigma-${s}` })),
+						{ x: null, xLabel: "T_x only", cell: "tx-only" },
+					],
+				},
+			],
+			paperNote: "Paper (figure 5): an inverse U; the best sigma depends on the generator (0.2 to 1.0).",
+		},
+		{
+			title: "Transfer to MNIST vs sigma",
+			x: { label: "sigma of the Gaussian latent view", scale: "log" },
+			y: "transfer",
+			series: [
+				{
+					name: "T_z gaussian + T_x",
+					points: [
+						...SIGMAS.map((s) => ({ x: s, cell: `sigma-${s}` })),
+						{ x: null, xLabel: "T_x only", cell: "tx-only" },
+					],
+				},
+			],
+		},
+	],
+	grids: SIGMAS.map((s) => ({ views: `sigma-${s}`, title: `Gaussian views, sigma ${s}` })),
+};
+
+const ANCHOR_COUNTS = [1000, 3000, 10000, 30000, 60000];
+const samplesSweep: PresetSpec = {
+	...common,
+	name: "samples-sweep",
+	title: "Number of unique generated anchors (figures 6 and 8 at our scale)",
+	description:
+		"SimCLR with T_z gaussian + T_x on the unconditional generator, trained for the same number of steps on stored " +
+		"datasets of growing size and on a live stream (a fresh anchor every time).",
+	scale: scaleText(SWEEP_STEPS, 2, `${ANCHOR_COUNTS.join(", ")} stored anchors or a live stream`),
+	seeds: [0, 1],
+	steps: SWEEP_STEPS,
+	views: Object.fromEntries(
+		ANCHOR_COUNTS.map((n) => [`anchors-${n}`, views(GAN, "gaussian", n, { sigma: TABLE_SIGMA })]),
+	),
+	cells: [
+		...ANCHOR_COUNTS.map(
+			(n): CellSpec => ({ id: `anchors-${n}`, label: `${n} anchors`, data: { kind: "views", views: `anchors-${n}` } }),
+		),
+		{
+			id: "live",
+			label: "live stream (unlimited)",
+			data: { kind: "live", generator: GAN, view: { kind: "gaussian", sigma: TABLE_SIGMA } },
+		},
+	],
+	tables: [{ title: "By number of unique anchors", rows: [...ANCHOR_COUNTS.map((n) => `anchors-${n}`), "live"] }],
+	sweeps: [
+		{
+			title: "Linear probe vs unique anchors (fixed steps)",
+			x: { label: "unique generated anchors", scale: "log" },
+			y: "linear",
+			series: [
+				{
+					name: "T_z gaussian + T_x",
+					points: [
+						...ANCHOR_COUNTS.map((n) => ({ x: n, cell: `anchors-${n}` })),
+						{ x: null, xLabel: "live stream (unlimited)", cell: "live" },
+					],
+				},
+			],
+			paperNote: "Paper (figures 6, 8): more samples help, sub-logarithmically.",
+		},
+	],
+	grids: [{ views: "anchors-1000", title: "Anchors and Gaussian views" }],
+};
+
+const FRACTIONS = [0, 0.05, 0.1, 0.25, 0.5, 1];
+const mixing: PresetSpec = {
+	...common,
+	name: "mixing",
+	title: "Replacing real images with generated ones (figure 9 at our scale)",
+	description:
+		"SimCLR on Fashion-MNIST where a fraction of the real training images is replaced by generated anchors (each paired " +
+		"with a Gaussian latent view; real images pair with themselves), T_x on every view.",
+	scale: scaleText(SWEEP_STEPS, 2, `fractions ${FRACTIONS.map((f) => `${f * 100}%`).join(", ")} of 60k real images`),
+	seeds: [0, 1],
+	steps: SWEEP_STEPS,
+	views: { gaussian: views(GAN, "gaussian", 60000, { sigma: TABLE_SIGMA }) },
+	cells: FRACTIONS.map(
+		(f): CellSpec => ({
+			id: `mix-${f * 100}`,
+			label: `${f * 100}% generated`,
+			data: { kind: "mixed", views: "gaussian", fraction: f },
+		}),
+	),
+	tables: [{ title: "By fraction of generated images", rows: FRACTIONS.map((f) => `mix-${f * 100}`) }],
+	sweeps: [
+		{
+			title: "Linear probe vs fraction of generated images",
+			x: { label: "fraction of real images replaced", scale: "linear" },
+			y: "linear",
+			series: [{ name: "SimCLR", points: FRACTIONS.map((f) => ({ x: f, cell: `mix-${f * 100}` })) }],
+			paperNote: "Paper (figure 9): replacing a small fraction with generated images costs little or helps.",
+		},
+	],
+	grids: [],
+};
+
+export const PRESETS = {
+	demo,
+	"table-unconditional": tableUnconditional,
+	"table-conditional": tableConditional,
+	"sigma-sweep": sigmaSweep,
+	"samples-sweep": samplesSweep,
+	mixing,
+} as const satisfies Record<string, PresetSpec>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export function getPreset(name: string): PresetSpec {
+	if (!Object.hasOwn(PRESETS, name)) {
+		throw new GenrepError(`unknown preset '${name}'; known presets: ${Object.keys(PRESETS).join(", ")}`);
+	}
+	return PRESETS[name as PresetName];
+}
