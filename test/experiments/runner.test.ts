@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import type { PresetSpec } from "../../src/experiments/preset.js";
+import { PRESETS } from "../../src/experiments/presets.js";
+import { checkPreset, runExperiment } from "../../src/experiments/runner.js";
+import { makeTinyGenerator } from "../views/tinyGenerator.js";
+
+const root = await mkdtemp(join(tmpdir(), "genrep-experiment-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+let preset: PresetSpec;
+
+beforeAll(async () => {
+	await initEngine({ backend: "wasm" });
+	const gan = await makeTinyGenerator(join(root, "gan"), 0);
+	preset = {
+		name: "tiny",
+		title: "Tiny preset",
+		description: "A tiny generator, two steps per cell.",
+		scale: "tiny",
+		seeds: [0, 1],
+		encoder: "resnet-tiny",
+		batchSize: 8,
+		steps: 2,
+		dataset: "fashion-mnist",
+		transfer: "mnist",
+		evalTrainLimit: 100,
+		evalTestLimit: 50,
+		realLimit: 64,
+		views: {
+			gaussian: { generator: gan, view: "gaussian", viewOptions: { sigma: 0.5 }, anchors: 24, neighbors: 1, seed: 0 },
+		},
+		cells: [
+			{ id: "real", label: "real images, T_x", data: { kind: "real" } },
+			{ id: "tx", label: "generated, T_x only", data: { kind: "views", views: "gaussian", latentViews: false } },
+			{ id: "tz-tx", label: "generated, T_z + T_x", data: { kind: "views", views: "gaussian" } },
+			{ id: "pixels", label: "raw pixels", data: { kind: "baseline", baseline: "pixels" } },
+		],
+		tables: [{ title: "Tiny table", caption: "Paper: T_z + T_x wins.", rows: ["real", "tx", "tz-tx", "pixels"] }],
+		sweeps: [
+			{
+				title: "Tiny sweep",
+				x: { label: "anchors", scale: "linear" },
+				y: "linear",
+				series: [
+					{
+						name: "s",
+						points: [
+							{ x: 24, cell: "tz-tx" },
+							{ x: null, xLabel: "real", cell: "real" },
+						],
+					},
+				],
+			},
+		],
+		grids: [{ views: "gaussian", title: "Tiny views" }],
+	};
+});
+
+describe("runExperiment", () => {
+	it("runs a tiny preset end to end, writes the report, and skips every job when run again", async () => {
+		const out = join(root, "exp");
+		const lines: string[] = [];
+		const first = await runExperiment({ preset, out, command: "genrep experiment tiny", log: (l) => lines.push(l) });
+		expect(first.failed).toBe(0);
+		expect(first.jobs.filter((j) => j.status === "done")).toHaveLength(1 + 3 * 2 + 4 * 2);
+		expect(lines.some((l) => /experiment ETA/.test(l))).toBe(true);
+
+		const table = first.results.tables[0];
+		expect(table.rows.map((r) => r.label)).toEqual([
+			"real images, T_x",
+			"generated, T_x only",
+			"generated, T_z + T_x",
+			"raw pixels",
+		]);
+		for (const row of table.rows) {
+			expect(row.cells.linear?.n).toBe(2);
+			expect(row.cells.transfer?.n).toBe(2);
+			expect(row.runs.map((r) => r.metrics)).toEqual([
+				expect.stringMatching(/^runs\/.+\/seed-0\/metrics\.json$/),
+				expect.stringMatching(/seed-1\/metrics\.json$/),
+			]);
+		}
+		const linear = table.rows[0].cells.linear;
+		expect(linear?.values).toHaveLength(2);
+		expect(linear?.mean).toBeCloseTo(((linear?.values[0] ?? 0) + (linear?.values[1] ?? 0)) / 2, 12);
+
+		const markdown = await readFile(first.report.markdown, "utf8");
+		expect(markdown).toContain("Tiny table");
+		expect(markdown).toContain("generated, T_z + T_x");
+		expect(markdown).toMatch(/\d+\.\d ± \d+\.\d/);
+		expect(markdown).toContain("runs/tz-tx/seed-1/metrics.json");
+		const html = await readFile(first.report.html, "utf8");
+		expect(html).toContain("<table");
+		expect(html).toContain("data:image/png;base64,"); // the grid, embedded
+		expect(html).not.toMatch(/(src|href)="https?:/);
+		expect(existsSync(join(out, "grids", "gaussian.png"))).toBe(true);
+		expect(existsSync(join(out, "plots"))).toBe(true);
+		const saved = JSON.parse(await readFile(join(out, "preset.json"), "utf8"));
+		expect(saved.preset.name).toBe("tiny");
+
+		const again = await runExperiment({ preset, out, log: () => {} });
+		expect(again.jobs.every((j) => j.status === "skipped")).toBe(true);
+		expect(again.results.tables[0].rows[2].cells.linear).toEqual(table.rows[2].cells.linear);
+	});
+
+	it("records a failed job and goes on with the others", async () => {
+		const broken: PresetSpec = {
+			...preset,
+			seeds: [0],
+			views: { gaussian: { ...preset.views.gaussian, generator: join(root, "no-such-generator") } },
+		};
+		const r = await runExperiment({ preset: broken, out: join(root, "broken"), log: () => {} });
+		expect(r.jobs.find((j) => j.id.startsWith("views"))?.status).toBe("failed");
+		expect(r.jobs.filter((j) => j.id.includes("<gaussian>")).every((j) => j.status === "failed")).toBe(true);
+		expect(r.jobs.find((j) => j.id === "eval real seed 0")?.status).toBe("done");
+		expect(r.failed).toBeGreaterThan(0);
+	});
+
+	it("checks presets: every shipped preset is consistent; bad references are named", () => {
+		for (const p of Object.values(PRESETS)) checkPreset(p);
+		expect(() => checkPreset({ ...preset, tables: [{ title: "t", rows: ["nope"] }] })).toThrow(/unknown cell 'nope'/);
+		expect(() =>
+			checkPreset({
+				...preset,
+				cells: [{ id: "x", label: "x", data: { kind: "views", views: "missing" } }],
+				tables: [],
+				sweeps: [],
+				grids: [],
+			}),
+		).toThrow(/uses views 'missing'/);
+	});
+});
