@@ -55,9 +55,11 @@ export interface SweepSpec {
 	title: string;
 	caption?: string;
 	x: { label: string; scale: "linear" | "log" };
-	/** Metric key on the y axis. */
+	/** Metric key on the y axis (a point may name another metric of the same unit). */
 	y: string;
-	series: { name: string; points: { x: number | null; xLabel?: string; cell: string }[] }[];
+	/** Axis label; default the metric's label. */
+	yLabel?: string;
+	series: { name: string; points: { x: number | null; xLabel?: string; cell: string; metric?: string }[] }[];
 	paperNote?: string;
 }
 

@@ -5,7 +5,7 @@
  * 10k class-balanced subset of each training split and the full test splits.
  */
 import { GenrepError } from "../errors.js";
-import type { CellSpec, PresetSpec, ViewsSpec } from "./preset.js";
+import type { CellSpec, PresetSpec, SweepSpec, ViewsSpec } from "./preset.js";
 
 const GAN = "fashion-mnist-gan";
 const CGAN = "fashion-mnist-cgan";
@@ -36,7 +36,31 @@ const baselines: CellSpec[] = [
 
 const scaleText = (steps: number, seeds: number, anchors: string) =>
 	`resnet-tiny encoder (~77k parameters), batch 256, ${steps} SGD steps per cell (${Math.round((steps * 256) / 1000)}k anchors seen), ` +
-	`${anchors}; ${seeds} seeds per cell; linear probe and kNN on a 10k class-balanced subset of the training split, full test split.`;
+	`${anchors}; ${seeds} seed${seeds > 1 ? "s" : ""} per cell; linear probe and kNN on a 10k class-balanced subset of the training split, full test split.`;
+
+/** Accuracy vs labelled images per class (low-shot probes and the full probe), one line per cell. */
+const labelEfficiency = (cells: CellSpec[], fullPerClass: number): SweepSpec => ({
+	title: "Fashion-MNIST accuracy vs labelled images per class",
+	caption: `Linear probes on frozen features with 10 and 100 labelled images per class (mean of 5 draws) and with the whole ${fullPerClass}-per-class probe set.`,
+	x: { label: "labelled images per class", scale: "log" },
+	y: "linear",
+	yLabel: "top-1 accuracy",
+	series: cells.map(({ id: cell, label }) => ({
+		name: label,
+		points: [
+			{ x: 10, cell, metric: "lowShot10" },
+			{ x: 100, cell, metric: "lowShot100" },
+			{ x: fullPerClass, cell, metric: "linear" },
+		],
+	})),
+});
+
+const demoCells: CellSpec[] = [
+	{ id: "real-tx", label: "real images, T_x", data: { kind: "real" } },
+	{ id: "gen-tx", label: "generated, T_x only", data: { kind: "views", views: "gaussian", latentViews: false } },
+	{ id: "gen-tz-tx", label: "generated, T_z gaussian + T_x", data: { kind: "views", views: "gaussian" } },
+	...baselines,
+];
 
 const demo: PresetSpec = {
 	...common,
@@ -51,12 +75,7 @@ const demo: PresetSpec = {
 	seeds: [0],
 	steps: 200,
 	views: { gaussian: views(GAN, "gaussian", 20000, { sigma: TABLE_SIGMA }) },
-	cells: [
-		{ id: "real-tx", label: "real images, T_x", data: { kind: "real" } },
-		{ id: "gen-tx", label: "generated, T_x only", data: { kind: "views", views: "gaussian", latentViews: false } },
-		{ id: "gen-tz-tx", label: "generated, T_z gaussian + T_x", data: { kind: "views", views: "gaussian" } },
-		...baselines,
-	],
+	cells: demoCells,
 	tables: [
 		{
 			title: "Linear probe on real Fashion-MNIST (and transfer to MNIST)",
@@ -65,7 +84,7 @@ const demo: PresetSpec = {
 			rows: ["real-tx", "gen-tx", "gen-tz-tx", "pixels", "random"],
 		},
 	],
-	sweeps: [],
+	sweeps: [labelEfficiency(demoCells, 1000)],
 	grids: [{ views: "gaussian", title: "Anchors (left) and their Gaussian latent views (sigma 0.5)" }],
 };
 

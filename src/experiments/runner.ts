@@ -374,11 +374,11 @@ async function aggregate(
 			title: s.title,
 			caption: s.caption,
 			x: s.x,
-			y: { key: s.y, label: column?.label ?? s.y, unit: column?.unit },
+			y: { key: s.y, label: s.yLabel ?? column?.label ?? s.y, unit: column?.unit },
 			series: s.series.map((series) => ({
 				name: series.name,
 				points: series.points.flatMap((p) => {
-					const stat = cellStats.get(p.cell)?.cells[s.y];
+					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
 					return stat ? [{ x: p.x, xLabel: p.xLabel, stat }] : [];
 				}),
 			})),

@@ -8,8 +8,7 @@ export function tableToText(table: ResultTable): string {
 		row.label,
 		...table.metrics.map((m) => {
 			const stat = row.cells[m.key];
-			if (!stat) return "-";
-			return stat.n > 1 ? formatStat(stat, m.unit) : formatStat(stat, m.unit).split(" ±")[0];
+			return stat ? formatStat(stat, m.unit) : "-";
 		}),
 	]);
 	const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));

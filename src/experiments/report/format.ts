@@ -16,10 +16,11 @@ export function formatValue(value: number, unit: MetricUnit = "", decimals?: num
 	return value.toFixed(decimals ?? decimalsFor(value));
 }
 
-/** "71.2 ± 0.4" for a "%" metric holding fractions; mean and std share their decimals. */
+/** "71.2 ± 0.4" for a "%" metric holding fractions; mean and std share their decimals. One value: no spread. */
 export function formatStat(stat: Stat, unit: MetricUnit = ""): string {
 	const decimals = decimalsFor(stat.mean);
-	return `${formatValue(stat.mean, unit, decimals)} ± ${formatValue(stat.std, unit, decimals)}`;
+	const mean = formatValue(stat.mean, unit, decimals);
+	return stat.n > 1 ? `${mean} ± ${formatValue(stat.std, unit, decimals)}` : mean;
 }
 
 /** The paper's number as the paper prints it. */

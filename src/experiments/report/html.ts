@@ -97,11 +97,12 @@ function renderTable(table: ResultTable): string {
 			const [mean, std] = formatStat(stat, metric.unit).split(" ± ");
 			const n = stat.n !== seeds ? ` <span class="n">n=${stat.n}</span>` : "";
 			const cls = best.get(metric.key)?.has(i) ? "stat best" : "stat";
-			return `<td class="${cls}">${mean} <span class="pm">± ${std}</span>${n}${paperHtml}</td>`;
+			const spread = std === undefined ? "" : ` <span class="pm">± ${std}</span>`;
+			return `<td class="${cls}">${mean}${spread}${n}${paperHtml}</td>`;
 		});
 		return `<tr><td class="label">${h(row.label)}</td>${cells.join("")}<td>${seeds}</td>${renderRuns(row.runs)}</tr>`;
 	});
-	const legend = `Mean ± std over seeds; bold: best of the column${hasPaper ? "; below each cell, muted: the paper's number for the same setting, for orientation" : ""}.`;
+	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? "; below each cell, muted: the paper's number for the same setting, for orientation" : ""}.`;
 	return [
 		`<h2>${h(table.title)}</h2>`,
 		table.caption ? `<p class="caption">${h(table.caption)}</p>` : "",
