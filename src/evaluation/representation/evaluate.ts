@@ -299,6 +299,7 @@ export async function evaluateOnDataset(
 		onBatch: (done) => report("features", trainCount + done, total),
 	});
 	checkFinite(trainSet, name);
+	checkFinite(testSet, name);
 	const featureSeconds = (performance.now() - stageStart) / 1000;
 
 	stageStart = performance.now();
@@ -371,7 +372,7 @@ function checkFinite(set: FeatureSet, dataset: string): void {
 	const bad = set.features.findIndex((v) => !Number.isFinite(v));
 	if (bad >= 0) {
 		throw new GenrepError(
-			`the encoder's features of ${dataset} image ${Math.floor(bad / set.dim)} are not finite (NaN or Inf); the encoder weights are broken`,
+			`the features of ${dataset} image ${Math.floor(bad / set.dim) + 1} of ${set.count} embedded are not finite (NaN or Inf); the encoder weights are broken`,
 		);
 	}
 }
