@@ -33,6 +33,16 @@ export {
 } from "./evaluation/quality/ganEval.js";
 export { forEachRealBatch, type RealBatchOptions, realToTensor } from "./evaluation/realImages.js";
 export * from "./evaluation/representation/index.js";
+export {
+	type CellData,
+	type CellSpec,
+	METRICS,
+	type PresetSpec,
+	type SweepSpec,
+	type TableSpec,
+	type ViewsSpec,
+} from "./experiments/preset.js";
+export { getPreset, PRESETS, type PresetName } from "./experiments/presets.js";
 export { PLOT_DEFAULTS, renderSweep, sweepSpec } from "./experiments/report/plots.js";
 export { type WrittenReport, writeReport } from "./experiments/report.js";
 export type {
@@ -50,6 +60,13 @@ export type {
 	SweepSeries,
 } from "./experiments/results.js";
 export { summarize } from "./experiments/results.js";
+export {
+	checkPreset,
+	metricValues,
+	type RunExperimentOptions,
+	type RunExperimentResult,
+	runExperiment,
+} from "./experiments/runner.js";
 export { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./generators/architectures/dcgan.js";
 export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
 export type { Generator, ModelCard } from "./generators/generator.js";
@@ -57,6 +74,7 @@ export { type LoadGeneratorOptions, loadGenerator } from "./generators/load.js";
 export { generateOnHost, sampleGrid, sampleLatents } from "./generators/sampling.js";
 export { createEncoder, ENCODERS, type EncoderName } from "./learners/encoders/registry.js";
 export { ResNet, type ResNetConfig } from "./learners/encoders/resnet.js";
+export * from "./learners/index.js";
 export { classifierLoss } from "./learners/objectives/classifier.js";
 export { inverterLoss } from "./learners/objectives/inverter.js";
 export { ntXentLoss } from "./learners/objectives/ntXent.js";
@@ -70,6 +88,7 @@ export {
 	type MultiviewManifest,
 	openMultiviewDataset,
 } from "./store/multiview.js";
+export { type ViewsGridOptions, writeViewsGrid } from "./store/viewsGrid.js";
 export { createLatentView, LATENT_VIEWS, type LatentViewKind, latentViewFromConfig } from "./views/latent/registry.js";
 export { SteerView, type SteerViewOptions } from "./views/latent/steer.js";
 export { multiviewStream } from "./views/liveStream.js";
