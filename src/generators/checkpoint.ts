@@ -6,6 +6,7 @@
  * with the same shape, and the file may hold nothing else, so a checkpoint never loads
  * silently empty or half-applied.
  */
+import { truncateJsonLines } from "../data/runFiles.js";
 import type { ParamStore } from "../engine/nn/params.js";
 import { fileError } from "../errors.js";
 import { readSafetensors, type TensorToWrite, writeSafetensors } from "../store/safetensors.js";
@@ -57,6 +58,23 @@ export async function loadCheckpoint(path: string, stores: Record<string, ParamS
 	for (const [group, store] of Object.entries(stores)) store.assign(values.get(group) ?? new Map());
 	const { step: _s, seed: _seed, ...rest } = metadata;
 	return { step, seed, metadata: rest };
+}
+
+/**
+ * Loads a run's checkpoint to resume it: the seed must be the run's, and lines of the run's
+ * JSON-lines log past the checkpoint's step (written before a kill) are dropped.
+ * Returns the step to continue from and the training seconds spent so far.
+ */
+export async function resumeFromCheckpoint(
+	path: string,
+	stores: Record<string, ParamStore>,
+	seed: number,
+	logPath: string,
+): Promise<{ step: number; seconds: number }> {
+	const info = await loadCheckpoint(path, stores);
+	if (info.seed !== seed) throw fileError(path, `was written with seed ${info.seed}, not ${seed}`);
+	await truncateJsonLines(logPath, info.step);
+	return { step: info.step, seconds: Number(info.metadata?.seconds ?? 0) || 0 };
 }
 
 /** Saves one store with bare parameter names (e.g. a generator's weights for shipping). */

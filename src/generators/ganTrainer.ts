@@ -24,15 +24,15 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { appendJsonLine, checkConfigMatches, truncateJsonLines, writeJsonAtomic } from "../data/runFiles.js";
+import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
 import { gradsByName, ParamStore } from "../engine/nn/params.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { truncatedNormal } from "../engine/truncatedNormal.js";
-import { fileError, GenrepError } from "../errors.js";
+import { GenrepError } from "../errors.js";
 import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./architectures/dcgan.js";
-import { loadCheckpoint, saveCheckpoint, saveParams } from "./checkpoint.js";
+import { resumeFromCheckpoint, saveCheckpoint, saveParams } from "./checkpoint.js";
 
 export interface GanTrainOptions {
 	/** A registered dataset name or an image-folder path. */
@@ -238,11 +238,12 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 		let startStep = 0;
 		let secondsBefore = 0;
 		if (resuming) {
-			const info = await loadCheckpoint(checkpointPath, stores);
-			if (info.seed !== o.seed) throw fileError(checkpointPath, `was written with seed ${info.seed}, not ${o.seed}`);
-			startStep = info.step;
-			secondsBefore = Number(info.metadata?.seconds ?? 0) || 0;
-			await truncateJsonLines(join(out, "losses.jsonl"), startStep);
+			({ step: startStep, seconds: secondsBefore } = await resumeFromCheckpoint(
+				checkpointPath,
+				stores,
+				o.seed,
+				join(out, "losses.jsonl"),
+			));
 		} else {
 			await mkdir(out, { recursive: true });
 			await writeJsonAtomic(join(out, "config.json"), configSaved);

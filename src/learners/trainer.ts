@@ -19,13 +19,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { appendJsonLine, checkConfigMatches, truncateJsonLines, writeJsonAtomic } from "../data/runFiles.js";
+import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
-import { fileError, GenrepError } from "../errors.js";
-import { loadCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
+import { GenrepError } from "../errors.js";
+import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
 import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAugment.js";
 import { saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
@@ -194,11 +194,12 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		let startStep = 0;
 		let secondsBefore = 0;
 		if (resuming) {
-			const info = await loadCheckpoint(checkpointPath, stores);
-			if (info.seed !== o.seed) throw fileError(checkpointPath, `was written with seed ${info.seed}, not ${o.seed}`);
-			startStep = info.step;
-			secondsBefore = Number(info.metadata?.seconds ?? 0) || 0;
-			await truncateJsonLines(join(o.out, METRICS), startStep);
+			({ step: startStep, seconds: secondsBefore } = await resumeFromCheckpoint(
+				checkpointPath,
+				stores,
+				o.seed,
+				join(o.out, METRICS),
+			));
 		} else {
 			await mkdir(o.out, { recursive: true });
 			await writeJsonAtomic(join(o.out, "config.json"), savedConfig(o));
