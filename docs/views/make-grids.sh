@@ -17,3 +17,5 @@ grid gaussian-0.25 --view gaussian --sigma 0.25
 grid gaussian-0.5 --view gaussian --sigma 0.5
 grid gaussian-1.0 --view gaussian --sigma 1.0
 grid independent --view independent
+# Walks shipped beside the generator (models/fashion-mnist-cgan/walks, from `genrep steer train`).
+grid steer --view steer --walks fashion-mnist-cgan
