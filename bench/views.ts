@@ -1,7 +1,7 @@
 /**
  * Views benchmark (issue 4): is making views fast enough to feed training?
  *
- *   npm run bench:views -- [--generator fashion-mnist-cgan] [--anchors 2000] [--stream-batches 6]
+ *   npm run bench:views -- [--generator fashion-mnist-cgan] [--anchors 2000] [--stream-batches 12]
  *                          [--no-parallel] [--out FILE]
  *
  * Measures, on the same engine and machine:
@@ -17,7 +17,7 @@
  * Prints a Markdown table and writes bench/results/views.json.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
 	options: {
 		generator: { type: "string", default: "fashion-mnist-cgan" },
 		anchors: { type: "string", default: "2000" },
-		"stream-batches": { type: "string", default: "6" },
+		"stream-batches": { type: "string", default: "12" },
 		"train-steps": { type: "string", default: "5" },
 		"no-parallel": { type: "boolean", default: false },
 		out: { type: "string", default: DEFAULT_OUT },
@@ -54,7 +54,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
 	process.stdout.write(
-		"usage: npm run bench:views -- [--generator NAME|DIR] [--anchors 2000] [--stream-batches 6] [--train-steps 5]\n" +
+		"usage: npm run bench:views -- [--generator NAME|DIR] [--anchors 2000] [--stream-batches 12] [--train-steps 5]\n" +
 			"       [--no-parallel] [--out FILE]   (--out '' writes no JSON; default bench/results/views.json)\n",
 	);
 	process.exit(0);
@@ -94,6 +94,40 @@ function describeEngine(info: EngineInfo): string {
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
 
+/**
+ * CPU seconds of each thread of this process by thread name (Linux /proc; empty elsewhere);
+ * the main thread is named "main". On a busy machine wall time stretches but CPU time does not,
+ * so (all threads) / (main thread) says how many cores the work could use on an idle one.
+ */
+function threadCpuSeconds(): Map<string, number> {
+	const out = new Map<string, number>();
+	const dir = "/proc/self/task";
+	if (!existsSync(dir)) return out;
+	const tick = 100; // USER_HZ on Linux
+	for (const tid of readdirSync(dir)) {
+		try {
+			const stat = readFileSync(`${dir}/${tid}/stat`, "utf8");
+			const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 on
+			const cpu = (Number(fields[11]) + Number(fields[12])) / tick; // utime + stime
+			const name = Number(tid) === process.pid ? "main" : readFileSync(`${dir}/${tid}/comm`, "utf8").trim();
+			out.set(name, (out.get(name) ?? 0) + cpu);
+		} catch {
+			// the thread ended meanwhile
+		}
+	}
+	return out;
+}
+
+function threadCpuDelta(before: Map<string, number>): Record<string, number> {
+	const after = threadCpuSeconds();
+	const delta: Record<string, number> = {};
+	for (const [name, value] of after) {
+		const d = value - (before.get(name) ?? 0);
+		if (d > 0) delta[name] = Number(d.toFixed(2));
+	}
+	return delta;
+}
+
 // --- Generation to disk ---------------------------------------------------------------------
 
 interface DiskResult {
@@ -103,34 +137,50 @@ interface DiskResult {
 	seconds: number;
 	anchorsPerSecond: number;
 	imagesPerSecond: number;
+	/** CPU seconds of this process (all its threads) per wall second: 2 means both cores busy. */
+	coresUsed: number;
+	/** CPU seconds per thread name ("main" is the JavaScript thread). */
+	cpuByThread: Record<string, number>;
+	/** CPU seconds of all threads / of the main thread: the cores it keeps busy when nothing else runs. */
+	coresUsable: number;
 }
 
-async function generateToDisk(view: string, viewOptions: Record<string, unknown>): Promise<DiskResult> {
+async function generateToDisk(view: string, viewOptions: Record<string, unknown>, n = anchors): Promise<DiskResult> {
 	const out = path.join(tmp, `disk-${view}`);
 	const start = performance.now();
+	const cpu = process.cpuUsage();
+	const threads = threadCpuSeconds();
 	const r = await generateMultiviewDataset({
 		generator: flags.generator,
 		view,
 		viewOptions,
-		anchors,
+		anchors: n,
 		neighbors: 1,
 		seed: 0,
 		shardSize: 500,
 		out,
 	});
 	const s = seconds(start);
+	const used = process.cpuUsage(cpu);
+	const cpuByThread = threadCpuDelta(threads);
 	await rm(out, { recursive: true, force: true });
 	const images = r.manifest.anchors * r.manifest.views;
 	return {
 		view,
-		anchors,
+		anchors: n,
 		images,
 		seconds: s,
-		anchorsPerSecond: anchors / s,
+		anchorsPerSecond: n / s,
 		imagesPerSecond: images / s,
+		coresUsed: (used.user + used.system) / 1e6 / s,
+		cpuByThread,
+		coresUsable: cpuByThread.main
+			? Object.values(cpuByThread).reduce((a, b) => a + b, 0) / cpuByThread.main
+			: Number.NaN,
 	};
 }
 
+await generateToDisk("none", {}, 256); // warm-up: kernels, caches, the generator's first load
 const disk: DiskResult[] = [await generateToDisk("gaussian", { sigma: 0.5 })];
 let walks: string | null = null;
 try {
@@ -260,7 +310,7 @@ const rows: string[][] = [
 	...disk.map((d) => [
 		`views generate, ${d.view} view, K = 1 (${d.anchors} anchors)`,
 		`${d.anchorsPerSecond.toFixed(0)} anchors/s`,
-		`${d.imagesPerSecond.toFixed(0)} images/s`,
+		`${d.imagesPerSecond.toFixed(0)} images/s (${d.coresUsed.toFixed(2)} cores busy, ${d.coresUsable.toFixed(2)} usable)`,
 	]),
 	...streams.map((s) => [
 		`live stream, gaussian view${s.pixelViews ? " + SimCLR pixel views" : ""}`,
@@ -276,6 +326,7 @@ const rows: string[][] = [
 ];
 console.log("");
 console.log(markdownTable(["what", "anchors or pairs", "images"], rows));
+for (const d of disk) console.log(`cpu seconds by thread, ${d.view} view: ${JSON.stringify(d.cpuByThread)}`);
 if (parallel) {
 	console.log("");
 	console.log(
