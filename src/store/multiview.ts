@@ -17,6 +17,7 @@ import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../data/atomicWrite.js";
+import { parseJsonFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { resolveGenerator } from "../generators/registry.js";
 import { DEFAULT_ANCHOR_TRUNCATION, type LatentViewConfig } from "../views/latent/latentView.js";
@@ -328,18 +329,7 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 const short = (hash: unknown) => String(hash).slice(0, 12);
 
 function parseManifest(text: string, path: string): MultiviewManifest {
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch (err) {
-		throw fileError(path, `not valid JSON (${(err as Error).message})`);
-	}
-	const parsed = manifestSchema.safeParse(json);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw fileError(path, `not a ${MULTIVIEW_FORMAT} manifest: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-	}
-	const m = parsed.data as MultiviewManifest;
+	const m = parseJsonFile(text, path, manifestSchema, `${MULTIVIEW_FORMAT} manifest`) as MultiviewManifest;
 	if (m.shards.length !== m.numShards || m.numShards !== Math.ceil(m.anchors / m.shardSize)) {
 		throw fileError(
 			path,

@@ -7,7 +7,7 @@
  */
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
-import { PIXEL_EDITS } from "../steer/pixelEdits.js";
+import { drawAlpha } from "../steer/pixelEdits.js";
 import { SteeringWalks, type WalkEntry } from "../steer/walks.js";
 import {
 	checkOptionKeys,
@@ -97,13 +97,7 @@ export class SteerView implements LatentView {
 
 	/** One alpha per walk (card order), uniform over alphaRange (log-uniform for log edits). */
 	drawAlphas(rng: Rng): number[] {
-		return this.walks.card.walks.map((walk) => {
-			const [lo, hi] = this.alphaRange(walk);
-			const u = rng.uniform();
-			return PIXEL_EDITS[walk.edit].latentScale === "log"
-				? Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)))
-				: lo + u * (hi - lo);
-		});
+		return this.walks.card.walks.map((walk) => drawAlpha(rng, walk.edit, this.alphaRange(walk)));
 	}
 
 	neighbours(rng: Rng, anchors: Float32Array, k: number, space: LatentSpace): Float32Array {

@@ -6,6 +6,7 @@
  * from outside the frame). Host arrays only: targets are computed once per batch, without
  * gradients.
  */
+import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 
 /** How alpha becomes a latent step: `linear` alpha - identity, `log` log(alpha) (zoom, contrast). */
@@ -223,4 +224,13 @@ export function alphaGrid(name: PixelEditName, range: readonly [number, number],
 		const v = count === 1 ? (a + b) / 2 : a + ((b - a) * i) / (count - 1);
 		return log ? Math.exp(v) : v;
 	});
+}
+
+/** An alpha uniform over the range (log-uniform for log edits, so zoom in and out are equally likely). */
+export function drawAlpha(rng: Rng, name: PixelEditName, range: readonly [number, number]): number {
+	const u = rng.uniform();
+	if (PIXEL_EDITS[name].latentScale === "log") {
+		return Math.exp(Math.log(range[0]) + u * (Math.log(range[1]) - Math.log(range[0])));
+	}
+	return range[0] + u * (range[1] - range[0]);
 }

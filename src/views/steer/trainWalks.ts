@@ -15,6 +15,7 @@ import type { Generator } from "../../generators/generator.js";
 import {
 	alphaGrid,
 	checkAlphaRange,
+	drawAlpha,
 	latentStep,
 	latentUnit,
 	PIXEL_EDIT_NAMES,
@@ -227,14 +228,6 @@ function batchTensors(generator: Generator, batch: EditBatch) {
 		target: tf.tensor4d(batch.target, [b, h, w, c]), // [B, H, W, C]
 		mask: tf.tensor4d(batch.mask, [b, h, w, 1]), // [B, H, W, 1]
 	};
-}
-
-function drawAlpha(rng: Rng, name: PixelEditName, range: readonly [number, number]): number {
-	const u = rng.uniform();
-	if (PIXEL_EDITS[name].latentScale === "log") {
-		return Math.exp(Math.log(range[0]) + u * (Math.log(range[1]) - Math.log(range[0])));
-	}
-	return range[0] + u * (range[1] - range[0]);
 }
 
 function drawLabels(rng: Rng, generator: Generator, n: number): Int32Array | null {

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseJsonFile } from "../../data/jsonFile.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { isShippedGenerator, modelsDir } from "../../generators/registry.js";
 import { decodeSafetensors, type TensorToWrite } from "../../store/safetensors.js";
@@ -182,18 +183,7 @@ function readOrExplain(path: string): Buffer {
 }
 
 export function parseWalksCard(text: string, path: string): WalksCard {
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch (err) {
-		throw fileError(path, `not valid JSON (${(err as Error).message})`);
-	}
-	const parsed = cardSchema.safeParse(json);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw fileError(path, `not a ${WALKS_FORMAT} card: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-	}
-	const card = parsed.data as WalksCard;
+	const card = parseJsonFile(text, path, cardSchema, `${WALKS_FORMAT} card`) as WalksCard;
 	const names = card.walks.map((w) => w.edit);
 	const twice = names.find((n, i) => names.indexOf(n) !== i);
 	if (twice) throw fileError(path, `walk '${twice}' is listed twice`);
