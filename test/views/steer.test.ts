@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { Rng } from "../../src/engine/rng.js";
 import { GenrepError } from "../../src/errors.js";
+import { loadGenerator } from "../../src/generators/load.js";
 import { sampleAnchors } from "../../src/views/latent/latentView.js";
 import { createLatentView } from "../../src/views/latent/registry.js";
 import { SteerView } from "../../src/views/latent/steer.js";
@@ -19,7 +20,7 @@ import {
 	type PixelEditName,
 } from "../../src/views/steer/pixelEdits.js";
 import { measureWalk, trainWalk } from "../../src/views/steer/trainWalks.js";
-import { SteeringWalks } from "../../src/views/steer/walks.js";
+import { generatorWeightsSha256, SteeringWalks } from "../../src/views/steer/walks.js";
 import { expectNoLeakedTensors } from "../helpers/tensors.js";
 import { makeBlobGenerator } from "./blobGenerator.js";
 import { unit, writeWalksFolder } from "./walksFixture.js";
@@ -184,6 +185,31 @@ describe("walk training", () => {
 		expect(b.vector).toEqual(a.vector);
 		expect(c.vector).not.toEqual(a.vector);
 		g.dispose();
+	});
+});
+
+describe("shipped walks", () => {
+	it("each shipped generator has six walks for its weights that lower their masked error; manifests name them by the generator", async () => {
+		for (const name of ["fashion-mnist-gan", "fashion-mnist-cgan"]) {
+			const generator = await loadGenerator(name);
+			const space = {
+				latentDim: generator.latentDim,
+				numClasses: generator.numClasses,
+				truncation: 2,
+				differentiable: generator.differentiable,
+				weightsSha256: () => generatorWeightsSha256(generator),
+			};
+			new SteerView({ walks: name }).checkCompatible(space, name);
+			generator.dispose();
+			const walks = SteeringWalks.load(name);
+			expect(walks.card.walks.map((w) => w.edit)).toEqual(PIXEL_EDIT_NAMES);
+			expect(walks.card.generator).toMatchObject({ id: name, latentDim: 64 });
+			for (const w of walks.card.walks) {
+				expect(w.maskedError.withWalk, `${name} ${w.edit}`).toBeLessThan(w.maskedError.withoutWalk);
+				expect(w.maskedError.reduction).toBeGreaterThan(0);
+			}
+			expect(new SteerView({ walks: name }).config.walks).toBe(name);
+		}
 	});
 });
 

@@ -59,7 +59,7 @@ export class SteerView implements LatentView {
 		}
 		this.config = {
 			kind: "steer",
-			walks: this.walks.dir,
+			walks: this.walks.id,
 			walksSha256: this.walks.sha256,
 			alphaScale: this.alphaScale,
 		};

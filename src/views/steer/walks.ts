@@ -119,6 +119,8 @@ export function resolveWalksDir(spec: string): string {
 /** Loaded walks: the card, one vector per edit, and the sha256 of walks.safetensors. */
 export class SteeringWalks {
 	private constructor(
+		/** A shipped generator's name for its shipped walks, else the folder's absolute path (what manifests record). */
+		readonly id: string,
 		readonly dir: string,
 		readonly card: WalksCard,
 		readonly vectors: ReadonlyMap<PixelEditName, Float32Array>,
@@ -164,7 +166,8 @@ export class SteeringWalks {
 				throw fileError(filePath, `tensor '${name}' is not a walk of ${WALKS_CARD}`);
 			}
 		}
-		return new SteeringWalks(dir, card, vectors, sha256Hex(bytes));
+		const id = dir === resolve(spec) ? dir : spec;
+		return new SteeringWalks(id, dir, card, vectors, sha256Hex(bytes));
 	}
 }
 
