@@ -164,6 +164,26 @@ describe("genrep eval (CLI)", () => {
 		expect(existsSync(out)).toBe(true);
 	});
 
+	it("takes options from --config (flags win) and rejects unknown keys there", async () => {
+		const config = join(dir, "eval.yaml");
+		await writeFile(
+			config,
+			"encoder: pixels\ntrainLimit: 100\ntestLimit: 50\nshots: [2]\ndraws: 1\nmaxIterations: 5\n",
+		);
+		const out = join(dir, "config", "metrics.json");
+		const r = genrep("eval", "--config", config, "--test-limit", "40", "--out", out);
+		expect(r.stderr).not.toMatch(/error/);
+		expect(r.status).toBe(0);
+		const metrics = JSON.parse(await readFile(out, "utf8"));
+		expect(metrics.encoder.kind).toBe("pixels");
+		expect([metrics.dataset.trainImages, metrics.dataset.testImages]).toEqual([100, 40]);
+		const bad = join(dir, "bad.json");
+		await writeFile(bad, JSON.stringify({ encoder: "pixels", trainLimt: 100 }));
+		const r2 = genrep("eval", "--config", bad, "--out", out);
+		expect(r2.status).toBe(1);
+		expect(r2.stderr).toBe("error: unknown evaluation option 'trainLimt'\n");
+	});
+
 	it("exits non-zero with one error line and writes nothing on bad input", async () => {
 		const out = join(dir, "bad", "metrics.json");
 		for (const args of [
@@ -171,6 +191,7 @@ describe("genrep eval (CLI)", () => {
 			["--encoder", "pixels", "--dataset", "no-such-data"],
 			["--encoder", "pixels", "--train-limit", "0"],
 			["--encoder", "pixels", "--shots", "10,x"],
+			["--dataset", "mnist"],
 		]) {
 			const r = genrep("eval", ...args, "--out", out);
 			expect(r.status, args.join(" ")).not.toBe(0);

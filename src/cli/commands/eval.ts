@@ -1,7 +1,13 @@
 import { type Command, InvalidArgumentError } from "commander";
-import type { DatasetEvalMetrics, EvalMetrics, EvalProgress } from "../../evaluation/representation/evaluate.js";
+import { GenrepError } from "../../errors.js";
+import type {
+	DatasetEvalMetrics,
+	EvalMetrics,
+	EvalProgress,
+	EvaluateOptions,
+} from "../../evaluation/representation/evaluate.js";
 import { action } from "../action.js";
-import { commandLine, nonNegativeInteger, positiveInteger } from "../parse.js";
+import { commandLine, nonNegativeInteger, positiveInteger, readConfigFile } from "../parse.js";
 
 /**
  * `genrep eval`: thin over evaluateRepresentation (src/evaluation/representation/evaluate.ts):
@@ -16,12 +22,13 @@ export function registerEvalCommand(program: Command): void {
 				"cosine, majority vote) and low-shot linear probes (10 and 100 images per class, 5 draws), on --dataset " +
 				"and on --transfer; writes metrics JSON to --out",
 		)
-		.requiredOption(
+		.option(
 			"--encoder <run|random:name|pixels>",
 			"a training run directory (encoder.json + encoder.safetensors), random:<encoder> (an untrained encoder, " +
 				"e.g. random:resnet-tiny) or pixels (raw-pixel baseline)",
 		)
-		.requiredOption("--out <file>", "write the metrics JSON here (e.g. runs/x/metrics.json)")
+		.option("--out <file>", "write the metrics JSON here (e.g. runs/x/metrics.json)")
+		.option("--config <file>", "options from a JSON or YAML file (keys as in the library's EvaluateOptions); flags win")
 		.option("--dataset <name>", "a registered dataset or an image folder (default fashion-mnist)")
 		.option("--transfer <name>", "a second dataset: the same probes on its own training and test splits")
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
@@ -39,32 +46,26 @@ export function registerEvalCommand(program: Command): void {
 		.option("--max-iterations <n>", "L-BFGS iterations per linear-probe fit at most (default 100)", positiveInteger)
 		.action(
 			action(async (flags: EvalFlags) => {
+				const fromFile = flags.config ? await readConfigFile(flags.config) : {};
+				const options = { ...fromFile, ...flagOptions(flags) } as EvaluateOptions;
+				for (const key of ["encoder", "out"] as const) {
+					if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
+				}
 				const { evaluateRepresentation } = await import("../../evaluation/representation/evaluate.js");
 				const metrics = await evaluateRepresentation({
-					encoder: flags.encoder,
-					dataset: flags.dataset,
-					transfer: flags.transfer,
-					dataDir: flags.dataDir,
-					seed: flags.seed,
-					trainLimit: flags.trainLimit,
-					testLimit: flags.testLimit,
-					batchSize: flags.batchSize,
-					k: flags.k,
-					shots: flags.shots,
-					draws: flags.draws,
-					maxIterations: flags.maxIterations,
-					out: flags.out,
+					...options,
 					command: commandLine(),
 					onProgress: progressWriter(),
 				});
-				process.stdout.write(`${summaryTable(metrics)}wrote ${flags.out}\n`);
+				process.stdout.write(`${summaryTable(metrics)}wrote ${options.out}\n`);
 			}),
 		);
 }
 
 interface EvalFlags {
-	encoder: string;
-	out: string;
+	encoder?: string;
+	out?: string;
+	config?: string;
 	dataset?: string;
 	transfer?: string;
 	dataDir?: string;
@@ -76,6 +77,12 @@ interface EvalFlags {
 	shots?: number[];
 	draws?: number;
 	maxIterations?: number;
+}
+
+/** Only the flags that were given, as EvaluateOptions keys. */
+function flagOptions(f: EvalFlags): Partial<EvaluateOptions> {
+	const { config: _config, ...options } = f;
+	return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
 /** The figures as a small table, one row per dataset. */

@@ -130,6 +130,16 @@ export function resolveEvaluateOptions(options: EvaluateOptions): ResolvedEvalua
 	if (typeof options.encoder !== "string" || options.encoder === "") {
 		throw new GenrepError("encoder is required: a training run directory, random:<encoder> or pixels");
 	}
+	for (const key of ["dataset", "transfer", "dataDir", "out"] as const) {
+		const v = options[key];
+		if (v !== undefined && typeof v !== "string")
+			throw new GenrepError(`${key} must be a string, got ${JSON.stringify(v)}`);
+	}
+	for (const key of ["shots", "weightDecays"] as const) {
+		const v = options[key];
+		if (v !== undefined && !Array.isArray(v))
+			throw new GenrepError(`${key} must be a list of numbers, got ${JSON.stringify(v)}`);
+	}
 	const d = EVALUATE_DEFAULTS;
 	const seed = options.seed ?? d.seed;
 	if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
