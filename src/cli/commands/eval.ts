@@ -124,7 +124,7 @@ const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 function progressWriter(): (p: EvalProgress) => void {
 	return (p) => {
 		if (process.stderr.isTTY) {
-			const eta = p.done < p.total ? `, ETA ${Math.round(p.etaSeconds)} s` : "";
+			const eta = p.done > 0 && p.done < p.total ? `, ETA ${Math.round(p.etaSeconds)} s` : "";
 			process.stderr.write(`\r\x1b[K${p.dataset}: ${p.stage} ${p.done}/${p.total}${eta}`);
 			if (p.stage === "low-shot" && p.done === p.total) process.stderr.write("\n");
 		} else process.stderr.write(`${JSON.stringify({ phase: "eval", ...p })}\n`);
