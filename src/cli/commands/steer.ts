@@ -21,7 +21,6 @@ export function registerSteerCommands(program: Command): void {
 			"--alpha-range <edit=min:max>",
 			"alpha range of one edit, e.g. zoom=0.5:2 or shiftX=-4:4 (repeatable; must contain the identity)",
 			alphaRange,
-			{} as Record<string, [number, number]>,
 		)
 		.option("--steps <n>", "Adam steps per walk (default 300)", Number)
 		.option("--batch-size <n>", "latents per step (default 32)", Number)
@@ -39,7 +38,7 @@ export function registerSteerCommands(program: Command): void {
 					generator: flags.generator,
 					out: flags.out,
 					edits: flags.edits,
-					alphaRanges: Object.keys(flags.alphaRange).length > 0 ? flags.alphaRange : undefined,
+					alphaRanges: flags.alphaRange,
 					steps: flags.steps,
 					batchSize: flags.batchSize,
 					learningRate: flags.lr,
@@ -75,7 +74,7 @@ export function registerSteerCommands(program: Command): void {
 }
 
 /** `zoom=0.5:2` -> accumulates { zoom: [0.5, 2] }; the library checks the values. */
-function alphaRange(value: string, previous: Record<string, [number, number]>): Record<string, [number, number]> {
+function alphaRange(value: string, previous: Record<string, [number, number]> = {}): Record<string, [number, number]> {
 	const m = /^([A-Za-z]+)=([^:]+):(.+)$/.exec(value.trim());
 	const lo = m ? Number(m[2]) : Number.NaN;
 	const hi = m ? Number(m[3]) : Number.NaN;
@@ -89,7 +88,7 @@ interface SteerTrainFlags {
 	generator: string;
 	out: string;
 	edits?: string[];
-	alphaRange: Record<string, [number, number]>;
+	alphaRange?: Record<string, [number, number]>;
 	steps?: number;
 	batchSize?: number;
 	lr?: number;
