@@ -211,24 +211,25 @@ int64_t getCount(const Args& a, size_t i, const char* what) {
   return v;
 }
 
-// binary(op, memory, aOffset, bOffset, outOffset, n, period, inner):
-// out[i] = a[i] op b[(i / inner) % period]
+// binary(op, memory, aOffset, bOffset, outOffset, n, period, inner, suffix = 1):
+// out[i] = a[i] op b[((i / (inner * suffix)) % period) * suffix + i % suffix]
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, "binary", [&] {
     Args a = getArgs(env, info, 8);
+    const int64_t suffix = a.argc > 8 ? getCount(a, 8, "suffix") : 1;
     const int64_t op = getInt(a, 0, "op");
     if (op < 0 || op > 2) throw ArgError("op must be 0 (add), 1 (sub) or 2 (mul)");
     const Heap heap = getHeap(a, 1);
     const int64_t n = getCount(a, 5, "n");
     const int64_t period = getCount(a, 6, "period");
     const int64_t inner = getCount(a, 7, "inner");
-    if (n % period != 0 || (n / period) % inner != 0) {
-      throw ArgError("n must be a multiple of period * inner");
+    if (n % period != 0 || (n / period) % inner != 0 || (n / period / inner) % suffix != 0) {
+      throw ArgError("n must be a multiple of period * inner * suffix");
     }
     const float* x = tensorAt(heap, getInt(a, 2, "aOffset"), n, "a");
-    const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), period, "b");
+    const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), period * suffix, "b");
     float* out = tensorAt(heap, getInt(a, 4, "outOffset"), n, "out");
-    genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period, inner);
+    genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period, inner, suffix);
     return undefinedValue(env);
   });
 }

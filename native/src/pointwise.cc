@@ -15,8 +15,18 @@ constexpr int64_t kParallelMin = 1 << 15;
 
 template <typename F>
 void binaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t period,
-                int64_t inner, F f) {
-  if (inner == 1 && period == n) {
+                int64_t inner, int64_t suffix, F f) {
+  if (suffix > 1) {
+    // Runs of `suffix` values combined with one block of b (e.g. the C values of an image).
+    const int64_t runs = n / suffix;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t r = 0; r < runs; r++) {
+      const float* br = b + ((r / inner) % period) * suffix;
+      const float* ar = a + r * suffix;
+      float* o = out + r * suffix;
+      for (int64_t c = 0; c < suffix; c++) o[c] = f(ar[c], br[c]);
+    }
+  } else if (inner == 1 && period == n) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) out[i] = f(a[i], b[i]);
   } else if (period == 1) {
@@ -78,16 +88,16 @@ void columnSums(int64_t rows, int64_t channels, int64_t width, std::vector<doubl
 }  // namespace
 
 void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period,
-            int64_t inner) {
+            int64_t inner, int64_t suffix) {
   switch (op) {
     case BinaryOp::kAdd:
-      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x + y; });
+      binaryLoop(a, b, out, n, period, inner, suffix, [](float x, float y) { return x + y; });
       break;
     case BinaryOp::kSub:
-      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x - y; });
+      binaryLoop(a, b, out, n, period, inner, suffix, [](float x, float y) { return x - y; });
       break;
     case BinaryOp::kMul:
-      binaryLoop(a, b, out, n, period, inner, [](float x, float y) { return x * y; });
+      binaryLoop(a, b, out, n, period, inner, suffix, [](float x, float y) { return x * y; });
       break;
   }
 }

@@ -10,13 +10,14 @@ namespace genrep {
 enum class BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2 };
 
 /**
- * out[i] = a[i] op b[(i / inner) % period], i < n: b is a block of a's trailing dimensions
- * broadcast over the others. inner 1 and period n: equal shapes; inner 1, period C: a
- * per-channel vector of NHWC; inner C, period N: one value per row of [N, C]; period 1: a
- * scalar. n must be a multiple of inner * period.
+ * out[i] = a[i] op b[((i / (inner * suffix)) % period) * suffix + i % suffix], i < n: b is
+ * broadcast against a's shape [lead.., P.., M.., S..] as [1.., P.., 1.., S..], with
+ * period = |P|, inner = |M|, suffix = |S|. Equal shapes: period n; a per-channel [C] of NHWC:
+ * period C; one value per row of [N, C]: period N, inner C; a per-image, per-channel
+ * [N, 1, 1, C]: period N, inner H * W, suffix C; a scalar: everything 1.
  */
 void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, int64_t period,
-            int64_t inner);
+            int64_t inner, int64_t suffix);
 
 enum class UnaryOp : int {
   /** max(x, 0); NaN stays NaN. */

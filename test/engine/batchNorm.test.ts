@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { BatchNorm } from "../../src/engine/nn/batchNorm.js";
 import { batchNormTraining } from "../../src/engine/nn/batchNormOp.js";
+import { ParamStore } from "../../src/engine/nn/params.js";
 import { Rng } from "../../src/engine/rng.js";
 import { randomValues, runOn } from "../helpers/backends.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
@@ -53,5 +55,35 @@ describe("fused batch norm (training mode)", () => {
 			tf.dispose([y, mean, variance, ref.mean, ref.variance]);
 		});
 		tf.dispose([t, g, b]);
+	});
+
+	it("eval mode matches (x - running mean) / sqrt(running var + eps) * scale + shift, per channel and per sample", async () => {
+		const store = new ParamStore(new Rng(3));
+		const bn = new BatchNorm(store, "bn", 6);
+		const n = shape[0];
+		const stats = { values: randomValues(rng, [4, 6]), shape: [4, 6] };
+		for (const backend of ["wasm", "cpu"] as const) {
+			const [perChannel, perSample, want1, want2] = await runOn(
+				backend,
+				[x, stats, { values: randomValues(new Rng(5), [n, 1, 1, 6]), shape: [n, 1, 1, 6] }],
+				(xt, st, sc) => {
+					const [m, v, g, b] = tf.unstack(st);
+					bn.runningMean.assign(m);
+					bn.runningVar.assign(tf.abs(v));
+					bn.gamma?.assign(g);
+					bn.beta?.assign(b);
+					const norm = tf.div(tf.sub(xt, m), tf.sqrt(tf.add(tf.abs(v), bn.epsilon)));
+					return [
+						bn.apply(xt, false),
+						bn.apply(xt, false, sc, tf.mul(sc, 0.5)),
+						tf.add(tf.mul(norm, g), b),
+						tf.add(tf.mul(norm, sc), tf.mul(sc, 0.5)),
+					];
+				},
+			);
+			expect(maxAbsDiff(perChannel, want1), backend).toBeLessThan(1e-4);
+			expect(maxAbsDiff(perSample, want2), backend).toBeLessThan(1e-4);
+		}
+		store.dispose();
 	});
 });

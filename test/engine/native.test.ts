@@ -236,6 +236,9 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			["one value per row [N,H,W,1]", [...shape.slice(0, 3), 1]],
 			["one value per image [N,1,1,1]", [shape[0], 1, 1, 1]],
 			["a block [H,W,1]", [shape[1], shape[2], 1]],
+			["one value per image and channel [N,1,1,C]", [shape[0], 1, 1, c]],
+			["one value per image and row [N,H,1,1]", [shape[0], shape[1], 1, 1]],
+			["per row and channel [H,1,C]", [shape[1], 1, c]],
 		];
 		for (const [what, bShape] of broadcasts) {
 			it(`add, sub, mul of [${shape}] and ${what} match cpu, with gradients`, async () => {
@@ -291,10 +294,10 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 	it("hands other broadcasts and small tensors back to wasm", async () => {
 		const before = nativeKernelStats().Sub.fallback;
 		const beforeMul = nativeKernelStats().Multiply.fallback;
-		// [C] - [N,H,W,C]: the broadcast operand first (not commutative), and [N,1,1,C] x [N,H,W,C]
-		// (not one block of dimensions).
+		// [C] - [N,H,W,C]: the broadcast operand first (not commutative), and [N,1,W,1] x [N,H,W,C]
+		// (three runs of broadcast dimensions).
 		await expectMatchesCpu([input([16], 1), input([8, 16, 16, 16], 2)], (a, b) => tf.sub(a, b), []);
-		await expectMatchesCpu([input([8, 1, 1, 16], 3), input([8, 16, 16, 16], 4)], (a, b) => tf.mul(a, b), []);
+		await expectMatchesCpu([input([8, 1, 16, 1], 3), input([8, 16, 16, 16], 4)], (a, b) => tf.mul(a, b), []);
 		await expectMatchesCpu([input([3, 5], 5), input([3, 5], 6)], (a, b) => tf.mul(a, b), []);
 		expect(nativeKernelStats().Sub.fallback).toBeGreaterThan(before);
 		expect(nativeKernelStats().Multiply.fallback).toBe(beforeMul + 2);
@@ -390,6 +393,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.binary(0, memory, 0, 0, 0, 300, 1, 1)).toThrow(/runs past the memory/);
 		expect(() => addon.binary(0, memory, 0, 0, 0, 10, 3, 1)).toThrow(/multiple of period/);
 		expect(() => addon.binary(0, memory, 0, 0, 0, 12, 3, 5)).toThrow(/multiple of period/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 24, 3, 2, 5)).toThrow(/multiple of period/);
 		expect(() => addon.binary(7 as 0, memory, 0, 0, 0, 10, 1, 1)).toThrow(/op/);
 		expect(() => addon.unary(0, memory, 0, 4, 256, 0)).toThrow(/runs past the memory/);
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 100, 4, 1e-5)).toThrow(/runs past the memory/);

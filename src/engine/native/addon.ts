@@ -39,7 +39,10 @@ export interface NativeAddon {
 	): void;
 	/** params (7 values): batchA, batchB, M, K, N, transposeA (0/1), transposeB (0/1). */
 	matmul(memory: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number, params: Int32Array): void;
-	/** out[i] = a[i] op b[floor(i / inner) % period] over n floats; op: BinaryOp. */
+	/**
+	 * out[i] = a[i] op b[(floor(i / (inner * suffix)) % period) * suffix + i % suffix] over n
+	 * floats; op: BinaryOp; suffix defaults to 1.
+	 */
 	binary(
 		op: BinaryOp,
 		memory: ArrayBuffer,
@@ -49,6 +52,7 @@ export interface NativeAddon {
 		n: number,
 		period: number,
 		inner: number,
+		suffix?: number,
 	): void;
 	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0 (else unused). */
 	unary(op: UnaryOp, memory: ArrayBuffer, xOffset: number, outOffset: number, n: number, alpha: number): void;

@@ -8,30 +8,43 @@ import { makeOutputWith, offsetOf, type WasmBackendLike } from "./heap.js";
  */
 export const POINTWISE_MIN_ELEMENTS = 16384;
 
+/** How b is read for out[i] (native/src/pointwise.h): b[((i / (inner * suffix)) % period) * suffix + i % suffix]. */
+export interface Broadcast {
+	period: number;
+	inner: number;
+	suffix: number;
+}
+
 /**
- * How `small` broadcasts against `big` when it is one contiguous block of big's dimensions
- * (leading and trailing 1s aside): b index = floor(i / inner) % period. Null for other
- * broadcasts (e.g. [N, 1, 1, C] against [N, H, W, C]).
+ * How `small` broadcasts against `big` when, padded to big's rank, it reads
+ * [1.., P.., 1.., S..] against big's [lead.., P.., M.., S..] (P and S equal to big's
+ * dimensions there): equal shapes, a per-channel [C], a [N, 1] column, a per-image
+ * [N, 1, 1, C], a scalar. Null for anything else (e.g. [1, H, 1, C]).
  */
-export function blockBroadcast(
-	small: readonly number[],
-	big: readonly number[],
-): { period: number; inner: number } | null {
+export function blockBroadcast(small: readonly number[], big: readonly number[]): Broadcast | null {
 	if (small.length > big.length) return null;
-	const padded = [...new Array(big.length - small.length).fill(1), ...small];
-	const first = padded.findIndex((d) => d !== 1);
-	if (first < 0) return { period: 1, inner: util.sizeFromShape([...big]) };
-	let last = padded.length - 1;
-	while (padded[last] === 1) last--;
-	for (let j = first; j <= last; j++) if (padded[j] !== big[j]) return null;
-	return { period: util.sizeFromShape(big.slice(first, last + 1)), inner: util.sizeFromShape(big.slice(last + 1)) };
+	const padded = [...new Array<number>(big.length - small.length).fill(1), ...small];
+	// Walk the dimensions through the states lead ones -> P -> middle ones -> S.
+	const sizes = { lead: 1, period: 1, inner: 1, suffix: 1 };
+	let state: keyof typeof sizes = "lead";
+	for (let j = 0; j < big.length; j++) {
+		if (big[j] === 1) continue; // fits every state
+		const ones = padded[j] === 1;
+		if (!ones && padded[j] !== big[j]) return null;
+		if (state === "lead") state = ones ? "lead" : "period";
+		else if (state === "period") state = ones ? "inner" : "period";
+		else if (state === "inner") state = ones ? "inner" : "suffix";
+		else if (ones) return null; // a third run of ones
+		sizes[state] *= big[j];
+	}
+	return { period: sizes.period, inner: sizes.inner, suffix: sizes.suffix };
 }
 
 /**
  * Add, Sub, Multiply of float32 tensors when one operand has the output's shape and the
- * other the same shape, one block of its dimensions (a per-channel [C] against NHWC, a
- * [N, 1] column against [N, C]) or one value; null otherwise (other broadcasts, small or
- * non-float tensors go to wasm).
+ * other a broadcast blockBroadcast() describes (equal shapes, per channel, per row, per image
+ * and channel, one value); null otherwise (other broadcasts, small or non-float tensors go
+ * to wasm).
  */
 export function runBinary(
 	addon: NativeAddon,
@@ -55,7 +68,7 @@ export function runBinary(
 	const aOffset = offsetOf(backend, a);
 	const bOffset = offsetOf(backend, b);
 	return makeOutputWith(backend, outShape, (memory, outOffset) => {
-		addon.binary(op, memory, aOffset, bOffset, outOffset, n, broadcast.period, broadcast.inner);
+		addon.binary(op, memory, aOffset, bOffset, outOffset, n, broadcast.period, broadcast.inner, broadcast.suffix);
 	});
 }
 

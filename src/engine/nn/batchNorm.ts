@@ -49,9 +49,20 @@ export class BatchNorm {
 			tf.dispose([mean, variance]);
 			return this.affine(y, scale, shift) as T;
 		}
-		const rstd = tf.rsqrt(tf.add(this.runningVar, this.epsilon));
-		const normalised = tf.mul(tf.sub(x, this.runningMean), rstd);
-		return this.affine(normalised, scale ?? this.gamma ?? undefined, shift ?? this.beta ?? undefined) as T;
+		return this.inference(x, scale ?? this.gamma ?? undefined, shift ?? this.beta ?? undefined) as T;
+	}
+
+	/**
+	 * (x - mean) * rstd * g + s as x * a + b, with a = rstd * g and b = s - mean * a computed on
+	 * the small [C] (or per-sample [N, 1, 1, C]) tensors first: two passes over x and two
+	 * full-size tensors instead of four (generation holds every intermediate of its tidy).
+	 */
+	private inference(x: tf.Tensor, g?: tf.Tensor, s?: tf.Tensor): tf.Tensor {
+		const rstd = tf.rsqrt(tf.add(this.runningVar, this.epsilon)); // [C]
+		const a = g ? tf.mul(rstd, g) : rstd; // [C] or [N, 1, 1, C]
+		const meanA = tf.mul(this.runningMean, a);
+		const b = s ? tf.sub(s, meanA) : tf.neg(meanA);
+		return tf.add(tf.mul(x, a), b);
 	}
 
 	private affine(x: tf.Tensor, scale?: tf.Tensor, shift?: tf.Tensor): tf.Tensor {
