@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../data/atomicWrite.js";
+import { parseJsonFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { loadParams, saveParams } from "../generators/checkpoint.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
@@ -60,18 +61,7 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 			`holds no ${ENCODER_CARD}; pass the --out folder of a finished genrep train run (a run writes it at its first checkpoint)`,
 		);
 	}
-	let raw: unknown;
-	try {
-		raw = JSON.parse(await readFile(path, "utf8"));
-	} catch (err) {
-		throw fileError(path, `is not valid JSON (${(err as Error).message})`);
-	}
-	const parsed = cardSchema.safeParse(raw);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw fileError(path, `is not an encoder card: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-	}
-	const card = parsed.data;
+	const card = parseJsonFile(await readFile(path, "utf8"), path, cardSchema, "genrep encoder card");
 	if (card.format !== ENCODER_FORMAT) {
 		throw fileError(
 			path,

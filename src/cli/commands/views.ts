@@ -1,6 +1,7 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { GenrepError } from "../../errors.js";
 import { action } from "../action.js";
+import { number } from "../parse.js";
 
 /**
  * `genrep views generate | show | export`: thin over generateMultiviewDataset and
@@ -117,29 +118,10 @@ export function registerViewsCommands(program: Command): void {
 					throw new GenrepError(`--anchors must be a positive integer, got ${wanted}`);
 				}
 				const { openMultiviewDataset } = await import("../../store/multiview.js");
-				const { writeImageGrid } = await import("../../data/grid.js");
+				const { writeViewsGrid } = await import("../../store/viewsGrid.js");
 				const data = await openMultiviewDataset(flags.data, { generator: flags.generator });
 				const m = data.manifest;
-				const rows = Math.min(wanted, m.anchors);
-				const [h, w, c] = m.imageShape;
-				const perAnchor = m.views * h * w * c;
-				const images = new Uint8Array(rows * perAnchor); // [rows, K+1, H, W, C]
-				let filled = 0;
-				for (let s = 0; filled < rows; s++) {
-					const shard = await data.readShard(s);
-					const take = Math.min(shard.count, rows - filled);
-					images.set(shard.images.subarray(0, take * perAnchor), filled * perAnchor);
-					filled += take;
-				}
-				const written = await writeImageGrid(flags.out, images, {
-					count: rows * m.views,
-					height: h,
-					width: w,
-					channels: c,
-					columns: m.views,
-					scale: flags.scale ?? (Math.max(h, w) < 64 ? 2 : 1),
-					padValue: 96,
-				});
+				const { rows, ...written } = await writeViewsGrid(data, flags.out, { anchors: wanted, scale: flags.scale });
 				process.stdout.write(
 					`wrote ${flags.out}: ${rows} anchors x ${m.views} views (${viewText(m.view)}), ${written.width}x${written.height} px\n`,
 				);
@@ -166,13 +148,6 @@ function viewText(config: Record<string, unknown>): string {
 	const { kind, ...rest } = config;
 	const options = Object.entries(rest).map(([k, v]) => `${k} ${v}`);
 	return options.length > 0 ? `${kind}: ${options.join(", ")}` : String(kind);
-}
-
-/** Any finite number; the library checks the range and says which flag was wrong. */
-function number(value: string): number {
-	const n = Number(value);
-	if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-	return n;
 }
 
 interface GenerateFlags {
