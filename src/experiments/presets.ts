@@ -223,10 +223,10 @@ const sigmaSweep: PresetSpec = {
 	title: "Spread of the Gaussian latent view (figure 5 at our scale)",
 	description:
 		"SimCLR with T_z gaussian + T_x on the unconditional generator, for a range of sigma; T_x only for reference.",
-	scale: scaleText(SWEEP_STEPS, 2, `60k generated anchors per sigma (${SIGMAS.join(", ")})`),
+	scale: scaleText(SWEEP_STEPS, 2, `30k generated anchors per sigma (${SIGMAS.join(", ")})`),
 	seeds: [0, 1],
 	steps: SWEEP_STEPS,
-	views: Object.fromEntries(SIGMAS.map((s) => [`sigma-${s}`, views(GAN, "gaussian", 60000, { sigma: s })])),
+	views: Object.fromEntries(SIGMAS.map((s) => [`sigma-${s}`, views(GAN, "gaussian", 30000, { sigma: s })])),
 	cells: [
 		{ id: "tx-only", label: "T_x only", data: { kind: "views", views: "sigma-0.5", latentViews: false } },
 		...SIGMAS.map(
