@@ -6,8 +6,9 @@
  *   momentum; bench/simclrStep.ts), images/s at batch 256;
  * - generation throughput of the shipped generators (images/s at batch 256);
  * - the conditional DCGAN training step (bench/dcganStep.ts);
- * - a linear-probe fit (multinomial logistic regression on 60000 x 64 features;
- *   bench/linearProbeFit.ts);
+ * - a linear-probe fit on 60000 x 64 features: genrep's own (softmax regression by L-BFGS,
+ *   src/evaluation/representation/) against torch.optim.LBFGS, and a plain gradient-descent
+ *   stand-in on both sides (bench/linearProbeFit.ts);
  * - peak memory (maxRSS) of each, convolution GFLOP/s and their share of the measured peak.
  *
  * Every section runs in fresh processes (bench/genrepSection.ts, bench/torch_bench.py), so
@@ -38,6 +39,7 @@ const ALL_SECTIONS = [
 	"generate:fashion-mnist-cgan",
 	"generate:fashion-mnist-gan",
 	"dcgan",
+	"linear-probe",
 	"probe",
 ];
 
@@ -174,8 +176,16 @@ function plan(section: string): SectionPlan {
 			torchArg: section,
 		};
 	}
+	if (kind === "linear-probe") {
+		return {
+			title: `linear-probe fit (genrep's softmax regression by L-BFGS vs torch.optim.LBFGS), ${PROBE.samples} x ${PROBE.features} -> ${PROBE.classes}, at most 100 iterations`,
+			images: null,
+			convFlops: null,
+			torchArg: section,
+		};
+	}
 	return {
-		title: `linear-probe fit: multinomial logistic regression, ${PROBE.samples} x ${PROBE.features} -> ${PROBE.classes}, ${PROBE.iterations} full-batch momentum steps`,
+		title: `linear-probe stand-in: multinomial logistic regression, ${PROBE.samples} x ${PROBE.features} -> ${PROBE.classes}, ${PROBE.iterations} full-batch momentum steps`,
 		images: null,
 		convFlops: null,
 		torchArg: section,
@@ -307,6 +317,17 @@ for (const section of sections) {
 	console.log(
 		`genrep / PyTorch speed: ${speed.toFixed(2)} (median), ${bestSpeed.toFixed(2)} (best); peak memory ${memory.toFixed(2)}x`,
 	);
+	const last = (runs: SideRun[]) => runs[runs.length - 1];
+	if (last(ours).evaluations !== undefined) {
+		// L-BFGS: the two sides' line searches differ, so compare per evaluation as well.
+		const perEval = (runs: SideRun[], s: SideSummary) => s.medianS / Number(last(runs).evaluations);
+		console.log(
+			`objective evaluations per fit: genrep ${last(ours).evaluations} (${last(ours).iterations} iterations), ` +
+				`PyTorch ${last(theirs).evaluations} (${last(theirs).iterations} iterations); per evaluation ` +
+				`${(1000 * perEval(ours, g)).toFixed(1)} ms vs ${(1000 * perEval(theirs, t)).toFixed(1)} ms ` +
+				`(speed ${(perEval(theirs, t) / perEval(ours, g)).toFixed(2)})`,
+		);
+	}
 	const { timesS: _t, ...genrepFacts } = ours[ours.length - 1];
 	const { timesS: _u, ...torchFacts } = theirs[theirs.length - 1];
 	results[section] = {

@@ -1,11 +1,13 @@
 /**
- * The linear-probe stand-in the benchmark times on both sides (bench/torch_bench.py mirrors
+ * The linear-probe workloads the benchmark times on both sides. `probe`: a stand-in written
+ * before genrep's evaluation module landed (bench/torch_bench.py mirrors
  * it): multinomial logistic regression of 60000 x 64 features onto 10 classes, full batch,
  * PROBE.iterations steps of gradient descent with momentum on the mean cross-entropy.
  * Features are standard normal, labels the argmax of a random linear map of them.
  */
 import { tf } from "../src/engine/backend.js";
 import { Rng } from "../src/engine/rng.js";
+import { SoftmaxRegressionData } from "../src/evaluation/representation/softmaxRegression.js";
 
 export const PROBE = { samples: 60000, features: 64, classes: 10, iterations: 100, lr: 0.5, momentum: 0.9 } as const;
 
@@ -15,28 +17,50 @@ export interface ProbeData {
 	dispose(): void;
 }
 
-export function makeProbeData(seed: number): ProbeData {
+/** Features [S, F] (standard normal) and labels (argmax of a random linear map of them). */
+export function probeArrays(seed: number): { x: Float32Array; labels: Int32Array } {
 	const rng = new Rng(seed);
 	const { samples, features, classes } = PROBE;
 	const x = new Float32Array(samples * features);
 	for (let i = 0; i < x.length; i++) x[i] = rng.normal();
 	const teacher = new Float32Array(features * classes);
 	for (let i = 0; i < teacher.length; i++) teacher[i] = rng.normal();
-	const onehot = new Float32Array(samples * classes);
+	const labels = new Int32Array(samples);
 	for (let s = 0; s < samples; s++) {
-		let best = 0;
 		let bestScore = Number.NEGATIVE_INFINITY;
 		for (let k = 0; k < classes; k++) {
 			let score = 0;
 			for (let f = 0; f < features; f++) score += x[s * features + f] * teacher[f * classes + k];
-			if (score > bestScore) [best, bestScore] = [k, score];
+			if (score > bestScore) [labels[s], bestScore] = [k, score];
 		}
-		onehot[s * classes + best] = 1;
 	}
-	const xt = tf.tensor2d(x, [samples, features]);
-	const lt = tf.tensor2d(onehot, [samples, classes]);
+	return { x, labels };
+}
+
+export function makeProbeData(seed: number): ProbeData {
+	const { x, labels } = probeArrays(seed);
+	const xt = tf.tensor2d(x, [PROBE.samples, PROBE.features]);
+	const lt = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), PROBE.classes).toFloat() as tf.Tensor2D);
 	return { x: xt, labels: lt, dispose: () => tf.dispose([xt, lt]) };
 }
+
+/**
+ * The same features as genrep's linear probe fits them (src/evaluation/representation/):
+ * a design matrix [S, F + 1] with a last column of ones, softmax regression by L-BFGS.
+ */
+export function makeLinearProbeData(seed: number): SoftmaxRegressionData {
+	const { x, labels } = probeArrays(seed);
+	const { samples, features } = PROBE;
+	const design = new Float32Array(samples * (features + 1));
+	for (let s = 0; s < samples; s++) {
+		design.set(x.subarray(s * features, (s + 1) * features), s * (features + 1));
+		design[s * (features + 1) + features] = 1;
+	}
+	return new SoftmaxRegressionData(design, labels, PROBE.classes);
+}
+
+/** Weight decay of the timed L-BFGS fit (one value of linearProbe's default grid). */
+export const LINEAR_PROBE_WEIGHT_DECAY = 1e-4;
 
 /** One whole fit from zero weights; resolves to the final training loss. */
 export async function fitProbe(data: ProbeData): Promise<number> {

@@ -3,7 +3,7 @@
 Each section runs in a process of its own so that its peak memory is its own. Prints one JSON
 line: timings, the peak resident memory (ru_maxrss, kilobytes), torch's threads and BLAS.
 
-  python3 bench/torch_bench.py simclr:resnet-tiny|simclr:resnet18|dcgan|generate:<dir>|probe [--batch 256]
+  python3 bench/torch_bench.py simclr:resnet-tiny|simclr:resnet18|dcgan|generate:<dir>|linear-probe|probe [--batch 256]
 """
 
 import argparse
@@ -27,6 +27,7 @@ ENCODERS = {
 # bench/simclrStep.ts and bench/linearProbeFit.ts
 SIMCLR = {"lr": 0.03, "momentum": 0.9, "temperature": 0.1, "in_channels": 1, "out_dim": 128}
 PROBE = {"samples": 60000, "features": 64, "classes": 10, "iterations": 100, "lr": 0.5, "momentum": 0.9}
+LINEAR_PROBE_WEIGHT_DECAY = 1e-4
 
 
 class SimclrModel(nn.Module):
@@ -116,6 +117,40 @@ def bench_probe(args):
     return {"lastLoss": losses[-1], **timing}
 
 
+def bench_linear_probe(args):
+    """genrep's linear probe fit (softmaxRegression.ts): softmax regression on [S, F + 1] with a
+    ones column, L2 penalty on all rows but the bias, by L-BFGS (memory 10, at most 100
+    iterations; torch's strong-Wolfe line search where genrep backtracks, so the evaluation
+    counts differ and are reported)."""
+    g = torch.Generator().manual_seed(args.seed)
+    x = torch.randn(PROBE["samples"], PROBE["features"], generator=g)
+    labels = (x @ torch.randn(PROBE["features"], PROBE["classes"], generator=g)).argmax(1)
+    design = torch.cat([x, torch.ones(PROBE["samples"], 1)], 1)
+    info = {}
+
+    def fit():
+        w = torch.zeros(PROBE["features"] + 1, PROBE["classes"], requires_grad=True)
+        opt = torch.optim.LBFGS(
+            [w], lr=1, max_iter=100, history_size=10, line_search_fn="strong_wolfe",
+            tolerance_grad=1e-5, tolerance_change=1e-8,
+        )
+        evaluations = 0
+
+        def closure():
+            nonlocal evaluations
+            evaluations += 1
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(design @ w, labels) + 0.5 * LINEAR_PROBE_WEIGHT_DECAY * (w[:-1] ** 2).sum()
+            loss.backward()
+            return loss
+
+        loss = opt.step(closure)
+        info.update(evaluations=evaluations, iterations=opt.state[opt._params[0]]["n_iter"], lastLoss=loss.item())
+
+    timing = time_steps(fit, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
+    return {**info, **timing}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("section")
@@ -138,6 +173,8 @@ def main():
         result = bench_generate(name, args)
     elif kind == "probe":
         result = bench_probe(args)
+    elif kind == "linear-probe":
+        result = bench_linear_probe(args)
     else:
         parser.error(f"unknown section {args.section!r}")
     blas = blas_libraries()  # after the work: the linear layers have loaded the BLAS by now

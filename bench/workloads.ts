@@ -1,11 +1,12 @@
 /** The genrep workloads `npm run bench` times and bench/profile.ts profiles, by section name. */
 import { tf } from "../src/engine/backend.js";
 import { Rng } from "../src/engine/rng.js";
+import { fitSoftmaxRegression } from "../src/evaluation/representation/softmaxRegression.js";
 import { loadGenerator } from "../src/generators/load.js";
 import { sampleLatents } from "../src/generators/sampling.js";
 import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { makeDcganStep } from "./dcganStep.js";
-import { fitProbe, makeProbeData } from "./linearProbeFit.js";
+import { fitProbe, LINEAR_PROBE_WEIGHT_DECAY, makeLinearProbeData, makeProbeData } from "./linearProbeFit.js";
 import { makeSimclrStep } from "./simclrStep.js";
 
 const SEED = 1;
@@ -17,7 +18,7 @@ export interface Workload {
 	info: Record<string, unknown>;
 }
 
-/** The workload of a bench section: simclr:<encoder>, dcgan, generate:<generator>, probe. */
+/** The workload of a bench section: simclr:<encoder>, dcgan, generate:<generator>, linear-probe, probe. */
 export async function makeWorkload(section: string, batch: number): Promise<Workload> {
 	const [kind, name] = section.split(":");
 	if (kind === "simclr" && name && isEncoderName(name)) {
@@ -56,9 +57,22 @@ export async function makeWorkload(section: string, batch: number): Promise<Work
 			info: { latentDim: generator.latentDim, numClasses: generator.numClasses },
 		};
 	}
+	if (kind === "linear-probe") {
+		// One L-BFGS fit of genrep's linear probe (defaults: 100 iterations, memory 10).
+		const data = makeLinearProbeData(SEED);
+		const info = { evaluations: 0, iterations: 0, stop: "" };
+		return {
+			step: async () => {
+				const r = await fitSoftmaxRegression(data, { weightDecay: LINEAR_PROBE_WEIGHT_DECAY });
+				Object.assign(info, { evaluations: r.evaluations, iterations: r.iterations, stop: r.stop });
+			},
+			dispose: () => data.dispose(),
+			info,
+		};
+	}
 	if (kind === "probe") {
 		const data = makeProbeData(SEED);
 		return { step: () => fitProbe(data), dispose: () => data.dispose(), info: {} };
 	}
-	throw new Error(`unknown section '${section}': simclr:<encoder>, dcgan, generate:<generator>, or probe`);
+	throw new Error(`unknown section '${section}': simclr:<encoder>, dcgan, generate:<generator>, linear-probe or probe`);
 }
