@@ -184,7 +184,8 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				`method ${o.method} needs the latents z of the images, but ${source.description} has none; train it on generated data`,
 			);
 		}
-		learner = new Learner(o.method, encoder, { ...source, temperature: o.temperature }, rng.fork("heads"));
+		const space = { numClasses: source.numClasses, latentDim: source.latentDim, temperature: o.temperature };
+		learner = new Learner(o.method, encoder, space, rng.fork("heads"));
 		sgd = new Sgd(learner.trainable, { momentum: o.momentum, weightDecay: o.weightDecay });
 		const stores = { encoder: encoder.store, heads: learner.heads, momentum: sgd.buffers };
 
