@@ -17,9 +17,13 @@ export const scaledLr = (lr: number, batchSize: number): number => (lr * batchSi
 
 /** The rate of (0-based) step `step`. */
 export function learningRate(step: number, o: LrScheduleOptions): number {
-	const peak = scaledLr(o.lr, o.batchSize);
-	if (step < o.warmupSteps) return (peak * (step + 1)) / o.warmupSteps;
-	const decaySteps = Math.max(1, o.steps - o.warmupSteps);
-	const progress = Math.min(1, (step - o.warmupSteps) / decaySteps);
+	return warmupCosine(step, scaledLr(o.lr, o.batchSize), o.steps, o.warmupSteps);
+}
+
+/** Linear warm-up from peak/warmupSteps to `peak`, then cosine decay to 0 at step `steps`. */
+export function warmupCosine(step: number, peak: number, steps: number, warmupSteps: number): number {
+	if (step < warmupSteps) return (peak * (step + 1)) / warmupSteps;
+	const decaySteps = Math.max(1, steps - warmupSteps);
+	const progress = Math.min(1, (step - warmupSteps) / decaySteps);
 	return 0.5 * peak * (1 + Math.cos(Math.PI * progress));
 }

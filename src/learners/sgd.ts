@@ -1,6 +1,7 @@
 /**
  * SGD with momentum and weight decay (PyTorch's convention, which GenRep and SimCLR use):
  *   g' = g + weightDecay * p;   v = momentum * v + g';   p = p - lr * v
+ * and with `nesterov`, PyTorch's Nesterov form p = p - lr * (g' + momentum * v).
  * The momentum buffers live in a ParamStore under the parameters' names, so checkpoints
  * save and restore them by name and a resumed run continues exactly.
  */
@@ -14,15 +15,23 @@ export interface SgdOptions {
 	momentum?: number;
 	/** L2 penalty added to the gradient of every parameter; default 1e-4. */
 	weightDecay?: number;
+	/** Nesterov momentum; default false. */
+	nesterov?: boolean;
+	/** Which parameters get weight decay, by name; default all. */
+	decays?: (name: string) => boolean;
 }
 
-export const SGD_DEFAULTS = { momentum: 0.9, weightDecay: 1e-4 } as const satisfies Required<SgdOptions>;
+export const SGD_DEFAULTS = { momentum: 0.9, weightDecay: 1e-4 } as const satisfies Required<
+	Pick<SgdOptions, "momentum" | "weightDecay">
+>;
 
 export class Sgd {
 	/** The momentum buffer of each parameter, keyed by the parameter's name. */
 	readonly buffers: ParamStore;
 	readonly momentum: number;
 	readonly weightDecay: number;
+	private readonly nesterov: boolean;
+	private readonly decays: (name: string) => boolean;
 
 	constructor(
 		private readonly params: Map<string, tf.Variable>,
@@ -30,6 +39,8 @@ export class Sgd {
 	) {
 		this.momentum = options.momentum ?? SGD_DEFAULTS.momentum;
 		this.weightDecay = options.weightDecay ?? SGD_DEFAULTS.weightDecay;
+		this.nesterov = options.nesterov ?? false;
+		this.decays = options.decays ?? (() => true);
 		if (!(this.momentum >= 0 && this.momentum < 1)) {
 			throw new GenrepError(`momentum must be in [0, 1), got ${this.momentum}`);
 		}
@@ -46,9 +57,10 @@ export class Sgd {
 			const g = grads.get(name);
 			if (!g) throw new Error(`no gradient for '${name}'`);
 			const v = this.buffers.state.get(name) as tf.Variable;
-			const decayed = this.weightDecay > 0 ? tf.add(g, tf.mul(p, this.weightDecay)) : g;
+			const decayed = this.weightDecay > 0 && this.decays(name) ? tf.add(g, tf.mul(p, this.weightDecay)) : g;
 			v.assign(tf.add(tf.mul(v, this.momentum), decayed));
-			p.assign(tf.sub(p, tf.mul(v, lr)));
+			const step = this.nesterov ? tf.add(decayed, tf.mul(v, this.momentum)) : v;
+			p.assign(tf.sub(p, tf.mul(step, lr)));
 		}
 	}
 

@@ -38,6 +38,42 @@ describe("Sgd", () => {
 		variable.dispose();
 	});
 
+	it("matches PyTorch's Nesterov update with weight decay on chosen parameters only", async () => {
+		const p0 = { w: [0.5, -1.25], b: [2, -0.5] };
+		const grads = [
+			{ w: [0.1, 0.2], b: [-0.3, 0.4] },
+			{ w: [-0.4, 0.05], b: [0.6, -0.2] },
+		];
+		const [lr, momentum, weightDecay] = [0.1, 0.9, 0.01];
+		// Naive reference: g' = g + wd p (w only); v = m v + g'; p = p - lr (g' + m v)
+		const ref = { w: [...p0.w], b: [...p0.b] };
+		const vel = { w: [0, 0], b: [0, 0] };
+		for (const g of grads) {
+			for (const k of ["w", "b"] as const) {
+				for (let i = 0; i < 2; i++) {
+					const gd = g[k][i] + (k === "w" ? weightDecay * ref[k][i] : 0);
+					vel[k][i] = momentum * vel[k][i] + gd;
+					ref[k][i] -= lr * (gd + momentum * vel[k][i]);
+				}
+			}
+		}
+		const vars = new Map([
+			["w", tf.variable(tf.tensor1d(p0.w))],
+			["b", tf.variable(tf.tensor1d(p0.b))],
+		]);
+		const sgd = new Sgd(vars, { momentum, weightDecay, nesterov: true, decays: (name) => name === "w" });
+		await expectNoLeakedTensors(() => {
+			for (const g of grads) {
+				tf.tidy(() => sgd.apply(new Map(Object.entries(g).map(([k, v]) => [k, tf.tensor1d(v)])), lr));
+			}
+		});
+		for (const k of ["w", "b"] as const) {
+			expect(maxAbsDiff(await (vars.get(k) as tf.Variable).data(), ref[k])).toBeLessThan(1e-6);
+		}
+		sgd.dispose();
+		for (const v of vars.values()) v.dispose();
+	});
+
 	it("rejects bad settings by name", () => {
 		expect(() => new Sgd(new Map(), { momentum: 1 })).toThrow(/momentum must be in \[0, 1\), got 1/);
 		expect(() => new Sgd(new Map(), { weightDecay: -1 })).toThrow(/weight decay must be a finite number >= 0, got -1/);

@@ -17,11 +17,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomic } from "../../data/atomicWrite.js";
 import { initEngine } from "../../engine/backend.js";
 import { Dense } from "../../engine/nn/layers.js";
-import type { ParamStore } from "../../engine/nn/params.js";
+import { gradsByName, type ParamStore } from "../../engine/nn/params.js";
 import { Rng } from "../../engine/rng.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { loadParams, saveParams } from "../../generators/checkpoint.js";
 import { ResNet, type ResNetConfig } from "../../learners/encoders/resnet.js";
+import { warmupCosine } from "../../learners/schedule.js";
+import { Sgd } from "../../learners/sgd.js";
 import { forEachRealBatch, realToTensor } from "../realImages.js";
 
 export { realToTensor };
@@ -334,10 +336,14 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 	const resnet: ResNetConfig = { widths: o.widths, blocks: o.blocks, inChannels: channels };
 	const rng = new Rng(o.seed);
 	const classifier = new EvalClassifier(resnet, numClasses, rng.fork("init").nextSeed());
-	const params = [...classifier.store.trainable];
-	const optimizer = new NesterovSgd(params, o.momentum);
+	const params = classifier.store.trainable;
+	const optimizer = new Sgd(params, {
+		momentum: o.momentum,
+		weightDecay: o.weightDecay,
+		nesterov: true,
+		decays: (name) => name.endsWith(".weight"),
+	});
 	try {
-		const decayed = new Set(params.filter(([name]) => name.endsWith(".weight")).map(([name]) => name));
 		const stepsPerEpoch = Math.floor(train.count / o.batchSize);
 		const steps = stepsPerEpoch * o.epochs;
 		const start = performance.now();
@@ -356,21 +362,15 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 					else dst.set(src);
 					labels[i] = train.labels[row];
 				}
-				const lr = learningRate(o, step, steps);
+				const lr = warmupCosine(step, o.lr, steps, o.warmupSteps);
 				const loss = tf.tidy(() => {
 					const x = realToTensor(pixels, shape); // [B, H, W, C] in [-1, 1]
 					const y = tf.oneHot(tf.tensor1d(labels, "int32"), numClasses);
 					const { value, grads } = tf.variableGrads(
 						() => tf.losses.softmaxCrossEntropy(y, classifier.apply(x, true).logits) as tf.Scalar,
-						params.map(([, v]) => v),
+						[...params.values()],
 					);
-					optimizer.apply(
-						params.map(([name, v]) => {
-							const g = grads[v.name];
-							return o.weightDecay > 0 && decayed.has(name) ? tf.add(g, tf.mul(v, o.weightDecay)) : g;
-						}),
-						lr,
-					);
+					optimizer.apply(gradsByName(params, grads), lr);
 					return value;
 				});
 				const lossValue = (await loss.data())[0];
@@ -426,42 +426,6 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 		optimizer.dispose();
 		classifier.dispose();
 	}
-}
-
-/**
- * SGD with Nesterov momentum (PyTorch's form): v <- m v + g; p <- p - lr (g + m v). Its own
- * small class because tfjs' MomentumOptimizer leaks its learning-rate scalar on dispose.
- */
-class NesterovSgd {
-	private readonly velocity: tf.Variable[];
-
-	constructor(
-		private readonly params: [string, tf.Variable][],
-		private readonly momentum: number,
-	) {
-		this.velocity = params.map(([, p]) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-	}
-
-	/** One step with gradients in the order of the params; call inside tf.tidy. */
-	apply(grads: tf.Tensor[], lr: number): void {
-		const m = this.momentum;
-		this.params.forEach(([, p], i) => {
-			const v = this.velocity[i];
-			v.assign(tf.add(tf.mul(v, m), grads[i]));
-			p.assign(tf.sub(p, tf.mul(tf.add(grads[i], tf.mul(v, m)), lr)));
-		});
-	}
-
-	dispose(): void {
-		for (const v of this.velocity) v.dispose();
-	}
-}
-
-/** Linear warm-up to the peak, then cosine decay to 0 at the last step. */
-function learningRate(o: ResolvedClassifierTrainOptions, step: number, steps: number): number {
-	if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-	const progress = (step - o.warmupSteps) / Math.max(1, steps - o.warmupSteps);
-	return 0.5 * o.lr * (1 + Math.cos(Math.PI * progress));
 }
 
 /** A random horizontal flip and a shift of up to 2 pixels (zero fill) of one image [H, W, C]. */
