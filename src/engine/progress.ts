@@ -59,12 +59,18 @@ export class Progress {
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
-/** 75 -> "1m15s", 4000 -> "1h06m". */
-export function formatSeconds(s: number): string {
+/**
+ * A duration for people: "compact" for status lines ("5m32s", "1h02m"), "words" for reports
+ * ("8.5 s", "5 min 32 s", "1 h 02 min"). Not finite: "?"; negative (words): "-".
+ */
+export function formatSeconds(s: number, style: "compact" | "words" = "compact"): string {
 	if (!Number.isFinite(s)) return "?";
+	if (style === "words" && s < 0) return "-";
+	if (style === "words" && s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 	const total = Math.round(s);
 	const h = Math.floor(total / 3600);
-	const m = Math.floor((total % 3600) / 60);
-	const sec = total % 60;
-	return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(sec).padStart(2, "0")}s`;
+	const m = String(Math.floor((total % 3600) / 60)).padStart(2, "0");
+	const sec = String(total % 60).padStart(2, "0");
+	if (style === "words") return h > 0 ? `${h} h ${m} min` : `${Number(m)} min ${sec} s`;
+	return h > 0 ? `${h}h${m}m` : `${Number(m)}m${sec}s`;
 }

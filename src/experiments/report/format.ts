@@ -2,6 +2,7 @@
  * Formatting shared by the markdown and HTML reports: numbers over seeds, the best cell of a
  * column, durations, escaping, link targets and file-name slugs.
  */
+import { formatSeconds as formatDuration } from "../../engine/progress.js";
 import type { JobRecord, MetricColumn, MetricUnit, ResultTable, Stat } from "../results.js";
 
 /** Decimals for a value shown without unit: about three significant digits, at most 4 decimals. */
@@ -74,16 +75,9 @@ export function rowSeeds(cells: Record<string, Stat | null>): number {
 	return Math.max(0, ...Object.values(cells).map((stat) => stat?.n ?? 0));
 }
 
-/** "42 s", "3 min 05 s", "2 h 07 min". */
-export function formatSeconds(seconds: number): string {
-	if (!Number.isFinite(seconds) || seconds < 0) return "-";
-	if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-	const total = Math.round(seconds);
-	const h = Math.floor(total / 3600);
-	const min = Math.floor((total % 3600) / 60);
-	const s = total % 60;
-	return h > 0 ? `${h} h ${String(min).padStart(2, "0")} min` : `${min} min ${String(s).padStart(2, "0")} s`;
-}
+/** A duration in words: "8.5 s", "5 min 32 s", "1 h 02 min"; "-" when unknown. */
+export const formatSeconds = (seconds: number): string =>
+	Number.isFinite(seconds) ? formatDuration(seconds, "words") : "-";
 
 /** "12 done, 1 failed, 3 skipped" (only the statuses that occur). */
 export function jobSummary(jobs: JobRecord[]): string {
