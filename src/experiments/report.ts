@@ -4,7 +4,8 @@
  *   <dir>/report.md          tables, plots and grids as markdown (links to the files below)
  *   <dir>/report.html        the same, self-contained: CSS inline, images as data: URIs
  *   <dir>/results.json       the results as given, for tools
- *   <dir>/plots/<slug>.svg   one plot per sweep (Vega-Lite -> Vega -> SVG)
+ *   <dir>/plots/<slug>.svg   one dot plot per table (its first metric), then one plot per sweep
+ *                            (Vega-Lite -> Vega -> SVG)
  *   <dir>/plots/<slug>.png   the same, rasterised by sharp
  *   <dir>/plots/<slug>.vl.json  its Vega-Lite spec, to restyle it elsewhere
  *
@@ -17,28 +18,41 @@ import { writeFileAtomic } from "../data/atomicWrite.js";
 import { uniqueSlugs } from "./report/format.js";
 import { type EmbeddedGrid, type EmbeddedPlot, renderHtml } from "./report/html.js";
 import { renderMarkdown } from "./report/markdown.js";
-import { renderSweep } from "./report/plots.js";
+import { type RenderedPlot, renderSpec, renderSweep } from "./report/plots.js";
+import { chartMetric, tableChartSpec } from "./report/tableChart.js";
 import type { ExperimentResults, Grid } from "./results.js";
 
 /** Paths of the files written. */
 export interface WrittenReport {
 	markdown: string;
 	html: string;
-	/** The SVG and PNG of each sweep, in the order of `results.sweeps`. */
+	/** The SVG and PNG of each table chart, then of each sweep, in the results' order. */
 	plots: string[];
 }
 
-/** Writes report.md, report.html, results.json and the sweep plots into `dir` (created if needed). */
+/** Writes report.md, report.html, results.json and the plots into `dir` (created if needed). */
 export async function writeReport(dir: string, results: ExperimentResults): Promise<WrittenReport> {
 	// Everything is rendered in memory first, so bad results (an unlabelled off-axis point, an
 	// absolute link) fail before anything is written.
-	const slugs = uniqueSlugs(results.sweeps.map((sweep) => sweep.title));
-	const plots: (EmbeddedPlot & { png: Buffer; spec: unknown })[] = [];
-	for (const [i, sweep] of results.sweeps.entries()) {
-		const { svg, png, spec } = await renderSweep(sweep);
+	const pending: { title: string; caption?: string; paperNote?: string; render: () => Promise<RenderedPlot> }[] = [];
+	for (const table of results.tables) {
+		const metric = chartMetric(table);
+		if (!metric) continue;
+		pending.push({
+			title: `${table.title}: ${metric.label}`,
+			caption: "Mean ± std over seeds (blue dot and bar), each seed's value (grey circle).",
+			render: () => renderSpec(tableChartSpec(table, metric)),
+		});
+	}
+	for (const sweep of results.sweeps) {
 		const { title, caption, paperNote } = sweep;
-		const files = { svgPath: `plots/${slugs[i]}.svg`, pngPath: `plots/${slugs[i]}.png` };
-		plots.push({ title, caption, paperNote, svg, png, spec, ...files });
+		pending.push({ title, caption, paperNote, render: () => renderSweep(sweep) });
+	}
+	const slugs = uniqueSlugs(pending.map((plot) => plot.title));
+	const plots: (EmbeddedPlot & { png: Buffer; spec: unknown })[] = [];
+	for (const [i, { render, ...text }] of pending.entries()) {
+		const { svg, png, spec } = await render();
+		plots.push({ ...text, svg, png, spec, svgPath: `plots/${slugs[i]}.svg`, pngPath: `plots/${slugs[i]}.png` });
 	}
 	const grids = await Promise.all(results.grids.map((grid) => loadGrid(dir, grid)));
 	const markdown = renderMarkdown(results, plots);

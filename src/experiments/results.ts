@@ -79,10 +79,16 @@ export interface Grid {
 	path: string;
 }
 
+/**
+ * A job of the last sitting: run ("done" or "failed") or found finished ("skipped"). A skipped
+ * job's seconds and finishedAt are those of the sitting that ran it, when the ledger knows them.
+ */
 export interface JobRecord {
 	id: string;
 	status: "done" | "failed" | "skipped";
 	seconds?: number;
+	/** ISO 8601 time the job ended. */
+	finishedAt?: string;
 	error?: string;
 }
 
@@ -96,7 +102,7 @@ export interface ExperimentResults {
 	scale: string;
 	/** ISO 8601 time. */
 	generatedAt: string;
-	/** Wall time of the whole experiment. */
+	/** Wall time of this sitting (jobs skipped as finished cost nothing here). */
 	seconds: number;
 	tables: ResultTable[];
 	sweeps: Sweep[];

@@ -9,6 +9,7 @@
  *   runs/<cell>/seed-<s>/       training runs (genrep train) and their metrics.json (genrep eval)
  *   grids/<id>.png              anchors beside their views
  *   report.md, report.html, results.json, plots/
+ *   jobs.jsonl                  the job ledger: every finished job's time, over all sittings
  *
  * Re-running skips finished jobs: a views dataset completes itself, a training run with a
  * complete encoder is kept and an unfinished one resumes from its checkpoint, an existing
@@ -22,6 +23,7 @@ import { formatSeconds } from "../engine/progress.js";
 import { GenrepError } from "../errors.js";
 import type { EvalMetrics } from "../evaluation/representation/evaluate.js";
 import type { DataSourceOptions } from "../learners/sources/types.js";
+import { appendLedger, readLedger } from "./ledger.js";
 import { type CellSpec, METRICS, type PresetSpec } from "./preset.js";
 import type { ExperimentResults, Grid, JobRecord, ResultTable, Stat, Sweep } from "./results.js";
 import { summarize } from "./results.js";
@@ -80,6 +82,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 	const started = performance.now();
 
 	const jobs = makeJobs(preset, seeds, out, options);
+	const earlier = await readLedger(out);
 	const records: JobRecord[] = [];
 	const totalWeight = jobs.reduce((sum, j) => sum + j.weight, 0);
 	let doneWeight = 0;
@@ -90,12 +93,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		if (options.signal?.aborted) throw new GenrepError("interrupted; run the same command again to continue");
 		const tag = `[${i + 1}/${jobs.length}] ${job.id}`;
 		const blockedBy = [...failedViews].find((v) => job.id.includes(`<${v}>`));
-		if (blockedBy || (await job.done())) {
-			records.push({
-				id: job.id,
-				status: blockedBy ? "failed" : "skipped",
-				error: blockedBy ? `views ${blockedBy} failed` : undefined,
-			});
+		if (blockedBy) {
+			records.push({ id: job.id, status: "failed", error: `views ${blockedBy} failed` });
+			doneWeight += job.weight;
+			continue;
+		}
+		if (await job.done()) {
+			const before = earlier.get(job.id);
+			records.push({ id: job.id, status: "skipped", seconds: before?.seconds, finishedAt: before?.finishedAt });
 			doneWeight += job.weight;
 			continue;
 		}
@@ -104,7 +109,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		try {
 			await job.run();
 			const seconds = (performance.now() - t0) / 1000;
-			records.push({ id: job.id, status: "done", seconds: round(seconds) });
+			const record = {
+				id: job.id,
+				status: "done",
+				seconds: round(seconds),
+				finishedAt: new Date().toISOString(),
+			} as const;
+			await appendLedger(out, record);
+			records.push(record);
 			workSeconds += seconds;
 			workWeight += job.weight;
 			doneWeight += job.weight;
@@ -113,7 +125,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		} catch (err) {
 			if (options.signal?.aborted) throw err;
 			const message = (err as Error).message.split("\n")[0];
-			records.push({ id: job.id, status: "failed", seconds: round((performance.now() - t0) / 1000), error: message });
+			const record = {
+				id: job.id,
+				status: "failed",
+				seconds: round((performance.now() - t0) / 1000),
+				finishedAt: new Date().toISOString(),
+			} as const;
+			await appendLedger(out, record);
+			records.push({ ...record, error: message });
 			if (job.kind === "views") failedViews.add(job.id.slice("views ".length));
 			log(`${tag} failed: ${message}`);
 			doneWeight += job.weight;

@@ -4,9 +4,16 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeImageGrid } from "../../src/data/grid.js";
-import { escapeMarkdown, formatStat, splitRunLabels, uniqueSlugs } from "../../src/experiments/report/format.js";
+import {
+	computeSummary,
+	escapeMarkdown,
+	formatStat,
+	splitRunLabels,
+	uniqueSlugs,
+} from "../../src/experiments/report/format.js";
+import { chartMetric, tableChartSpec } from "../../src/experiments/report/tableChart.js";
 import { writeReport } from "../../src/experiments/report.js";
-import { type ExperimentResults, type Stat, summarize } from "../../src/experiments/results.js";
+import { type ExperimentResults, type MetricColumn, type Stat, summarize } from "../../src/experiments/results.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const EVIL = "<script>alert('x')</script> & co";
@@ -84,7 +91,7 @@ function fakeResults(): ExperimentResults {
 		grids: [{ title: "Gaussian views", caption: "Anchor, then its views.", path: "grids/gaussian.png" }],
 		notes: ["T_z + T_x is 10 points below real data at this scale."],
 		jobs: [
-			{ id: "real-s0", status: "done", seconds: 12.5 },
+			{ id: "real-s0", status: "done", seconds: 12.5, finishedAt: "2026-11-25T17:39:00.000Z" },
 			{ id: "gauss-s0", status: "skipped" },
 			{ id: "cgan-s2", status: "failed", seconds: 3, error: "out of memory <oops>" },
 		],
@@ -158,13 +165,63 @@ describe("formatting", () => {
 			"sigma-sweep-2-2",
 			"plot-4",
 		]);
+		expect(uniqueSlugs(["Fréchet distance"])).toEqual(["frechet-distance"]);
+		// Long titles are cut at a word boundary.
+		expect(uniqueSlugs(["SupCon and baselines on the conditional generator: linear probe"])).toEqual([
+			"supcon-and-baselines-on-the-conditional-generator-linear",
+		]);
+	});
+
+	it("sums the compute of every sitting only when jobs were done earlier", () => {
+		expect(computeSummary([{ id: "a", status: "done", seconds: 5 }])).toBeNull();
+		expect(
+			computeSummary([
+				{ id: "a", status: "done", seconds: 65 },
+				{ id: "b", status: "skipped", seconds: 3600 },
+			]),
+		).toBe("1 h 01 min over all sittings");
+		expect(
+			computeSummary([
+				{ id: "a", status: "done", seconds: 2 },
+				{ id: "b", status: "skipped" },
+			]),
+		).toBe("2.0 s over all sittings (1 of 2 jobs timed)");
+	});
+});
+
+describe("tableChartSpec", () => {
+	const table = fakeResults().tables[0];
+
+	it("charts the first metric, rows in the table's order, mean ± std and every seed", () => {
+		const metric = chartMetric(table);
+		expect(metric?.key).toBe("linear");
+		const spec = tableChartSpec(table, metric as MetricColumn) as unknown as {
+			layer: { data: { values: Record<string, number | string>[] }; encoding: { y: { sort: string[] } } }[];
+		};
+		const [seeds, bars] = spec.layer;
+		expect(bars.encoding.y.sort).toEqual(["real data, T_x", "T_z + T_x"]);
+		expect(seeds.data.values).toHaveLength(6);
+		const real = bars.data.values[0];
+		expect(real.mean).toBeCloseTo(81, 10);
+		expect(real.lo).toBeCloseTo(80, 10);
+		expect(real.hi).toBeCloseTo(82, 10);
+	});
+
+	it("needs two measured rows and a column the table has", () => {
+		const one = { ...table, rows: [table.rows[0]] };
+		expect(chartMetric(one)).toBeNull();
+		expect(() => tableChartSpec(table, { key: "knn", label: "kNN" })).toThrow(/has no column 'knn'/);
 	});
 });
 
 describe("writeReport", () => {
 	it("writes the report, the results and one SVG + PNG per sweep", async () => {
 		expect((await readdir(dir)).sort()).toEqual(["grids", "plots", "report.html", "report.md", "results.json"]);
-		expect(written.plots).toEqual([join(dir, "plots/samples-sweep.svg"), join(dir, "plots/samples-sweep.png")]);
+		expect(written.plots).toEqual(
+			["unconditional-generator-linear-probe", "generator-quality-frechet-distance", "samples-sweep"].flatMap(
+				(slug) => [join(dir, `plots/${slug}.svg`), join(dir, `plots/${slug}.png`)],
+			),
+		);
 		expect(JSON.parse(await readFile(join(dir, "results.json"), "utf8"))).toEqual(fakeResults());
 		expect((await readdir(join(dir, "plots"))).some((f) => f.includes(".tmp-"))).toBe(false);
 	});
@@ -196,21 +253,25 @@ describe("writeReport", () => {
 	it("puts the header, plot, grid and jobs in the markdown", () => {
 		expect(markdown.startsWith("# Tiny experiment\n")).toBe(true);
 		expect(markdown).toContain("```sh\ngenrep experiment tiny --out runs/tiny\n```");
-		expect(markdown).toContain("| generated | 2026-11-25 17:40 UTC, in 2 min 05 s |");
+		expect(markdown).toContain("| generated | 2026-11-25 17:40 UTC; this sitting 2 min 05 s |");
 		expect(markdown).toContain("![Samples sweep](plots/samples-sweep.svg)");
 		expect(markdown).toContain("[PNG](plots/samples-sweep.png)");
 		expect(markdown).toContain("[![Gaussian views](grids/gaussian.png)](grids/gaussian.png)");
-		expect(markdown).toContain("| cgan-s2 | failed | 3.0 s | out of memory &lt;oops&gt; |");
-		expect(markdown).toContain("1 done, 1 failed, 1 skipped");
+		expect(markdown).toContain("| cgan-s2 | failed | 3.0 s |  | out of memory &lt;oops&gt; |");
+		expect(markdown).toContain("| real-s0 | done | 13 s | 2026-11-25 17:39 UTC |  |");
+		expect(markdown).toContain("| gauss-s0 | done earlier |  |  |  |");
+		expect(markdown).toContain("| jobs | 1 done, 1 failed, 1 done earlier |");
+		expect(markdown).toContain("| compute | 16 s over all sittings (2 of 3 jobs timed) |");
 	});
 
 	it("writes a self-contained HTML page with everything embedded and escaped", () => {
 		expect(html).not.toMatch(/https?:\/\//);
 		expect(html).not.toMatch(/<(script|link|iframe)\b/i);
 		const sources = [...html.matchAll(/\ssrc="([^"]*)"/g)].map((m) => m[1]);
-		expect(sources).toHaveLength(2); // the plot and the grid
-		expect(sources[0].startsWith("data:image/svg+xml;base64,")).toBe(true);
-		expect(sources[1].startsWith("data:image/png;base64,")).toBe(true);
+		expect(sources).toHaveLength(4); // two table charts, the sweep plot and the grid
+		for (const plot of sources.slice(0, 3)) expect(plot.startsWith("data:image/svg+xml;base64,")).toBe(true);
+		expect(sources[3].startsWith("data:image/png;base64,")).toBe(true);
+		expect(html).toContain("<dt>compute</dt><dd>16 s over all sittings (2 of 3 jobs timed)</dd>");
 		expect(html).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co");
 		expect(html).toContain("out of memory &lt;oops&gt;");
 		expect(html).toContain(

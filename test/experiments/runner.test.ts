@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { readLedger } from "../../src/experiments/ledger.js";
 import type { PresetSpec } from "../../src/experiments/preset.js";
 import { PRESETS } from "../../src/experiments/presets.js";
+import { formatSeconds } from "../../src/experiments/report/format.js";
 import { checkPreset, runExperiment } from "../../src/experiments/runner.js";
 import { makeTinyGenerator } from "../views/tinyGenerator.js";
 
@@ -102,9 +104,44 @@ describe("runExperiment", () => {
 		const saved = JSON.parse(await readFile(join(out, "preset.json"), "utf8"));
 		expect(saved.preset.name).toBe("tiny");
 
+		// A torn last line (a crash while appending) is ignored.
+		await appendFile(join(out, "jobs.jsonl"), '{"id":"views <gauss');
 		const again = await runExperiment({ preset, out, log: () => {} });
 		expect(again.jobs.every((j) => j.status === "skipped")).toBe(true);
 		expect(again.results.tables[0].rows[2].cells.linear).toEqual(table.rows[2].cells.linear);
+		// The ledger carries each job's time and end into the later sitting's report.
+		expect(again.jobs.map((j) => [j.id, j.seconds, j.finishedAt])).toEqual(
+			first.jobs.map((j) => [j.id, j.seconds, j.finishedAt]),
+		);
+		const total = first.jobs.reduce((sum, j) => sum + (j.seconds ?? 0), 0);
+		const againMarkdown = await readFile(again.report.markdown, "utf8");
+		expect(againMarkdown).toContain(`| jobs | ${first.jobs.length} done earlier |`);
+		expect(againMarkdown).toContain(`| compute | ${formatSeconds(total)} over all sittings |`);
+		expect(againMarkdown).toMatch(
+			/\| train tz-tx seed 1 &lt;gaussian&gt; \| done earlier \| [\d.]+ s \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
+		);
+		// A table chart, and the sweep plot.
+		expect(existsSync(join(out, "plots", "tiny-table-linear-probe.svg"))).toBe(true);
+		expect(existsSync(join(out, "plots", "tiny-sweep.svg"))).toBe(true);
+	});
+
+	it("seeds the ledger of a folder made before it from the last sitting's results.json", async () => {
+		const old = join(root, "old");
+		await mkdir(old, { recursive: true });
+		const results = {
+			generatedAt: "2026-11-25T20:00:00.000Z",
+			jobs: [
+				{ id: "train a seed 0", status: "done", seconds: 61.5 },
+				{ id: "eval a seed 0", status: "skipped" },
+				{ id: "train b seed 0", status: "failed", seconds: 2, error: "x" },
+			],
+		};
+		await writeFile(join(old, "results.json"), JSON.stringify(results));
+		const ledger = await readLedger(old);
+		expect([...ledger.values()]).toEqual([
+			{ id: "train a seed 0", status: "done", seconds: 61.5, finishedAt: "2026-11-25T20:00:00.000Z" },
+		]);
+		expect(await readLedger(old)).toEqual(ledger); // seeded once, read back the same
 	});
 
 	it("records a failed job and goes on with the others", async () => {

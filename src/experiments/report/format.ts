@@ -3,7 +3,7 @@
  * column, durations, escaping, link targets and file-name slugs.
  */
 import { formatSeconds as formatDuration } from "../../engine/progress.js";
-import type { JobRecord, MetricColumn, MetricUnit, ResultTable, Stat } from "../results.js";
+import type { ExperimentResults, JobRecord, MetricColumn, MetricUnit, ResultTable, Stat } from "../results.js";
 
 /** Decimals for a value shown without unit: about three significant digits, at most 4 decimals. */
 export function decimalsFor(value: number): number {
@@ -79,15 +79,39 @@ export function rowSeeds(cells: Record<string, Stat | null>): number {
 export const formatSeconds = (seconds: number): string =>
 	Number.isFinite(seconds) ? formatDuration(seconds, "words") : "-";
 
-/** "12 done, 1 failed, 3 skipped" (only the statuses that occur). */
+/** How a job's status reads in a report: a skipped job was found finished by an earlier sitting. */
+export function statusLabel(status: JobRecord["status"]): string {
+	return status === "skipped" ? "done earlier" : status;
+}
+
+/** "2026-11-25 17:40 UTC, in 2 min 05 s"; "...; this sitting 3.0 s" when earlier sittings did part of the work. */
+export function generatedLine(results: Pick<ExperimentResults, "generatedAt" | "seconds" | "jobs">): string {
+	const resumed = results.jobs.some((job) => job.status === "skipped");
+	return `${formatTime(results.generatedAt)}${resumed ? "; this sitting" : ", in"} ${formatSeconds(results.seconds)}`;
+}
+
+/** "12 done, 1 failed, 3 done earlier" (only the statuses that occur). */
 export function jobSummary(jobs: JobRecord[]): string {
 	if (jobs.length === 0) return "none";
 	const counts = { done: 0, failed: 0, skipped: 0 };
 	for (const job of jobs) counts[job.status]++;
-	return (Object.entries(counts) as [string, number][])
+	return (Object.entries(counts) as [JobRecord["status"], number][])
 		.filter(([, count]) => count > 0)
-		.map(([status, count]) => `${count} ${status}`)
+		.map(([status, count]) => `${count} ${statusLabel(status)}`)
 		.join(", ");
+}
+
+/**
+ * The compute of every sitting, when this sitting skipped jobs an earlier one finished:
+ * "1 h 12 min over all sittings" (with "(30 of 34 jobs timed)" when some times are unknown).
+ * Null for a single sitting, whose wall time says it all.
+ */
+export function computeSummary(jobs: JobRecord[]): string | null {
+	if (!jobs.some((job) => job.status === "skipped")) return null;
+	const timed = jobs.filter((job) => job.seconds !== undefined);
+	const total = timed.reduce((sum, job) => sum + (job.seconds ?? 0), 0);
+	const partial = timed.length < jobs.length ? ` (${timed.length} of ${jobs.length} jobs timed)` : "";
+	return `${formatSeconds(total)} over all sittings${partial}`;
 }
 
 /** "2026-11-25 17:40 UTC" from an ISO time; other strings as they are. */
@@ -137,10 +161,12 @@ export function uniqueSlugs(titles: string[]): string[] {
 	return titles.map((title, i) => {
 		const base =
 			title
-				.toLowerCase()
 				.normalize("NFKD")
+				.replace(/\p{M}/gu, "") // accents off: "Fréchet" -> "frechet"
+				.toLowerCase()
 				.replace(/[^a-z0-9]+/g, "-")
 				.replace(/^-+|-+$/g, "")
+				.replace(/^(.{1,60})-.*$/, (all, head: string) => (all.length > 60 ? head : all))
 				.slice(0, 60) || `plot-${i + 1}`;
 		let slug = base;
 		for (let k = 2; used.has(slug); k++) slug = `${base}-${k}`;

@@ -6,16 +6,19 @@
 import type { ExperimentResults, Grid, JobRecord, ResultTable, RunLink } from "../results.js";
 import {
 	bestRows,
+	computeSummary,
 	formatPaper,
 	formatSeconds,
 	formatStat,
 	formatTime,
+	generatedLine,
 	escapeHtml as h,
 	jobSummary,
 	metricHeader,
 	relativeHref,
 	rowSeeds,
 	splitRunLabels,
+	statusLabel,
 } from "./format.js";
 import type { PlotFiles } from "./markdown.js";
 import { REPORT_CSS } from "./style.js";
@@ -43,11 +46,12 @@ export function renderHtml(results: ExperimentResults, plots: EmbeddedPlot[], gr
 		'<dl class="meta">',
 		`<dt>preset</dt><dd><code>${h(results.preset)}</code></dd>`,
 		`<dt>scale</dt><dd>${h(results.scale)}</dd>`,
-		`<dt>generated</dt><dd>${h(formatTime(results.generatedAt))}, in ${h(formatSeconds(results.seconds))}</dd>`,
+		`<dt>generated</dt><dd>${h(generatedLine(results))}</dd>`,
 		`<dt>jobs</dt><dd>${h(jobSummary(results.jobs))}</dd>`,
-		"</dl>",
-		`<pre class="command"><code>${h(results.command)}</code></pre>`,
 	];
+	const compute = computeSummary(results.jobs);
+	if (compute) body.push(`<dt>compute</dt><dd>${h(compute)}</dd>`);
+	body.push("</dl>", `<pre class="command"><code>${h(results.command)}</code></pre>`);
 	if (results.notes?.length) {
 		body.push("<h2>Findings</h2>", '<ul class="findings">', ...results.notes.map((n) => `<li>${h(n)}</li>`), "</ul>");
 	}
@@ -167,8 +171,9 @@ function renderJobs(jobs: JobRecord[]): string[] {
 	const anyFailed = jobs.some((job) => job.status === "failed");
 	const rows = jobs.map(
 		(job) =>
-			`<tr><td class="label"><code>${h(job.id)}</code></td><td class="status ${job.status}">${job.status}</td>` +
+			`<tr><td class="label"><code>${h(job.id)}</code></td><td class="status ${job.status}">${h(statusLabel(job.status))}</td>` +
 			`<td>${job.seconds === undefined ? "" : h(formatSeconds(job.seconds))}</td>` +
+			`<td class="label">${job.finishedAt ? h(formatTime(job.finishedAt)) : ""}</td>` +
 			`<td class="error">${job.error ? h(job.error) : ""}</td></tr>`,
 	);
 	return [
@@ -176,7 +181,7 @@ function renderJobs(jobs: JobRecord[]): string[] {
 		`<details${anyFailed ? " open" : ""}>`,
 		`<summary>${h(jobSummary(jobs))}</summary>`,
 		'<div class="table-wrap"><table class="jobs">',
-		'<thead><tr><th class="label">job</th><th class="label">status</th><th>time</th><th class="label">error</th></tr></thead>',
+		'<thead><tr><th class="label">job</th><th class="label">status</th><th>time</th><th class="label">finished</th><th class="label">error</th></tr></thead>',
 		`<tbody>\n${rows.join("\n")}\n</tbody>`,
 		"</table></div>",
 		"</details>",

@@ -6,16 +6,19 @@
 import type { ExperimentResults, JobRecord, ResultTable, RunLink } from "../results.js";
 import {
 	bestRows,
+	computeSummary,
 	formatPaper,
 	formatSeconds,
 	formatStat,
 	formatTime,
+	generatedLine,
 	jobSummary,
 	escapeMarkdown as md,
 	metricHeader,
 	relativeHref,
 	rowSeeds,
 	splitRunLabels,
+	statusLabel,
 } from "./format.js";
 
 /** A sweep's plot files, relative to the report folder. */
@@ -34,14 +37,12 @@ export function renderMarkdown(results: ExperimentResults, plots: PlotFiles[]): 
 		"|---|---|",
 		`| preset | \`${results.preset.replace(/`/g, "")}\` |`,
 		`| scale | ${md(results.scale)} |`,
-		`| generated | ${md(formatTime(results.generatedAt))}, in ${formatSeconds(results.seconds)} |`,
+		`| generated | ${md(generatedLine(results))} |`,
 		`| jobs | ${jobSummary(results.jobs)} |`,
-		"",
-		"Command:",
-		"",
-		...codeBlock(results.command, "sh"),
-		"",
 	);
+	const compute = computeSummary(results.jobs);
+	if (compute) out.push(`| compute | ${compute} |`);
+	out.push("", "Command:", "", ...codeBlock(results.command, "sh"), "");
 	if (results.notes?.length) {
 		out.push("## Findings", "", ...results.notes.map((note) => `- ${md(note)}`), "");
 	}
@@ -111,10 +112,20 @@ function runLinks(runs: RunLink[]): string {
 
 function renderJobs(jobs: JobRecord[]): string[] {
 	if (jobs.length === 0) return [];
-	const out = ["## Jobs", "", jobSummary(jobs), "", "| job | status | time | error |", "|---|---|---:|---|"];
+	const out = [
+		"## Jobs",
+		"",
+		jobSummary(jobs),
+		"",
+		"| job | status | time | finished | error |",
+		"|---|---|---:|---|---|",
+	];
 	for (const job of jobs) {
 		const time = job.seconds === undefined ? "" : formatSeconds(job.seconds);
-		out.push(`| ${md(job.id)} | ${job.status} | ${time} | ${job.error ? md(job.error) : ""} |`);
+		const finished = job.finishedAt ? md(formatTime(job.finishedAt)) : "";
+		out.push(
+			`| ${md(job.id)} | ${statusLabel(job.status)} | ${time} | ${finished} | ${job.error ? md(job.error) : ""} |`,
+		);
 	}
 	out.push("");
 	return out;

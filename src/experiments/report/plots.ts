@@ -1,8 +1,9 @@
 /**
- * Sweep plots: a Vega-Lite spec per sweep (lines with points and mean ± std error bars per
- * series; points off the numeric axis, such as a live stream, as dashed horizontal rules with
- * a ± std band and their label), compiled to Vega and rendered headlessly to SVG, then to PNG
- * with sharp. vega and vega-lite load lazily: only writing a report needs them.
+ * Sweep plots, and the renderer every report plot shares: a Vega-Lite spec per sweep (lines
+ * with points and mean ± std error bars per series; points off the numeric axis, such as a live
+ * stream, as dashed horizontal rules with a ± std band and their label), compiled to Vega and
+ * rendered headlessly to SVG, then to PNG with sharp. vega and vega-lite load lazily: only
+ * writing a report needs them.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Sweep } from "../results.js";
@@ -14,6 +15,17 @@ export const PLOT_DEFAULTS = {
 	/** PNG resolution relative to the SVG's pixels. */
 	pngScale: 2,
 } as const;
+
+/** Page style shared by every report plot. */
+export const PLOT_STYLE = {
+	background: "white",
+	padding: 12,
+	config: {
+		view: { stroke: null },
+		axis: { grid: true, gridColor: "#e6e6e6", labelFontSize: 12, titleFontSize: 13, titleFontWeight: 600 },
+		legend: { labelFontSize: 12, labelLimit: 400 },
+	},
+};
 
 export interface RenderedPlot {
 	spec: TopLevelSpec;
@@ -130,20 +142,18 @@ export function sweepSpec(sweep: Sweep): TopLevelSpec {
 		title: { text: sweep.title, anchor: "start", fontSize: 14 },
 		width,
 		height,
-		background: "white",
-		padding: 12,
-		config: {
-			view: { stroke: null },
-			axis: { grid: true, gridColor: "#e6e6e6", labelFontSize: 12, titleFontSize: 13, titleFontWeight: 600 },
-			legend: { labelFontSize: 12, labelLimit: 400 },
-		},
+		...PLOT_STYLE,
 		layer: layers,
 	} as TopLevelSpec;
 }
 
 /** Renders a sweep to SVG (headless Vega view) and PNG (sharp, at PLOT_DEFAULTS.pngScale). */
-export async function renderSweep(sweep: Sweep): Promise<RenderedPlot> {
-	const spec = sweepSpec(sweep);
+export function renderSweep(sweep: Sweep): Promise<RenderedPlot> {
+	return renderSpec(sweepSpec(sweep));
+}
+
+/** Renders a Vega-Lite spec to SVG (headless Vega view) and PNG (sharp, at PLOT_DEFAULTS.pngScale). */
+export async function renderSpec(spec: TopLevelSpec): Promise<RenderedPlot> {
 	const [vega, vegaLite, { default: sharp }] = await Promise.all([
 		import("vega"),
 		import("vega-lite"),
