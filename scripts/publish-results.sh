@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies an experiment's report and each run's small files (config, metrics, encoder card,
+# Copies an experiment's report, its job ledger and each run's small files (config, metrics, encoder card,
 # training log) into docs/results/<name>/, leaving out views datasets and weights.
 #   bash scripts/publish-results.sh <experiment dir> <name>
 set -euo pipefail
@@ -9,6 +9,7 @@ dest="$(dirname "$0")/../docs/results/$name"
 [[ -f "$src/report.md" ]] || { echo "error: $src has no report.md; run genrep experiment first" >&2; exit 1; }
 mkdir -p "$dest"
 cp "$src"/report.md "$src"/report.html "$src"/results.json "$src"/preset.json "$dest"/
+if [[ -f "$src/jobs.jsonl" ]]; then cp "$src/jobs.jsonl" "$dest"/; fi
 for d in plots grids; do
 	if [[ -d "$src/$d" ]]; then rm -rf "${dest:?}/$d" && cp -r "$src/$d" "$dest/$d"; fi
 done

@@ -49,6 +49,8 @@ export interface TableSpec {
 	rows: string[];
 	/** Metric keys to show; default all. */
 	metrics?: string[];
+	/** Draw the table as a dot plot of its first metric (default true; off where a sweep already plots it). */
+	chart?: boolean;
 }
 
 export interface SweepSpec {

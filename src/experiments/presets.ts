@@ -233,7 +233,9 @@ const sigmaSweep: PresetSpec = {
 			(s): CellSpec => ({ id: `sigma-${s}`, label: `sigma ${s}`, data: { kind: "views", views: `sigma-${s}` } }),
 		),
 	],
-	tables: [{ title: "Gaussian T_z + T_x by sigma", rows: ["tx-only", ...SIGMAS.map((s) => `sigma-${s}`)] }],
+	tables: [
+		{ title: "Gaussian T_z + T_x by sigma", rows: ["tx-only", ...SIGMAS.map((s) => `sigma-${s}`)], chart: false },
+	],
 	sweeps: [
 		{
 			title: "Linear probe vs sigma",
@@ -292,7 +294,9 @@ const samplesSweep: PresetSpec = {
 			data: { kind: "live", generator: GAN, view: { kind: "gaussian", sigma: TABLE_SIGMA } },
 		},
 	],
-	tables: [{ title: "By number of unique anchors", rows: [...ANCHOR_COUNTS.map((n) => `anchors-${n}`), "live"] }],
+	tables: [
+		{ title: "By number of unique anchors", rows: [...ANCHOR_COUNTS.map((n) => `anchors-${n}`), "live"], chart: false },
+	],
 	sweeps: [
 		{
 			title: "Linear probe vs unique anchors (fixed steps)",
@@ -332,7 +336,7 @@ const mixing: PresetSpec = {
 			data: { kind: "mixed", views: "gaussian", fraction: f },
 		}),
 	),
-	tables: [{ title: "By fraction of generated images", rows: FRACTIONS.map((f) => `mix-${f * 100}`) }],
+	tables: [{ title: "By fraction of generated images", rows: FRACTIONS.map((f) => `mix-${f * 100}`), chart: false }],
 	sweeps: [
 		{
 			title: "Linear probe vs fraction of generated images",

@@ -48,6 +48,8 @@ export interface ResultTable {
 	caption?: string;
 	metrics: MetricColumn[];
 	rows: ResultRow[];
+	/** Draw a dot plot of the first metric (default true). */
+	chart?: boolean;
 }
 
 export interface SweepPoint {

@@ -375,6 +375,7 @@ async function aggregate(
 	const tables: ResultTable[] = preset.tables.map((t) => ({
 		title: t.title,
 		caption: t.caption,
+		chart: t.chart,
 		metrics: METRICS.filter((c) => !t.metrics || t.metrics.includes(c.key)).filter(
 			(c) => c.key !== "transfer" || preset.transfer,
 		),

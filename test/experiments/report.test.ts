@@ -210,6 +210,7 @@ describe("tableChartSpec", () => {
 	it("needs two measured rows and a column the table has", () => {
 		const one = { ...table, rows: [table.rows[0]] };
 		expect(chartMetric(one)).toBeNull();
+		expect(chartMetric({ ...table, chart: false })).toBeNull();
 		expect(() => tableChartSpec(table, { key: "knn", label: "kNN" })).toThrow(/has no column 'knn'/);
 	});
 });

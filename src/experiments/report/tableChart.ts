@@ -11,10 +11,10 @@ import { PLOT_DEFAULTS, PLOT_STYLE } from "./plots.js";
 /** Pixels per table row. */
 const ROW_HEIGHT = 26;
 
-/** The metric a table's chart shows: its first column. Null when fewer than two rows measured it. */
+/** The metric a table's chart shows: its first column. Null when the table is not charted or fewer than two rows measured it. */
 export function chartMetric(table: ResultTable): MetricColumn | null {
 	const metric = table.metrics[0];
-	if (!metric) return null;
+	if (!metric || table.chart === false) return null;
 	const measured = table.rows.filter((row) => row.cells[metric.key]);
 	return measured.length >= 2 ? metric : null;
 }
