@@ -40,7 +40,9 @@ export async function writeReport(dir: string, results: ExperimentResults): Prom
 		if (!metric) continue;
 		pending.push({
 			title: `${table.title}: ${metric.label}`,
-			caption: "Mean ± std over seeds (blue dot and bar), each seed's value (grey circle).",
+			caption: table.rows.every((row) => (row.cells[metric.key]?.n ?? 0) <= 1)
+				? "One seed per row: each dot is its value."
+				: "Mean ± std over seeds (blue dot and bar), each seed's value (grey circle).",
 			render: () => renderSpec(tableChartSpec(table, metric)),
 		});
 	}
