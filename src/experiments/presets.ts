@@ -349,6 +349,62 @@ const mixing: PresetSpec = {
 	grids: [],
 };
 
+const LENGTHS = [300, 1000, 2500];
+const lengthSeries = (y: "linear" | "transfer"): SweepSpec["series"] => [
+	{ name: "generated, T_x only", points: LENGTHS.map((n) => ({ x: n, cell: `tx-${n}` })) },
+	{ name: "T_z gaussian + T_x", points: LENGTHS.map((n) => ({ x: n, cell: `tz-tx-${n}` })) },
+];
+/** Not one of the paper's figures: tests our reading that 300 steps are too few for latent views to pay off. */
+const stepsSweep: PresetSpec = {
+	...common,
+	name: "steps-sweep",
+	title: "Training length: do latent views pay off with longer training?",
+	description:
+		"SimCLR on the unconditional generator with T_x only and with T_z gaussian + T_x (the pair of finding 2), " +
+		`trained for ${LENGTHS.join(", ")} steps (each its own warm-up + cosine schedule).`,
+	scale:
+		`resnet-tiny encoder (~77k parameters), batch 256, ${LENGTHS.join(" / ")} SGD steps per cell ` +
+		`(${LENGTHS.map((n) => `${Math.round((n * 256) / 1000)}k`).join(" / ")} anchors seen), 60k generated anchors with one ` +
+		`Gaussian view each (sigma ${TABLE_SIGMA}); 2 seeds per cell; linear probe and kNN on a 10k class-balanced subset ` +
+		"of the training split, full test split.",
+	seeds: [0, 1],
+	steps: SWEEP_STEPS,
+	views: { gaussian: views(GAN, "gaussian", 60000, { sigma: TABLE_SIGMA }) },
+	cells: LENGTHS.flatMap((n): CellSpec[] => [
+		{
+			id: `tx-${n}`,
+			label: `T_x only, ${n} steps`,
+			data: { kind: "views", views: "gaussian", latentViews: false },
+			steps: n,
+		},
+		{ id: `tz-tx-${n}`, label: `T_z gaussian + T_x, ${n} steps`, data: { kind: "views", views: "gaussian" }, steps: n },
+	]),
+	tables: [
+		{
+			title: "By training length",
+			rows: LENGTHS.flatMap((n) => [`tx-${n}`, `tz-tx-${n}`]),
+			chart: false,
+		},
+	],
+	sweeps: [
+		{
+			title: "Linear probe vs training steps",
+			x: { label: "SGD steps (batch 256)", scale: "log" },
+			y: "linear",
+			series: lengthSeries("linear"),
+			paperNote:
+				"The released GenRep scripts train ResNet-50 encoders for 200 epochs (checkpoint names in ali-design/GenRep), far longer than any run here.",
+		},
+		{
+			title: "Transfer to MNIST vs training steps",
+			x: { label: "SGD steps (batch 256)", scale: "log" },
+			y: "transfer",
+			series: lengthSeries("transfer"),
+		},
+	],
+	grids: [],
+};
+
 export const PRESETS = {
 	demo,
 	"table-unconditional": tableUnconditional,
@@ -356,6 +412,7 @@ export const PRESETS = {
 	"sigma-sweep": sigmaSweep,
 	"samples-sweep": samplesSweep,
 	mixing,
+	"steps-sweep": stepsSweep,
 } as const satisfies Record<string, PresetSpec>;
 
 export type PresetName = keyof typeof PRESETS;
