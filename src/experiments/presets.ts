@@ -350,7 +350,7 @@ const mixing: PresetSpec = {
 };
 
 const LENGTHS = [300, 1000, 2500];
-const lengthSeries = (y: "linear" | "transfer"): SweepSpec["series"] => [
+const LENGTH_SERIES: SweepSpec["series"] = [
 	{ name: "generated, T_x only", points: LENGTHS.map((n) => ({ x: n, cell: `tx-${n}` })) },
 	{ name: "T_z gaussian + T_x", points: LENGTHS.map((n) => ({ x: n, cell: `tz-tx-${n}` })) },
 ];
@@ -391,7 +391,7 @@ const stepsSweep: PresetSpec = {
 			title: "Linear probe vs training steps",
 			x: { label: "SGD steps (batch 256)", scale: "log" },
 			y: "linear",
-			series: lengthSeries("linear"),
+			series: LENGTH_SERIES,
 			paperNote:
 				"The released GenRep scripts train ResNet-50 encoders for 200 epochs (checkpoint names in ali-design/GenRep), far longer than any run here.",
 		},
@@ -399,7 +399,7 @@ const stepsSweep: PresetSpec = {
 			title: "Transfer to MNIST vs training steps",
 			x: { label: "SGD steps (batch 256)", scale: "log" },
 			y: "transfer",
-			series: lengthSeries("transfer"),
+			series: LENGTH_SERIES,
 		},
 	],
 	grids: [],

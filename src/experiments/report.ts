@@ -8,11 +8,13 @@
  *                            (Vega-Lite -> Vega -> SVG)
  *   <dir>/plots/<slug>.png   the same, rasterised by sharp
  *   <dir>/plots/<slug>.vl.json  its Vega-Lite spec, to restyle it elsewhere
+ *                            (plots/ belongs to the report: an earlier report's plots that
+ *                            this one no longer draws are removed)
  *
  * Paths inside the results (run configs and metrics, grid PNGs) are relative to `dir`. Every
  * file is written atomically, so an interrupted report never leaves a half-written file.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomicWrite.js";
 import { uniqueSlugs } from "./report/format.js";
@@ -71,7 +73,22 @@ export async function writeReport(dir: string, results: ExperimentResults): Prom
 	await writeFileAtomic(join(dir, "results.json"), json(results));
 	await writeFileAtomic(paths.markdown, Buffer.from(markdown));
 	await writeFileAtomic(paths.html, Buffer.from(html));
+	await removeStalePlots(join(dir, "plots"), new Set(slugs));
 	return { ...paths, plots: written };
+}
+
+/** Removes the plot files of an earlier report that this one no longer draws (e.g. a renamed sweep). */
+async function removeStalePlots(plotsDir: string, slugs: Set<string>): Promise<void> {
+	let names: string[];
+	try {
+		names = await readdir(plotsDir);
+	} catch {
+		return;
+	}
+	for (const name of names) {
+		const slug = name.match(/^(.+)\.(svg|png|vl\.json)$/)?.[1];
+		if (slug !== undefined && !slugs.has(slug)) await rm(join(plotsDir, name), { force: true });
+	}
 }
 
 /** Reads a grid PNG to embed it; a missing or unreadable file becomes a visible note in the page. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -225,6 +225,23 @@ describe("writeReport", () => {
 		);
 		expect(JSON.parse(await readFile(join(dir, "results.json"), "utf8"))).toEqual(fakeResults());
 		expect((await readdir(join(dir, "plots"))).some((f) => f.includes(".tmp-"))).toBe(false);
+	});
+
+	it("removes an earlier report's plots that the new one no longer draws", async () => {
+		const again = await mkdtemp(join(tmpdir(), "genrep-report-again-"));
+		try {
+			await writeReport(again, fakeResults());
+			const renamed = fakeResults();
+			renamed.sweeps[0].title = "Anchors sweep";
+			await writeFile(join(again, "plots", "notes.txt"), "mine");
+			await writeReport(again, renamed);
+			const files = await readdir(join(again, "plots"));
+			expect(files.some((f) => f.startsWith("samples-sweep"))).toBe(false);
+			expect(files).toContain("anchors-sweep.svg");
+			expect(files).toContain("notes.txt"); // not a plot file: left alone
+		} finally {
+			await rm(again, { recursive: true, force: true });
+		}
 	});
 
 	it("renders valid plots with the off-axis point labelled", async () => {
