@@ -5,8 +5,8 @@
  * and the report can sum the compute over every sitting. Lines are appended one per job, so a
  * crash loses at most the line being written; a torn or foreign line is ignored on reading.
  *
- * Folders made before the ledger existed hold only the last sitting's `results.json`: its
- * timed jobs seed the ledger the first time it is read.
+ * Folders made before the ledger existed (or whose ledger was deleted) hold the last sitting's
+ * `results.json`: its timed jobs seed the ledger the first time it is read.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -57,7 +57,7 @@ function parseEntry(line: string): LedgerEntry | null {
 	}
 }
 
-/** Writes the ledger from the jobs an earlier sitting timed in results.json (ended by its generatedAt). */
+/** Writes the ledger from the timed jobs of the last sitting's results.json. */
 async function seedFromResults(out: string): Promise<void> {
 	const path = join(out, "results.json");
 	if (!existsSync(path)) return;
@@ -69,7 +69,11 @@ async function seedFromResults(out: string): Promise<void> {
 	}
 	if (!Array.isArray(results.jobs) || typeof results.generatedAt !== "string") return;
 	for (const job of results.jobs) {
-		if (job.status === "done" && typeof job.seconds === "number")
-			await appendLedger(out, { id: job.id, status: "done", seconds: job.seconds, finishedAt: results.generatedAt });
+		if (typeof job.seconds !== "number") continue;
+		// A job this sitting ran ended by the time the results were written; one it skipped carries
+		// its own end from the ledger of its time (results written since the ledger exists).
+		const finishedAt = job.status === "done" ? (job.finishedAt ?? results.generatedAt) : job.finishedAt;
+		if ((job.status === "done" || job.status === "skipped") && finishedAt)
+			await appendLedger(out, { id: job.id, status: "done", seconds: job.seconds, finishedAt });
 	}
 }

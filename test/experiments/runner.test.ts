@@ -134,12 +134,14 @@ describe("runExperiment", () => {
 				{ id: "train a seed 0", status: "done", seconds: 61.5 },
 				{ id: "eval a seed 0", status: "skipped" },
 				{ id: "train b seed 0", status: "failed", seconds: 2, error: "x" },
+				{ id: "eval b seed 0", status: "skipped", seconds: 20, finishedAt: "2026-11-24T10:00:00.000Z" },
 			],
 		};
 		await writeFile(join(old, "results.json"), JSON.stringify(results));
 		const ledger = await readLedger(old);
 		expect([...ledger.values()]).toEqual([
 			{ id: "train a seed 0", status: "done", seconds: 61.5, finishedAt: "2026-11-25T20:00:00.000Z" },
+			{ id: "eval b seed 0", status: "done", seconds: 20, finishedAt: "2026-11-24T10:00:00.000Z" },
 		]);
 		expect(await readLedger(old)).toEqual(ledger); // seeded once, read back the same
 	});
