@@ -84,7 +84,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 	const jobs = makeJobs(preset, seeds, out, options);
 	const earlier = await readLedger(out);
 	const records: JobRecord[] = [];
-	const totalWeight = jobs.reduce((sum, j) => sum + j.weight, 0);
+	// The ETA counts only the work left: jobs an earlier sitting finished weigh nothing.
+	const finishedBefore = await Promise.all(jobs.map((job) => job.done()));
+	const totalWeight = jobs.reduce((sum, job, i) => sum + (finishedBefore[i] ? 0 : job.weight), 0);
+	const leftOver = (i: number) => (finishedBefore[i] ? 0 : jobs[i].weight);
 	let doneWeight = 0;
 	let workSeconds = 0;
 	let workWeight = 0;
@@ -95,13 +98,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		const blockedBy = [...failedViews].find((v) => job.id.includes(`<${v}>`));
 		if (blockedBy) {
 			records.push({ id: job.id, status: "failed", error: `views ${blockedBy} failed` });
-			doneWeight += job.weight;
+			doneWeight += leftOver(i);
 			continue;
 		}
 		if (await job.done()) {
 			const before = earlier.get(job.id);
 			records.push({ id: job.id, status: "skipped", seconds: before?.seconds, finishedAt: before?.finishedAt });
-			doneWeight += job.weight;
+			doneWeight += leftOver(i);
 			continue;
 		}
 		log(`${tag} ...`);
@@ -119,7 +122,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			records.push(record);
 			workSeconds += seconds;
 			workWeight += job.weight;
-			doneWeight += job.weight;
+			doneWeight += leftOver(i);
 			const eta = workWeight > 0 ? (workSeconds / workWeight) * (totalWeight - doneWeight) : Number.NaN;
 			log(`${tag} done in ${formatSeconds(seconds)}; experiment ETA ${formatSeconds(eta)}`);
 		} catch (err) {
@@ -135,7 +138,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			records.push({ ...record, error: message });
 			if (job.kind === "views") failedViews.add(job.id.slice("views ".length));
 			log(`${tag} failed: ${message}`);
-			doneWeight += job.weight;
+			doneWeight += leftOver(i);
 		}
 	}
 
