@@ -84,10 +84,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 	const jobs = makeJobs(preset, seeds, out, options);
 	const earlier = await readLedger(out);
 	const records: JobRecord[] = [];
-	// The ETA counts only the work left: jobs an earlier sitting finished weigh nothing.
-	const finishedBefore = await Promise.all(jobs.map((job) => job.done()));
-	const totalWeight = jobs.reduce((sum, job, i) => sum + (finishedBefore[i] ? 0 : job.weight), 0);
-	const leftOver = (i: number) => (finishedBefore[i] ? 0 : jobs[i].weight);
+	// Which jobs an earlier sitting finished, asked once: they are skipped, and the ETA counts
+	// only the work left.
+	const finished = await Promise.all(jobs.map((job) => job.done()));
+	const totalWeight = jobs.reduce((sum, job, i) => sum + (finished[i] ? 0 : job.weight), 0);
 	let doneWeight = 0;
 	let workSeconds = 0;
 	let workWeight = 0;
@@ -98,13 +98,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		const blockedBy = [...failedViews].find((v) => job.id.includes(`<${v}>`));
 		if (blockedBy) {
 			records.push({ id: job.id, status: "failed", error: `views ${blockedBy} failed` });
-			doneWeight += leftOver(i);
+			if (!finished[i]) doneWeight += job.weight;
 			continue;
 		}
-		if (await job.done()) {
+		if (finished[i]) {
 			const before = earlier.get(job.id);
 			records.push({ id: job.id, status: "skipped", seconds: before?.seconds, finishedAt: before?.finishedAt });
-			doneWeight += leftOver(i);
 			continue;
 		}
 		log(`${tag} ...`);
@@ -122,7 +121,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			records.push(record);
 			workSeconds += seconds;
 			workWeight += job.weight;
-			doneWeight += leftOver(i);
+			doneWeight += job.weight;
 			const eta = workWeight > 0 ? (workSeconds / workWeight) * (totalWeight - doneWeight) : Number.NaN;
 			log(`${tag} done in ${formatSeconds(seconds)}; experiment ETA ${formatSeconds(eta)}`);
 		} catch (err) {
@@ -138,7 +137,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			records.push({ ...record, error: message });
 			if (job.kind === "views") failedViews.add(job.id.slice("views ".length));
 			log(`${tag} failed: ${message}`);
-			doneWeight += leftOver(i);
+			doneWeight += job.weight;
 		}
 	}
 
