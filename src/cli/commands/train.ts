@@ -4,7 +4,15 @@ import type { Command } from "commander";
 import { GenrepError } from "../../errors.js";
 import type { DataSourceOptions, TrainOptions } from "../../learners/index.js";
 import { action } from "../action.js";
-import { commandLine, nonNegativeInteger, number, positiveInteger, positiveNumber, readConfigFile } from "../parse.js";
+import {
+	channelCount,
+	commandLine,
+	nonNegativeInteger,
+	number,
+	positiveInteger,
+	positiveNumber,
+	readConfigFile,
+} from "../parse.js";
 
 /**
  * `genrep train`: thin over trainRepresentation (src/learners/trainer.ts). `--data` picks the
@@ -21,6 +29,13 @@ export function registerTrainCommand(program: Command): void {
 		)
 		.option("--method <name>", "simclr, supcon (needs classes), inverter (needs z), classifier (needs classes)")
 		.option("--encoder <name>", "resnet-tiny or resnet18 (default resnet-tiny)")
+		.option(
+			"--image-size <px>",
+			"train on SxS images: the data is cropped and resized to it by the pixel views (resized without them); " +
+				"default the data's own size",
+			positiveInteger,
+		)
+		.option("--stem <name>", "encoder stem: auto (cifar below 96 px, imagenet from 96 px), cifar or imagenet")
 		.option(
 			"--data <source>",
 			"a multiview dataset folder (genrep views generate), live:<generator> (fresh samples every step, with --view), " +
@@ -58,6 +73,7 @@ export function registerTrainCommand(program: Command): void {
 		.option("--mix <dir>", "real data: a multiview dataset whose anchors replace a fraction of the real images")
 		.option("--mix-fraction <f>", "fraction of real images replaced by generated ones, in [0, 1]", number)
 		.option("--limit <n>", "real data: use only the first n training images", positiveInteger)
+		.option("--channels <n>", "real data: read the images with 1 (gray) or 3 (RGB) channels", channelCount)
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
 		.option("--resume", "continue the run in --out from its last checkpoint")
 		.option(
@@ -108,6 +124,8 @@ function flagOptions(f: TrainFlags): Partial<TrainOptions> {
 	const options: Partial<TrainOptions> = {
 		method: f.method,
 		encoder: f.encoder,
+		stem: f.stem as TrainOptions["stem"],
+		imageSize: f.imageSize,
 		out: f.out,
 		epochs: f.epochs,
 		steps: f.steps,
@@ -136,6 +154,7 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 	if (data.startsWith("live:")) {
 		if (!f.view) throw new GenrepError("--data live:<generator> needs --view (none, gaussian, independent, steer)");
 		onlyFor("--mix", f.mix, "real");
+		onlyFor("--channels", f.channels, "real");
 		const view = { kind: f.view, sigma: f.sigma, truncation: f.viewTruncation, walks: f.walks };
 		const defined = Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
 		return { kind: "live", generator: data.slice(5), view: defined as { kind: string }, epochSize: f.epochSize };
@@ -144,6 +163,7 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 	onlyFor("--epoch-size", f.epochSize, "live");
 	if (existsSync(join(data, "manifest.json"))) {
 		onlyFor("--mix", f.mix, "real");
+		onlyFor("--channels", f.channels, "real");
 		return { kind: "stored", dir: data, latentViews: f.latentViews === false ? false : undefined };
 	}
 	if (f.latentViews === false) throw new GenrepError("--no-latent-views applies only to a stored multiview dataset");
@@ -156,15 +176,27 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 			limit: f.limit,
 			generated: f.mix,
 			fraction: f.mixFraction,
+			imageSize: f.imageSize,
+			channels: f.channels,
 		};
 	}
 	onlyFor("--mix-fraction", f.mixFraction, "mixed (--mix)");
-	return { kind: "real", dataset: data, dataDir: f.dataDir, limit: f.limit };
+	return {
+		kind: "real",
+		dataset: data,
+		dataDir: f.dataDir,
+		limit: f.limit,
+		imageSize: f.imageSize,
+		channels: f.channels,
+	};
 }
 
 export interface TrainFlags {
 	method?: string;
 	encoder?: string;
+	stem?: string;
+	imageSize?: number;
+	channels?: 1 | 3;
 	data?: string;
 	out?: string;
 	config?: string;
