@@ -16,6 +16,7 @@ PyTorch's output converted to what genrep's Generator returns: NHWC float32 in [
 tests compare genrep's output to it (1e-4) without needing Python.
 
 Usage: /usr/bin/python3 scripts/make-onnx-fixture.py [NAME ...]   (Debian python3-torch; all without NAME)
+       /usr/bin/python3 scripts/make-onnx-fixture.py --sizes DIR   rgb32/rgb64/rgb128 for bench/imageSizes.ts
 """
 
 import json
@@ -155,7 +156,15 @@ def build(name, num_classes, onehot, nhwc, activation, input_names, output_name,
 
 
 def main():
-    only = set(sys.argv[1:])
+    global ROOT
+    args = sys.argv[1:]
+    if args[:1] == ["--sizes"]:
+        # Benchmark generators (not test fixtures): rgb32, rgb64, rgb128 into the given folder.
+        ROOT = args[1]
+        for stages in (3, 4, 5):
+            build(f"rgb{4 * 2**stages}", **{**FIXTURES["rgb64"], "stages": stages})
+        return
+    only = set(args)
     for name, kwargs in FIXTURES.items():
         if not only or name in only:
             build(name, **kwargs)
