@@ -19,7 +19,7 @@ function reports(): string[] {
 }
 
 /** Relative link targets of a markdown or HTML file (external, data: and in-page links left out). */
-export function relativeLinks(text: string): string[] {
+function relativeLinks(text: string): string[] {
 	const targets = [
 		...[...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]),
 		...[...text.matchAll(/\b(?:href|src)="([^"]+)"/g)].map((m) => m[1]),
