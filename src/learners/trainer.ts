@@ -23,6 +23,7 @@ import { resizeImages } from "../data/resize.js";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
+import { killPoint } from "../engine/killPoint.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -285,6 +286,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				config: savedConfig(o),
 			});
 			lastCheckpoint = performance.now();
+			killPoint("train-checkpoint");
 		};
 
 		let step = startStep;
