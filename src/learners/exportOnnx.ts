@@ -20,7 +20,7 @@ import type { ImageShape } from "../data/types.js";
 import type { BatchNorm } from "../engine/nn/batchNorm.js";
 import type { Conv2d } from "../engine/nn/layers.js";
 import { GenrepError } from "../errors.js";
-import { type EncoderCard, INPUT_NORMALISATION, loadEncoder } from "./encoderFile.js";
+import { type EncoderCard, INPUT_NORMALISATION, loadEncoder, readEncoderCard, requireComplete } from "./encoderFile.js";
 import type { ResNet } from "./encoders/resnet.js";
 
 const { onnx } = onnxProto;
@@ -44,6 +44,7 @@ export async function exportEncoderOnnx(
 	out: string,
 	extra: Record<string, string> = {},
 ): Promise<ExportResult> {
+	requireComplete(runDir, await readEncoderCard(runDir)); // a checkpoint on the way is not the trained encoder
 	const { encoder, card } = await loadEncoder(runDir);
 	try {
 		const bytes = encoderToOnnx(encoder, card, { "genrep.run": runDir, ...extra });

@@ -90,6 +90,22 @@ describe("ONNX export of an encoder", () => {
 		});
 	}
 
+	it("refuses an unfinished run (a checkpoint on the way)", async () => {
+		const encoder = createEncoder("resnet-tiny", { seed: 1 });
+		const run = join(dir, "unfinished");
+		const card = { encoder: "resnet-tiny", inChannels: 1, imageShape: [32, 32, 1] as [number, number, number] };
+		await saveEncoder(
+			run,
+			encoder,
+			{ ...card, featureDim: 64, method: "simclr", steps: 3, seed: 1 },
+			{ complete: false },
+		);
+		encoder.dispose();
+		const out = join(dir, "unfinished.onnx");
+		await expect(exportEncoderOnnx(run, out)).rejects.toThrow(/is unfinished \(trained 3 steps\)/);
+		expect(existsSync(out)).toBe(false);
+	});
+
 	it("CLI: bad input is one error line and writes nothing", () => {
 		const missing = join(dir, "nowhere");
 		const cases: [string[], RegExp][] = [
