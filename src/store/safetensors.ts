@@ -179,8 +179,8 @@ export async function readSafetensors(path: string): Promise<SafetensorsContents
 }
 
 /**
- * Writes a safetensors file atomically: to `<path>.tmp-<pid>` first, then renamed, so a
- * reader (or a resumed run after a kill) never sees half a file. Creates the parent folder.
+ * Writes a safetensors file atomically: to a temporary name beside it first (see atomicWrite.ts),
+ * then renamed, so a reader (or a resumed run after a kill) never sees half a file. Creates the parent folder.
  */
 export async function writeSafetensors(
 	path: string,
