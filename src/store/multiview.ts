@@ -29,8 +29,9 @@ import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { TEMPORARY_NAME, temporaryName, writeFileAtomic } from "../data/atomicWrite.js";
-import { parseJsonFile } from "../data/jsonFile.js";
+import { decodeUtf8, parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
+import { MAX_CLASSES, MAX_IMAGE_VALUES, MAX_LATENT_DIM } from "../generators/modelCard.js";
 import { resolveGenerator } from "../generators/registry.js";
 import { DEFAULT_ANCHOR_TRUNCATION, type LatentViewConfig } from "../views/latent/latentView.js";
 import { createLatentView } from "../views/latent/registry.js";
@@ -324,11 +325,17 @@ function configOf(m: MultiviewManifest): Record<string, unknown> {
 /** Creates `out`, or checks that the dataset already there was made with the same config. */
 async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<void> {
 	const path = join(out, MANIFEST_FILE);
-	let existing = await readFile(path, "utf8").catch(() => null);
+	const readText = () =>
+		readFile(path).then(
+			(b) => decodeUtf8(b, path),
+			(err: NodeJS.ErrnoException) =>
+				err.code === "ENOENT" ? null : Promise.reject(fileError(path, `cannot read (${err.code})`)),
+		);
+	let existing = await readText();
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
 		// Another piece may be writing its first manifest (a temporary) right now, or have just renamed it.
-		if (entries?.includes(MANIFEST_FILE)) existing = await readFile(path, "utf8").catch(() => null);
+		if (entries?.includes(MANIFEST_FILE)) existing = await readText();
 	}
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
@@ -358,6 +365,16 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 
 const short = (hash: unknown) => String(hash).slice(0, 12);
 
+/** Reads and checks `<dir>/manifest.json`. */
+export async function readManifest(dir: string): Promise<MultiviewManifest> {
+	const path = join(dir, MANIFEST_FILE);
+	const text = await readTextFile(
+		path,
+		"no such file (not a multiview dataset; make one with `genrep views generate`)",
+	);
+	return parseManifest(text, path);
+}
+
 /** Parses and checks a manifest's text (`path` names it in errors). */
 export function parseManifest(text: string, path: string): MultiviewManifest {
 	const m = parseJsonFile(text, path, manifestSchema, `${MULTIVIEW_FORMAT} manifest`) as MultiviewManifest;
@@ -366,6 +383,27 @@ export function parseManifest(text: string, path: string): MultiviewManifest {
 			path,
 			`lists ${m.shards.length} shards, but ${m.anchors} anchors in shards of ${m.shardSize} make ${Math.ceil(m.anchors / m.shardSize)}`,
 		);
+	}
+	if (m.views !== m.neighbors + 1)
+		throw fileError(path, `says ${m.views} views for ${m.neighbors} neighbours (must be neighbours + 1)`);
+	const [h, w, c] = m.imageShape;
+	for (const [field, value, max] of [
+		["imageShape", h * w * c, MAX_IMAGE_VALUES],
+		["latentDim", m.latentDim, MAX_LATENT_DIM],
+		["numClasses", m.numClasses, MAX_CLASSES],
+	] as const) {
+		if (value > max) throw fileError(path, `${field} asks for ${value} values, more than genrep's limit of ${max}`);
+	}
+	for (const [i, s] of m.shards.entries()) {
+		// Shard files are named by their index: a manifest cannot point a reader at another file.
+		if (s.file !== shardFileName(i))
+			throw fileError(path, `shard ${i} is named ${JSON.stringify(s.file)}, not ${shardFileName(i)}`);
+		const count = shardRange(m.anchors, m.shardSize, i).count;
+		if (s.anchors !== count)
+			throw fileError(
+				path,
+				`shard ${i} lists ${s.anchors} anchors; ${m.anchors} anchors in shards of ${m.shardSize} give it ${count}`,
+			);
 	}
 	return m;
 }
@@ -469,15 +507,7 @@ function missingShardText(index: number, total: number): string {
  */
 export async function openMultiviewDataset(dir: string, options: OpenMultiviewOptions = {}): Promise<MultiviewDataset> {
 	const path = join(dir, MANIFEST_FILE);
-	const text = await readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
-		throw fileError(
-			path,
-			err.code === "ENOENT"
-				? "no such file (not a multiview dataset; make one with `genrep views generate`)"
-				: `cannot read (${err.code})`,
-		);
-	});
-	const manifest = parseManifest(text, path);
+	const manifest = await readManifest(dir);
 	if (options.generator !== undefined) {
 		const given = await generatorFingerprint(options.generator);
 		if (given.cardSha256 !== manifest.generator.cardSha256) {

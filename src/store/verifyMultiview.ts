@@ -6,13 +6,11 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileError } from "../errors.js";
 import {
 	isDatasetTemporary,
-	MANIFEST_FILE,
 	MultiviewDataset,
 	type MultiviewManifest,
-	parseManifest,
+	readManifest,
 	sha256Hex,
 	shardHashFileName,
 } from "./multiview.js";
@@ -51,16 +49,7 @@ export async function verifyMultiviewDataset(
 	dir: string,
 	options: VerifyMultiviewOptions = {},
 ): Promise<VerifyMultiviewReport> {
-	const path = join(dir, MANIFEST_FILE);
-	const text = await readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
-		throw fileError(
-			path,
-			err.code === "ENOENT"
-				? "no such file (not a multiview dataset; make one with `genrep views generate`)"
-				: `cannot read (${err.code})`,
-		);
-	});
-	const manifest = parseManifest(text, path);
+	const manifest = await readManifest(dir);
 	const data = new MultiviewDataset(dir, manifest);
 	const verified: number[] = [];
 	const problems: ShardProblem[] = [];
