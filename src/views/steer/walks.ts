@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { parseJsonFile } from "../../data/jsonFile.js";
+import { decodeUtf8, parseJsonFile } from "../../data/jsonFile.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { isShippedGenerator, modelsDir } from "../../generators/registry.js";
 import { decodeSafetensors, type TensorToWrite } from "../../store/safetensors.js";
@@ -145,7 +145,7 @@ export class SteeringWalks {
 		const dir = resolveWalksDir(spec);
 		const cardPath = join(dir, WALKS_CARD);
 		const filePath = join(dir, WALKS_FILE);
-		const card = parseWalksCard(readOrExplain(cardPath).toString("utf8"), cardPath);
+		const card = parseWalksCard(decodeUtf8(readOrExplain(cardPath), cardPath), cardPath);
 		const bytes = readOrExplain(filePath);
 		const { tensors, metadata } = decodeSafetensors(bytes, filePath);
 		if (metadata.format !== WALKS_FORMAT) {
