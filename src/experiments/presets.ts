@@ -427,7 +427,7 @@ export function positivesPreset(protocol: typeof common, steps = POSITIVES_STEPS
 			id: `${gen}-simclr`,
 			label: `${gen}: SimCLR on pairs (K = 1)`,
 			data: { kind: "views", views: gen, neighbors: 1 },
-			...(paper ? { paper: { linear: "63.6 (SimCLR)" } } : {}),
+			...(paper ? { paper: { linear: 63.6 } } : {}),
 		},
 		{
 			id: `${gen}-simclr-any`,
@@ -441,8 +441,8 @@ export function positivesPreset(protocol: typeof common, steps = POSITIVES_STEPS
 				method: "multipos",
 				data: { kind: "views", views: gen, neighbors: k },
 				batchSize: equalImageAnchors(b, k + 1),
-				...(paper && k === 4 ? { paper: { linear: "73.0 (4 per caption)" } } : {}),
-				...(paper && k === 8 ? { paper: { linear: "73.5 (10 per caption)" } } : {}),
+				...(paper && k === 4 ? { paper: { linear: 73.0 } } : {}),
+				...(paper && k === 8 ? { paper: { linear: "73.5, 10 per caption" } } : {}),
 			}),
 		),
 	];
@@ -454,7 +454,7 @@ export function positivesPreset(protocol: typeof common, steps = POSITIVES_STEPS
 			label: "cgan: SupCon, class labels (+ one latent view)",
 			method: "supcon",
 			data: { kind: "views", views: "cgan", neighbors: 1 },
-			paper: { linear: "71.9 (supervised CE)" },
+			paper: { linear: "71.9, supervised cross-entropy" },
 		},
 		...baselines,
 	];

@@ -94,6 +94,6 @@ describe("positives preset", () => {
 		for (const row of [...unconditional.rows, ...conditional.rows]) expect(row.cells.linear?.n, row.label).toBe(1);
 		const markdown = await readFile(r.report.markdown, "utf8");
 		expect(markdown).toContain("Linear probe vs latent views per anchor");
-		expect(markdown).toContain("71.9 (supervised CE)"); // the paper's number beside the SupCon row
+		expect(markdown).toContain("_(71.9, supervised cross-entropy)_"); // the paper's number beside the SupCon row
 	});
 });
