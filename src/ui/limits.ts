@@ -9,7 +9,7 @@ export const UI_LIMITS = {
 	/** Views per anchor besides the anchor. */
 	maxNeighbors: 12,
 	/** Images one views request may generate (grid and slider column together). */
-	maxImages: 256,
+	maxImages: 160,
 	/** Values (H * W * C) of one generated image the explorer will draw. */
 	maxImageValues: 256 * 256 * 3,
 	/** Characters of a request's URL. */
