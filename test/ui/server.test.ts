@@ -5,16 +5,17 @@
  * with a one-line message; the runs routes read metrics.jsonl from an offset.
  */
 
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gridToPng } from "../../src/data/grid.js";
+import { evaluateRepresentation } from "../../src/evaluation/representation/evaluate.js";
 import { generateMultiviewDataset, openMultiviewDataset } from "../../src/store/multiview.js";
 import { eta } from "../../src/ui/runs.js";
-import { startUi, type UiServer } from "../../src/ui/server.js";
+import { resolveUiOptions, startUi, type UiServer } from "../../src/ui/server.js";
 
 const SECRET = "top-secret-outside-the-root";
 let dir: string;
@@ -62,6 +63,17 @@ beforeAll(async () => {
 	const line = (step: number) =>
 		`${JSON.stringify({ step, epoch: step / 10, loss: 5 - step / 10, lr: 0.01, imagesPerSecond: 100, seconds: step * 0.5 })}\n`;
 	writeFileSync(join(runs, "run-a", "metrics.jsonl"), line(1) + line(2) + line(3));
+	cpSync("docs/results/demo", join(runs, "demo"), { recursive: true });
+	await evaluateRepresentation({
+		encoder: "pixels",
+		dataset: "fashion-mnist",
+		trainLimit: 100,
+		testLimit: 50,
+		shots: [2],
+		draws: 2,
+		maxIterations: 10,
+		out: join(runs, "pixels-eval.json"),
+	});
 	server = await startUi({ port: 0, runs: [runs], models: [join(dir, "models")], log: () => {} });
 });
 
@@ -192,6 +204,18 @@ describe("genrep ui: bad and oversized requests", () => {
 		});
 	}
 
+	it("validates its options with messages naming the bad value", async () => {
+		expect(() => resolveUiOptions({ port: 70000 })).toThrow("port must be an integer in 0..65535, got 70000");
+		expect(() => resolveUiOptions({ host: "" })).toThrow('host must be an address to bind to, got ""');
+		expect(() => resolveUiOptions({ models: [join(dir, "runs", "run-a", "notes.txt")] })).toThrow(
+			/notes\.txt: not a folder/,
+		);
+		expect(() => resolveUiOptions({ webDir: dir })).toThrow(/the front end is not built/);
+		await expect(startUi({ port: Number(new URL(server.url).port), log: () => {} })).rejects.toThrow(
+			/is in use; pick another with --port/,
+		);
+	});
+
 	it("answers only GET, refuses over-long URLs and foreign Host headers (DNS rebinding)", async () => {
 		expect((await get("/api/info", {}, "POST")).status).toBe(405);
 		expect((await get(`/api/info?x=${"a".repeat(5000)}`)).status).toBe(414);
@@ -265,6 +289,25 @@ describe("genrep ui: runs", () => {
 		const second = JSON.parse((await get("/api/run?root=0&path=run-a&since=3")).body.toString());
 		expect(second.points.map((p: { step: number }) => p.step)).toEqual([4]);
 		expect(second.next).toBe(4);
+	});
+
+	it("finds a real eval and an experiment, and serves the report in place, sandboxed", async () => {
+		const list = JSON.parse((await get("/api/runs")).body.toString()) as { entries: { kind: string; path: string }[] };
+		expect(list.entries.filter((e) => e.kind === "eval").map((e) => e.path)).toEqual(["pixels-eval.json"]);
+		expect(list.entries.filter((e) => e.kind === "experiment").map((e) => e.path)).toEqual(["demo"]);
+		const evalSummary = JSON.parse((await get("/api/eval?root=0&path=pixels-eval.json")).body.toString());
+		const raw = JSON.parse(readFileSync(join(dir, "runs", "pixels-eval.json"), "utf8"));
+		expect(evalSummary.dataset.linear).toBe(raw.dataset.linearProbe.top1);
+		expect(evalSummary.dataset.knn).toBe(raw.dataset.knn.top1);
+		expect(Object.keys(evalSummary.dataset.lowShot)).toEqual(Object.keys(raw.dataset.lowShot));
+		const x = JSON.parse((await get("/api/experiment?root=0&path=demo")).body.toString());
+		expect(x.report).toBe("demo/report.html");
+		const report = await get("/files/0/demo/report.html");
+		expect(report.status).toBe(200);
+		expect(report.headers["content-type"]).toMatch(/^text\/html/);
+		expect(String(report.headers["content-security-policy"])).toMatch(/^sandbox;/);
+		expect(report.body.toString()).toContain("<table");
+		expect((await get("/api/eval?root=0&path=demo/report.html")).status).toBe(404);
 	});
 
 	it("estimates the time left from the recent pace", () => {

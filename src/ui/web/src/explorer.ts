@@ -188,6 +188,7 @@ export function mountExplorer(root: HTMLElement): void {
 			const classes = JSON.parse(header("X-Genrep-Rows") || "[]") as (string | null)[];
 			rows.replaceChildren(...classes.map((c) => el("span", {}, c ?? "")));
 			rows.hidden = classes.length === 0;
+			columns.style.paddingLeft = `${(classes.length === 0 ? 0 : 90) + 2}px`; // over the tiles, past the grid's padding
 			const url = URL.createObjectURL(blob);
 			await new Promise<void>((resolve) => {
 				image.onload = () => resolve();
@@ -214,6 +215,8 @@ export function mountExplorer(root: HTMLElement): void {
 		try {
 			const d = await getJson<Distances>("/api/distances", p);
 			drawDistances(distances, d, info?.numClasses ?? 0);
+			distances.dataset.sigma = p.sigma ?? "";
+			distances.dataset.view = p.view;
 		} catch (err) {
 			distances.textContent = `distances: ${(err as Error).message}`;
 		}
@@ -221,6 +224,7 @@ export function mountExplorer(root: HTMLElement): void {
 
 	const changed = () => {
 		changedAt = performance.now();
+		window.clearTimeout(distanceTimer); // distances wait until the controls rest
 		updateLabels();
 		void render();
 	};
@@ -230,6 +234,8 @@ export function mountExplorer(root: HTMLElement): void {
 			const g = await getJson<GeneratorInfo>("/api/generator", next);
 			info = g;
 			ref = next;
+			distances.replaceChildren(el("p", { class: "hint" }, "measuring when the controls rest..."));
+			delete distances.dataset.view;
 			classSelect.replaceChildren(
 				el("option", { value: "all" }, "all classes (as sampled)"),
 				...g.classNames.map((name, i) => el("option", { value: String(i) }, `${i}: ${name}`)),
@@ -247,7 +253,7 @@ export function mountExplorer(root: HTMLElement): void {
 						type: "range",
 						min: String(lo),
 						max: String(hi),
-						step: String((hi - lo) / 40),
+						step: "any",
 						value: String(w.identity),
 						"data-edit": w.edit,
 						id: `alpha-${w.edit}`,
