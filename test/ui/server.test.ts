@@ -64,6 +64,7 @@ beforeAll(async () => {
 		`${JSON.stringify({ step, epoch: step / 10, loss: 5 - step / 10, lr: 0.01, imagesPerSecond: 100, seconds: step * 0.5 })}\n`;
 	writeFileSync(join(runs, "run-a", "metrics.jsonl"), line(1) + line(2) + line(3));
 	cpSync("docs/results/demo", join(runs, "demo"), { recursive: true });
+	cpSync("test/fixtures/onnx/tiny-cgan", join(dir, "models", "zoo", "tiny-cgan"), { recursive: true });
 	await evaluateRepresentation({
 		encoder: "pixels",
 		dataset: "fashion-mnist",
@@ -153,6 +154,24 @@ describe("genrep ui: the explorer's images", () => {
 		const tx = await get("/api/views.png?generator=fashion-mnist-gan&view=none&anchors=2&neighbors=2&tx=1");
 		expect(tx.status).toBe(200);
 		expect(Buffer.compare(plain.body, tx.body)).not.toBe(0);
+	});
+
+	it("loads an ONNX generator folder under a --models root (RGB, black box: no steering)", async () => {
+		const info = JSON.parse((await get("/api/info")).body.toString()) as {
+			generators: { key: string; shipped: boolean }[];
+		};
+		expect(info.generators.filter((g) => !g.shipped).map((g) => g.key)).toEqual(["0:zoo/tiny-cgan"]);
+		const g = JSON.parse((await get("/api/generator?root=0&dir=zoo/tiny-cgan")).body.toString());
+		expect(g).toMatchObject({ numClasses: 10, imageShape: [16, 16, 3], differentiable: false, walks: null });
+		const r = await get("/api/views.png?root=0&dir=zoo/tiny-cgan&view=independent&anchors=2&neighbors=3&class=4");
+		expect(r.status).toBe(200);
+		expect(r.body.readUInt32BE(16)).toBe((4 * (16 + 2) + 2) * 3);
+		expect(decodeURIComponent(String(r.headers["x-genrep-command"]))).toContain(
+			`--generator ${join(dir, "models", "zoo", "tiny-cgan")} --view independent`,
+		);
+		const steer = await get("/api/views.png?root=0&dir=zoo/tiny-cgan&view=steer");
+		expect(steer.status).toBe(400);
+		expect(errorOf(steer.body)).toMatch(/an ONNX generator is a black box/);
 	});
 
 	it("measures anchor-to-view distances that grow with sigma, against same- and different-class pairs", async () => {
