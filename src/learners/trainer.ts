@@ -21,6 +21,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
+import { killPoint } from "../engine/killPoint.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -235,6 +236,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				config: savedConfig(o),
 			});
 			lastCheckpoint = performance.now();
+			killPoint("train-checkpoint");
 		};
 
 		let step = startStep;

@@ -87,7 +87,7 @@ export function registerViewsCommands(program: Command): void {
 								`\rshard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s   ${e.done === e.total ? "\n" : ""}`,
 							);
 						} else {
-							process.stdout.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
+							process.stderr.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
 						}
 					},
 				});
