@@ -15,6 +15,7 @@ import { ResNet } from "../../src/learners/encoders/resnet.js";
 import { randomValues } from "../helpers/backends.js";
 import { maxAbsDiff } from "../helpers/tensors.js";
 
+await initEngine({ backend: "wasm" }); // registers the native kernels, which bf16 needs
 const available = bf16Available();
 
 /** Runs fn in fp32 and in bf16 on the same inputs; returns both results' values. */
@@ -54,8 +55,7 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 	const w = () => tf.tensor4d(randomValues(rng, [3, 3, 8, 16]), [3, 3, 8, 16]);
 	let xs: tf.Tensor4D;
 	let ws: tf.Tensor4D;
-	beforeAll(async () => {
-		await initEngine({ backend: "wasm" });
+	beforeAll(() => {
 		xs = x();
 		ws = w();
 	});

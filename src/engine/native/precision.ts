@@ -5,6 +5,7 @@
  * stay float32, and batch norm (statistics included) and the pointwise kernels stay fp32.
  * Only where the CPU has bf16 instructions (oneDNN ISA avx512_core_bf16 or newer).
  */
+import { nativeKernelsActive } from "./kernels.js";
 import { loadNativeAddon } from "./load.js";
 
 export const PRECISIONS = ["fp32", "bf16"] as const;
@@ -29,6 +30,8 @@ export function bf16Available(): { ok: boolean; reason?: string } {
 		return { ok: false, reason: "the native addon predates bf16: rebuild it with node scripts/build-native.mjs" };
 	if (!addon.bf16Supported())
 		return { ok: false, reason: `this CPU has no bf16 instructions for oneDNN (${addon.info().library})` };
+	if (!nativeKernelsActive())
+		return { ok: false, reason: "the native kernels are not registered (backend is not wasm)" };
 	return { ok: true };
 }
 
