@@ -22,6 +22,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
 import { killPoint } from "../engine/killPoint.js";
+import { isPrecision, PRECISIONS, type Precision, setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -74,6 +75,13 @@ export interface TrainOptions {
 	signal?: AbortSignal;
 	/** Called after every step with the steps done, the total and the loss (runners, tests). */
 	onStep?: (done: number, steps: number, loss: number) => void;
+	/**
+	 * Precision of the convolutions and matrix products: "fp32" (default) or "bf16" mixed
+	 * precision (oneDNN bf16 on CPUs with avx512_core_bf16; fp32 master weights, gradients and
+	 * batch-norm statistics). Where the CPU or the native addon lacks bf16, a warning on
+	 * stderr and fp32. Recorded in the run's config.json.
+	 */
+	precision?: Precision;
 }
 
 export const TRAIN_DEFAULTS = {
@@ -89,6 +97,7 @@ export const TRAIN_DEFAULTS = {
 	checkpointEverySeconds: 300,
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
+	precision: "fp32" as Precision,
 } as const;
 
 export type ResolvedTrainOptions = Readonly<
@@ -135,6 +144,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
 	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
 		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
 	}
+	if (!isPrecision(r.precision)) {
+		throw new GenrepError(`precision must be ${PRECISIONS.join(" or ")}, got '${r.precision}'`);
+	}
 	if (!PROGRESS_MODES.includes(r.progress)) {
 		throw new GenrepError(`progress must be ${PROGRESS_MODES.join(", ")}, got ${r.progress}`);
 	}
@@ -170,8 +182,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	}
 
 	await initEngine();
+	const precision = setNativePrecision(o.precision);
+	if (precision.reason)
+		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
 	const rng = new Rng(o.seed);
-	const source = await openSource(o.data, rng.fork("data"));
+	const source = await openSource(o.data, rng.fork("data")).catch((err) => {
+		setNativePrecision("fp32");
+		throw err;
+	});
 	const encoder = createEncoder(o.encoder, { inChannels: source.imageShape[2], seed: o.seed });
 	let learner: Learner | null = null;
 	let sgd: Sgd | null = null;
@@ -315,6 +333,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		if (interrupted || startStep >= steps) await checkpoint(step);
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), lastLoss, interrupted };
 	} finally {
+		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
 		encoder.dispose();

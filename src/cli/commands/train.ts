@@ -74,6 +74,10 @@ export function registerTrainCommand(program: Command): void {
 			"seconds between checkpoints besides every epoch (default 300)",
 			positiveNumber,
 		)
+		.option(
+			"--precision <p>",
+			"fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
+		)
 		.option("--log-every <steps>", "steps between metrics lines and progress reports (default 10)", positiveInteger)
 		.action(
 			action(async (flags: TrainFlags) => {
@@ -130,6 +134,7 @@ function flagOptions(f: TrainFlags): Partial<TrainOptions> {
 		resume: f.resume,
 		checkpointEverySeconds: f.checkpointEvery,
 		logEverySteps: f.logEvery,
+		precision: f.precision as TrainOptions["precision"],
 		pixelViews: f.pixelViews === false ? false : undefined,
 	};
 	if (f.data !== undefined) options.data = dataSource(f);
@@ -215,4 +220,5 @@ export interface TrainFlags {
 	resume?: boolean;
 	checkpointEvery?: number;
 	logEvery?: number;
+	precision?: string;
 }
