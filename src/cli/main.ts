@@ -9,6 +9,7 @@ import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
 import { registerSteerCommands } from "./commands/steer.js";
 import { registerTrainCommand } from "./commands/train.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { registerViewsCommands } from "./commands/views.js";
 
 const program = new Command("genrep")
@@ -26,6 +27,7 @@ registerTrainCommand(program);
 registerExperimentCommands(program);
 registerEvalCommand(program);
 registerExportCommand(program);
+registerUiCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

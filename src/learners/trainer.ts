@@ -24,6 +24,7 @@ import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/run
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
 import { killPoint } from "../engine/killPoint.js";
+import { isPrecision, PRECISIONS, type Precision, setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -33,6 +34,7 @@ import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAu
 import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
 import { STEMS, type StemName } from "./encoders/resnet.js";
+import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
 import { Learner, type LearnerBatch } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
@@ -41,7 +43,7 @@ import { type DataSourceOptions, openSource, type TrainingSource } from "./sourc
 import type { RawBatch } from "./sources/pool.js";
 
 export interface TrainOptions {
-	/** simclr, supcon, inverter or classifier. */
+	/** simclr, supcon, multipos, inverter or classifier. */
 	method: string;
 	/** An encoder registry name (resnet-tiny, resnet18). */
 	encoder: string;
@@ -61,8 +63,9 @@ export interface TrainOptions {
 	epochs?: number;
 	/** Total optimizer steps (overrides epochs). */
 	steps?: number;
+	/** Anchors per step (multipos: each with its K latent views, B x (K + 1) images). */
 	batchSize?: number;
-	/** Learning rate at batch size 256 (scaled linearly). */
+	/** Learning rate at batch size 256, scaled linearly (multipos: with B x (K + 1) / 2, see groupBatch.ts). */
 	lr?: number;
 	momentum?: number;
 	weightDecay?: number;
@@ -84,6 +87,13 @@ export interface TrainOptions {
 	signal?: AbortSignal;
 	/** Called after every step with the steps done, the total and the loss (runners, tests). */
 	onStep?: (done: number, steps: number, loss: number) => void;
+	/**
+	 * Precision of the convolutions and matrix products: "fp32" (default) or "bf16" mixed
+	 * precision (oneDNN bf16 on CPUs with avx512_core_bf16; fp32 master weights, gradients and
+	 * batch-norm statistics). Where the CPU or the native addon lacks bf16, a warning on
+	 * stderr and fp32. Recorded in the run's config.json.
+	 */
+	precision?: Precision;
 }
 
 export const TRAIN_DEFAULTS = {
@@ -100,6 +110,7 @@ export const TRAIN_DEFAULTS = {
 	checkpointEverySeconds: 300,
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
+	precision: "fp32" as Precision,
 } as const;
 
 export type ResolvedTrainOptions = Readonly<
@@ -168,6 +179,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
 	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
 		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
 	}
+	if (!isPrecision(r.precision)) {
+		throw new GenrepError(`precision must be ${PRECISIONS.join(" or ")}, got '${r.precision}'`);
+	}
 	if (!PROGRESS_MODES.includes(r.progress)) {
 		throw new GenrepError(`progress must be ${PROGRESS_MODES.join(", ")}, got ${r.progress}`);
 	}
@@ -203,13 +217,20 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	}
 
 	await initEngine();
+	const precision = setNativePrecision(o.precision);
+	if (precision.reason)
+		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
 	const rng = new Rng(o.seed);
-	const source = await openSource(o.data, rng.fork("data"));
+	const source = await openSource(o.data, rng.fork("data")).catch((err) => {
+		setNativePrecision("fp32");
+		throw err;
+	});
 	let inputShape: ImageShape;
 	try {
 		inputShape = encoderInputShape(o, source);
 	} catch (err) {
 		source.dispose();
+		setNativePrecision("fp32");
 		throw err;
 	}
 	const encoder = createEncoder(o.encoder, {
@@ -231,6 +252,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				`method ${o.method} needs the latents z of the images, but ${source.description} has none; train it on generated data`,
 			);
 		}
+		const group = method.views === "group";
+		if (group && (!source.groups || source.neighbors < 1)) {
+			throw new GenrepError(
+				`method ${o.method} trains on each anchor's latent views, but ${source.description} has none; ` +
+					"use a views folder (genrep views generate --neighbors K) or live:<generator> with --neighbors K",
+			);
+		}
+		const members = group ? source.neighbors + 1 : (method.views as number); // images per anchor and step
 		const space = { numClasses: source.numClasses, latentDim: source.latentDim, temperature: o.temperature };
 		learner = new Learner(o.method, encoder, space, rng.fork("heads"));
 		sgd = new Sgd(learner.trainable, { momentum: o.momentum, weightDecay: o.weightDecay });
@@ -238,7 +267,8 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 
 		const stepsPerEpoch = Math.max(1, Math.floor(source.epochSize / o.batchSize));
 		const steps = o.steps ?? o.epochs * stepsPerEpoch;
-		const schedule = { lr: o.lr, batchSize: o.batchSize, steps, warmupSteps: Math.floor(o.warmupFraction * steps) };
+		const lrBatchSize = group ? groupLrBatchSize(o.batchSize, members) : o.batchSize;
+		const schedule = { lr: o.lr, batchSize: lrBatchSize, steps, warmupSteps: Math.floor(o.warmupFraction * steps) };
 		let startStep = 0;
 		let secondsBefore = 0;
 		if (resuming) {
@@ -299,10 +329,24 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				break;
 			}
 			const lr = learningRate(step, schedule);
-			const raw = await source.batch(step, o.batchSize);
-			const views = makeViews(raw, learner.views, augment, inputShape, rng.fork(`pixels-${step}`));
+			const pixelRng = rng.fork(`pixels-${step}`);
+			let tensors: () => LearnerBatch;
+			if (group) {
+				const raw = await (source.groups as NonNullable<TrainingSource["groups"]>)(step, o.batchSize);
+				if (!augment && raw.imageShape.join("x") !== inputShape.join("x")) {
+					throw new GenrepError(
+						`--image-size ${inputShape[0]} with --neighbors needs pixel views to resize the ${raw.imageShape.join("x")} images; drop --no-pixel-views or --image-size`,
+					);
+				}
+				const views = groupViews(raw, augment, pixelRng); // [B * M, S, S, C]
+				tensors = () => groupTensors(views, { ...raw, imageShape: inputShape });
+			} else {
+				const raw = await source.batch(step, o.batchSize);
+				const views = makeViews(raw, members, augment, inputShape, pixelRng);
+				tensors = () => toTensors(views, raw, inputShape);
+			}
 			const lossTensor = tf.tidy(() => {
-				const batch = toTensors(views, raw, inputShape);
+				const batch = tensors();
 				const vars = [...(learner as Learner).trainable.values()];
 				const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
 				(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
@@ -321,7 +365,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			const done = step + 1;
 			if (done % o.logEverySteps === 0 || done === steps) {
 				const seconds = (performance.now() - windowStart) / 1000;
-				const imagesPerSecond = (windowSteps * o.batchSize * learner.views) / Math.max(seconds, 1e-9);
+				const imagesPerSecond = (windowSteps * o.batchSize * members) / Math.max(seconds, 1e-9);
 				const line = {
 					step: done,
 					epoch: Number((done / stepsPerEpoch).toFixed(4)),
@@ -345,6 +389,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		if (interrupted || startStep >= steps) await checkpoint(step);
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), lastLoss, interrupted };
 	} finally {
+		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
 		encoder.dispose();
