@@ -211,6 +211,12 @@ export function checkPreset(p: PresetSpec): void {
 				`preset ${p.name}: cell '${cell.id}' uses views '${views}', which the preset does not define`,
 			);
 		}
+		const k = cell.data.kind === "views" ? cell.data.neighbors : undefined;
+		if (views !== null && k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= p.views[views].neighbors)) {
+			throw new GenrepError(
+				`preset ${p.name}: cell '${cell.id}' uses ${k} latent views of '${views}', which holds ${p.views[views].neighbors} per anchor`,
+			);
+		}
 	}
 	const cellsOf = [
 		...p.tables.flatMap((t) => t.rows),
@@ -366,7 +372,7 @@ async function trainCell(
 		data: cellSource(preset, cell, out, options.dataDir),
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,
-		batchSize: preset.batchSize,
+		batchSize: cell.batchSize ?? preset.batchSize,
 		seed,
 		out: dir,
 		resume,
@@ -383,9 +389,9 @@ function cellSource(preset: PresetSpec, cell: CellSpec, out: string, dataDir?: s
 		case "real":
 			return { kind: "real", dataset: preset.dataset, dataDir, limit: preset.realLimit };
 		case "views":
-			return { kind: "stored", dir: join(out, "views", d.views), latentViews: d.latentViews };
+			return { kind: "stored", dir: join(out, "views", d.views), latentViews: d.latentViews, neighbors: d.neighbors };
 		case "live":
-			return { kind: "live", generator: d.generator, view: d.view };
+			return { kind: "live", generator: d.generator, view: d.view, neighbors: d.neighbors };
 		case "mixed":
 			return {
 				kind: "mixed",

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../data/atomicWrite.js";
-import { parseJsonFile } from "../data/jsonFile.js";
+import { parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { loadParams, saveParams } from "../generators/checkpoint.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
@@ -66,7 +66,7 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 			`holds no ${ENCODER_CARD}; pass the --out folder of a finished genrep train run (a run writes it at its first checkpoint)`,
 		);
 	}
-	const card = parseJsonFile(await readFile(path, "utf8"), path, cardSchema, "genrep encoder card");
+	const card = parseJsonFile(await readTextFile(path), path, cardSchema, "genrep encoder card");
 	if (card.format !== ENCODER_FORMAT) {
 		throw fileError(
 			path,
