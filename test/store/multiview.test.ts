@@ -148,7 +148,7 @@ describe("multiview datasets", () => {
 		await writeFile(path, bytes);
 		const data = await openMultiviewDataset(corrupt);
 		expect((await errorOf(data.readShard(1))).message).toBe(
-			`${path}: corrupt shard: its sha256 does not match the manifest; delete it and re-run \`genrep views generate\` with the same flags to remake it`,
+			`${path}: corrupt shard: its sha256 does not match the one ${join(corrupt, "manifest.json")} records; delete it and re-run \`genrep views generate\` with the same flags to remake it`,
 		);
 		await rm(path);
 		expect((await errorOf(openMultiviewDataset(corrupt))).message).toBe(
