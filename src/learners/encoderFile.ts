@@ -5,7 +5,9 @@
  * The card is checked before the weights: a folder without one, from another format version,
  * or naming an unknown encoder is an error that says so.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../data/atomicWrite.js";
@@ -35,6 +37,10 @@ const cardSchema = z.object({
 	/** Optimizer steps it was trained for. */
 	steps: z.number().int().nonnegative(),
 	seed: z.number().int(),
+	/** False while its training run is unfinished (written at each checkpoint before the end). */
+	complete: z.boolean().optional(),
+	/** Steps the run was set to train for. */
+	totalSteps: z.number().int().nonnegative().optional(),
 });
 
 export type EncoderCard = z.infer<typeof cardSchema>;
@@ -83,6 +89,25 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 		);
 	}
 	return card;
+}
+
+/**
+ * Throws unless the encoder in `dir` finished training: an unfinished run's weights are a
+ * checkpoint on the way, and a number measured on them would stand for the finished run.
+ */
+export function requireComplete(dir: string, card: EncoderCard): void {
+	if (card.complete !== false) return;
+	const of = card.totalSteps !== undefined ? ` of ${card.totalSteps}` : "";
+	throw new GenrepError(
+		`the encoder in ${dir} is unfinished (trained ${card.steps}${of} steps); finish it with the same genrep train command plus --resume --out ${dir}, then evaluate it`,
+	);
+}
+
+/** sha256 (hex) of the weights file in `dir`: what a measurement of that encoder measured. */
+export async function encoderWeightsSha256(dir: string): Promise<string> {
+	return createHash("sha256")
+		.update(await readFile(join(dir, ENCODER_WEIGHTS)))
+		.digest("hex");
 }
 
 /** Loads the encoder in `dir` (card checked, weights strict); the caller disposes it. */

@@ -59,6 +59,8 @@ const manifestSchema = z.strictObject({
 	imageShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
 	latentDim: z.number().int().positive(),
 	numClasses: z.number().int().nonnegative(),
+	/** Present when the anchors' classes were restricted (`--classes`). */
+	classes: z.array(z.number().int().nonnegative()).optional(),
 	shards: z.array(
 		z.strictObject({
 			file: z.string(),
@@ -124,6 +126,8 @@ export interface GenerateMultiviewOptions {
 	truncation?: number;
 	/** Images per generate() call; default 256. */
 	batchSize?: number;
+	/** Conditional generators: draw the anchors' classes from these only; default all classes. */
+	classes?: readonly number[];
 	/** Called after each shard this run made or verified. */
 	onShard?: (event: ShardEvent) => void;
 }
@@ -170,7 +174,13 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 	const { loadGenerator } = await import("../generators/load.js");
 	const generator = await loadGenerator(options.generator);
 	try {
-		const samplerOptions = { neighbors, seed: options.seed, truncation, batchSize: options.batchSize };
+		const samplerOptions = {
+			neighbors,
+			seed: options.seed,
+			truncation,
+			batchSize: options.batchSize,
+			classes: options.classes,
+		};
 		// Throws before anything is written when the view cannot serve this generator.
 		const { checkSamplerOptions } = await import("../views/multiviewSampler.js");
 		checkSamplerOptions(generator, view, samplerOptions);
@@ -189,6 +199,7 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 			imageShape: [...generator.imageShape],
 			latentDim: generator.latentDim,
 			numClasses: generator.numClasses,
+			...(options.classes ? { classes: [...options.classes] } : {}),
 			shards: Array.from({ length: numShards }, (_, i) => ({
 				file: shardFileName(i),
 				anchors: shardRange(anchors, shardSize, i).count,
@@ -348,7 +359,7 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 	const old = parseManifest(existing, path);
 	const a = configOf(old);
 	const b = configOf(manifest);
-	for (const key of Object.keys(b)) {
+	for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
 		if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
 			const what =
 				key === "generatorCard"

@@ -47,6 +47,7 @@ export function registerViewsCommands(program: Command): void {
 			number,
 		)
 		.option("--truncation <t>", "truncation t of the anchors' N_t(0, 1, t) (default 2)", number)
+		.option("--classes <list>", "conditional generators: draw the anchors' classes from these only, e.g. 3 or 0,2,4")
 		.option(
 			"--shard <i/n|auto>",
 			"make only the shards whose index % n == i (pieces can run anywhere, in any order, into one shared folder); " +
@@ -81,6 +82,7 @@ export function registerViewsCommands(program: Command): void {
 					shardSize: flags.shardSize,
 					truncation: flags.truncation,
 					batchSize: flags.batchSize,
+					classes: flags.classes === undefined ? undefined : parseClassList(flags.classes),
 					onShard: (e) => {
 						if (e.status === "written") {
 							made++;
@@ -92,7 +94,7 @@ export function registerViewsCommands(program: Command): void {
 								`\rshard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s   ${e.done === e.total ? "\n" : ""}`,
 							);
 						} else {
-							process.stdout.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
+							process.stderr.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
 						}
 					},
 				});
@@ -199,6 +201,15 @@ export function registerViewsCommands(program: Command): void {
 		);
 }
 
+/** `--classes 3` or `--classes 0,2,4` -> [0, 2, 4]; the sampler checks them against the generator. */
+export function parseClassList(text: string): number[] {
+	const parts = text.split(",").map((p) => p.trim());
+	if (parts.some((p) => !/^\d+$/.test(p))) {
+		throw new GenrepError(`--classes must be class indices separated by commas (e.g. 3 or 0,2,4), got "${text}"`);
+	}
+	return parts.map(Number);
+}
+
 function viewText(config: Record<string, unknown>): string {
 	const { kind, ...rest } = config;
 	const options = Object.entries(rest).map(([k, v]) => `${k} ${v}`);
@@ -220,6 +231,7 @@ interface GenerateFlags {
 	shard?: string;
 	shardSize?: number;
 	batchSize?: number;
+	classes?: string;
 }
 
 interface VerifyFlags {

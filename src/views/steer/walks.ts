@@ -138,6 +138,28 @@ export class SteeringWalks {
 	}
 
 	/**
+	 * The latent offset sum_i latentStep_i(alpha_i) w_i for one alpha per walk (by edit name;
+	 * a walk left out adds nothing). Unknown edits are GenrepErrors naming the walks there are.
+	 */
+	offset(alphas: Readonly<Record<string, number>>): Float32Array {
+		const out = new Float32Array(this.latentDim); // [d]
+		for (const [edit, alpha] of Object.entries(alphas)) {
+			const walk = this.card.walks.find((w) => w.edit === edit);
+			if (!walk) {
+				throw new GenrepError(
+					`no walk '${edit}' in ${this.dir}; its walks: ${this.card.walks.map((w) => w.edit).join(", ")}`,
+				);
+			}
+			if (!Number.isFinite(alpha))
+				throw new GenrepError(`alpha of walk '${edit}' must be a finite number, got ${alpha}`);
+			const s = this.step(walk, alpha);
+			const w = this.vectors.get(walk.edit) as Float32Array; // [d]
+			for (let c = 0; c < out.length; c++) out[c] += s * w[c];
+		}
+		return out;
+	}
+
+	/**
 	 * Reads and validates a walks folder (synchronously, so that a latent view can be built
 	 * from options). Every walk of the card must have an F32 [latentDim] vector and the file
 	 * nothing else; errors name the file and what is wrong.
