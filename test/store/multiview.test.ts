@@ -129,13 +129,19 @@ describe("multiview datasets", () => {
 		await utimes(stale, old, old);
 		const live = join(dir, `${shardFileName(2)}.tmp-node-7-1-0123456789abcdef`);
 		await writeFile(live, "another machine's half shard");
+		// A live writer on another machine whose pid is not alive here (the old rule deleted it).
+		const remote = join(dir, `${shardFileName(1)}.tmp-4194301`);
+		await writeFile(remote, "another machine's half shard");
 		const recent = new Date(Date.now() - 3600 * 1000);
 		await utimes(live, recent, recent);
+		await utimes(remote, recent, recent);
 		const result = await generateMultiviewDataset(base(dir));
 		expect(result).toMatchObject({ written: [1, 2], skipped: [0], complete: true });
 		expect(existsSync(stale)).toBe(false);
 		expect(await readFile(live, "utf8")).toBe("another machine's half shard");
+		expect(await readFile(remote, "utf8")).toBe("another machine's half shard");
 		await rm(live);
+		await rm(remote);
 		expect(await readFile(join(dir, "manifest.json"))).toEqual(await readFile(join(whole, "manifest.json")));
 	});
 
