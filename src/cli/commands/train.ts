@@ -20,7 +20,7 @@ export function registerTrainCommand(program: Command): void {
 				"Ctrl-C checkpoints and stops, --resume continues",
 		)
 		.option("--method <name>", "simclr, supcon (needs classes), inverter (needs z), classifier (needs classes)")
-		.option("--encoder <name>", "resnet-tiny or resnet18 (default resnet-tiny)")
+		.option("--encoder <name>", "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)")
 		.option(
 			"--data <source>",
 			"a multiview dataset folder (genrep views generate), live:<generator> (fresh samples every step, with --view), " +
