@@ -45,7 +45,7 @@ export function registerEvalCommand(program: Command): void {
 		.option("--draws <n>", "low-shot draws per shot count (default 5)", positiveInteger)
 		.option(
 			"--max-iterations <n>",
-			"L-BFGS iterations per linear-probe fit at most (a safety cap: fits stop on a tolerance; default 2000)",
+			"L-BFGS iterations per linear-probe fit at most (a safety cap: fits stop on a tolerance; default 1000)",
 			positiveInteger,
 		)
 		.action(

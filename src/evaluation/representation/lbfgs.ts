@@ -15,7 +15,7 @@ export interface LbfgsOptions {
 	maxIterations?: number;
 	/** Curvature pairs kept. */
 	memory?: number;
-	/** Stop when max |gradient| falls to this. */
+	/** Stop when max |gradient| falls to this (1e-4: scikit-learn's LogisticRegression tol on the same mean loss). */
 	gradientTolerance?: number;
 	/**
 	 * Stop when the last `progressWindow` steps together lowered the value by less than this
@@ -32,9 +32,9 @@ export interface LbfgsOptions {
  * features stop on a tolerance long before it (metrics.json records iterations and stop).
  */
 export const LBFGS_DEFAULTS = {
-	maxIterations: 2000,
+	maxIterations: 1000,
 	memory: 10,
-	gradientTolerance: 1e-5,
+	gradientTolerance: 1e-4,
 	relativeTolerance: 1e-9,
 	progressWindow: 10,
 } as const satisfies Required<LbfgsOptions>;

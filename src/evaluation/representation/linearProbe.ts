@@ -42,7 +42,7 @@ export const LINEAR_PROBE_DEFAULTS = {
 	weightDecays: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
 	validationFraction: 0.1,
 	maxIterations: LBFGS_DEFAULTS.maxIterations,
-	extendGrid: 3,
+	extendGrid: 2,
 	seed: 0,
 } as const;
 
