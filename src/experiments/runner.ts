@@ -66,6 +66,16 @@ const VIEWS_IMAGES_PER_STEP = 1500;
 
 const runDir = (out: string, cell: string, seed: number) => join(out, "runs", cell, `seed-${seed}`);
 
+/** The id of a cell's training job for a seed (the ledger's key). */
+const trainJobId = (cell: CellSpec, seed: number) =>
+	`train ${cell.id} seed ${seed}${"views" in cell.data ? ` <${cell.data.views}>` : ""}`;
+
+/** CPU seconds (user + system) this process spent since `start` (a process.cpuUsage() reading). */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+	const { user, system } = process.cpuUsage(start);
+	return round((user + system) / 1e6);
+}
+
 /** Runs (or finishes) an experiment and writes its report. */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunExperimentResult> {
 	const preset = options.preset;
@@ -103,11 +113,18 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		}
 		if (finished[i]) {
 			const before = earlier.get(job.id);
-			records.push({ id: job.id, status: "skipped", seconds: before?.seconds, finishedAt: before?.finishedAt });
+			records.push({
+				id: job.id,
+				status: "skipped",
+				seconds: before?.seconds,
+				cpuSeconds: before?.cpuSeconds,
+				finishedAt: before?.finishedAt,
+			});
 			continue;
 		}
 		log(`${tag} ...`);
 		const t0 = performance.now();
+		const cpu0 = process.cpuUsage();
 		try {
 			await job.run();
 			const seconds = (performance.now() - t0) / 1000;
@@ -115,6 +132,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
+				cpuSeconds: cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -131,6 +149,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "failed",
 				seconds: round((performance.now() - t0) / 1000),
+				cpuSeconds: cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -217,10 +236,11 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 			const dir = runDir(out, cell.id, seed);
 			const metrics = join(dir, "metrics.json");
 			const viewsTag = "views" in cell.data ? ` <${cell.data.views}>` : "";
+			const encoderName = cell.encoder ?? preset.encoder;
 			if (cell.data.kind !== "baseline") {
 				const steps = cell.steps ?? preset.steps;
 				jobs.push({
-					id: `train ${cell.id} seed ${seed}${viewsTag}`,
+					id: trainJobId(cell, seed),
 					kind: "train",
 					weight: steps,
 					done: async () => isCompleteRun(dir),
@@ -238,7 +258,7 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 						cell.data.kind === "baseline"
 							? cell.data.baseline === "pixels"
 								? "pixels"
-								: `random:${preset.encoder}`
+								: `random:${encoderName}`
 							: dir;
 					await mkdir(dir, { recursive: true });
 					await evaluateRepresentation({
@@ -288,7 +308,9 @@ async function trainCell(
 	if (!resume) await rm(dir, { recursive: true, force: true }); // a run killed before its first checkpoint
 	await trainRepresentation({
 		method: cell.method ?? "simclr",
-		encoder: preset.encoder,
+		encoder: cell.encoder ?? preset.encoder,
+		lr: cell.lr,
+		temperature: cell.temperature,
 		data: cellSource(preset, cell, out, options.dataDir),
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,
@@ -390,6 +412,14 @@ async function aggregate(
 			return { label: cell.label, cells: stats.cells, paper: cell.paper, runs: stats.runs };
 		}),
 	}));
+	const cpuOf = new Map(jobs.filter((j) => j.cpuSeconds !== undefined).map((j) => [j.id, j.cpuSeconds as number]));
+	/** Mean training CPU-minutes of a cell over the seeds whose training time is known; null if none. */
+	const trainCpuMinutes = (cellId: string): number | null => {
+		const cell = byId.get(cellId);
+		if (!cell) return null;
+		const known = seeds.flatMap((seed) => cpuOf.get(trainJobId(cell, seed)) ?? []);
+		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
+	};
 	const sweeps: Sweep[] = preset.sweeps.map((s) => {
 		const column = METRICS.find((c) => c.key === s.y);
 		return {
@@ -401,7 +431,9 @@ async function aggregate(
 				name: series.name,
 				points: series.points.flatMap((p) => {
 					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
-					return stat ? [{ x: p.x, xLabel: p.xLabel, stat }] : [];
+					const x = s.x.measured === "trainCpuMinutes" ? trainCpuMinutes(p.cell) : p.x;
+					if (!stat || (s.x.measured && x === null)) return [];
+					return [{ x, xLabel: p.xLabel, stat }];
 				}),
 			})),
 			paperNote: s.paperNote,
