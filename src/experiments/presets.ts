@@ -435,8 +435,10 @@ const scale: PresetSpec = {
 	transfer: undefined,
 	views: {},
 	cells: [
+		// The learning rates of the largest encoder at the short budget first, then the raw-pixel bar.
+		...scaleGrid("real").slice(0, SCALE_LRS.length),
 		{ id: "pixels", label: "raw pixels (no training)", data: { kind: "baseline", baseline: "pixels" } },
-		...scaleGrid("real"),
+		...scaleGrid("real").slice(SCALE_LRS.length),
 		...scaleGrid("gen"),
 		...SCALE_ENCODERS.map(
 			(encoder): CellSpec => ({
