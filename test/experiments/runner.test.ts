@@ -199,6 +199,7 @@ describe("runExperiment", () => {
 		expect(train?.cpuSeconds).toBeGreaterThan(0);
 		const point = r.results.sweeps[0].series[0].points[0];
 		expect(point.x).toBeCloseTo((train?.cpuSeconds ?? 0) / 60, 2); // measured, not the spec's 2
+		expect(await readFile(r.report.markdown, "utf8")).toContain("| job | status | time | CPU | finished | error |");
 	});
 
 	it("checks presets: every shipped preset is consistent; bad references are named", () => {
