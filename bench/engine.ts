@@ -4,6 +4,10 @@
  *
  *   npm run bench:engine -- [--backend wasm|cpu] [--batch 256] [--no-torch] [--out FILE]
  *
+ * PyTorch runs in its best configuration per model: a short search over {NCHW, channels_last}
+ * x {OpenBLAS 1 thread, one per core} picks it (bench/env.ts gives it the user's environment
+ * without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE). Parameter counts are asserted equal.
+ * One run per side: `npm run bench` is the measurement with repeats and spread.
  * Prints a Markdown table per model and writes bench/results/engine.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type EngineInfo, initEngine, tf } from "../src/engine/backend.js";
-import { nativeKernelStats } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
 import { Dense } from "../src/engine/nn/layers.js";
 import { Rng } from "../src/engine/rng.js";
 import { ResNet, type ResNetConfig } from "../src/learners/encoders/resnet.js";
@@ -28,6 +32,7 @@ import {
 	timeSteps,
 } from "./common.js";
 import { DCGAN, makeDcganStep } from "./dcganStep.js";
+import { childEnv, loadCheck } from "./env.js";
 
 const RESNET: ResNetConfig = { widths: [16, 32, 64], blocks: [1, 1, 1], inChannels: 1 };
 const IMAGE_SIZE = 32;
@@ -35,7 +40,7 @@ const NUM_CLASSES = 10;
 const SEED = 1;
 const TORCH_SCRIPT = fileURLToPath(new URL("./torch_engine.py", import.meta.url));
 const DEFAULT_OUT = fileURLToPath(new URL("./results/engine.json", import.meta.url));
-const TORCH_MISSING = "PyTorch not found: apt-get install python3-torch libopenblas0-pthread";
+const TORCH_MISSING = "PyTorch not found: bash scripts/setup.sh --bench (python3-torch, libopenblas0-pthread)";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -80,9 +85,17 @@ const timing: TimingOptions = {
 	maxSteps: Math.max(1, positive("max-steps", flags["max-steps"], true)),
 };
 const cpus = os.cpus();
-// DESIGN.md: about 230 GFLOP/s fp32 FMA on a 2-core AVX2 machine, i.e. about 115 per core
-// (an AVX-512 CPU can do up to twice that: pass --peak-gflops).
-const peakGflops = flags["peak-gflops"] ? positive("peak-gflops", flags["peak-gflops"], false) : 115 * cpus.length;
+// The machine's fp32 peak: measured by the addon (FMA chains on every core), else assumed
+// 115 GFLOP/s per core (AVX2 FMA), else given.
+const measured = flags["peak-gflops"] ? null : (loadNativeAddon().addon?.measurePeak(3) ?? null);
+const peakGflops = flags["peak-gflops"]
+	? positive("peak-gflops", flags["peak-gflops"], false)
+	: (measured?.gflops ?? 115 * cpus.length);
+const peakHow = flags["peak-gflops"]
+	? "given"
+	: measured
+		? `measured, ${measured.isa} FMA chains on ${measured.threads} threads`
+		: "assumed 115 per core, no addon";
 
 // --- Engine ------------------------------------------------------------------------------
 
@@ -93,12 +106,13 @@ const machine = { cpuModel: cpus[0]?.model ?? "unknown", cores: cpus.length, nod
 
 console.log(`genrep engine benchmark, ${date}`);
 console.log(
-	`machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; peak ~${peakGflops} GFLOP/s fp32` +
-		(flags["peak-gflops"] ? "" : " (115 per core, AVX2 FMA; --peak-gflops to change)"),
+	`machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; peak ${peakGflops.toFixed(0)} GFLOP/s fp32 (${peakHow})`,
 );
 console.log(`engine: ${describeEngine(engine)}`);
-if (loadAverage[0] > 0.5 * cpus.length) {
-	console.log(`note: load average ${loadAverage[0]} on ${cpus.length} cores: other work is running, timings are noisy`);
+if (loadCheck().busy) {
+	console.log(
+		`warning: load average ${loadAverage[0]} on ${cpus.length} cores (> 0.5 per core): other work is running, not a quiet run`,
+	);
 }
 console.log(
 	`batch ${batch}; ${timing.warmup} warm-up steps, then at least ${timing.minSteps} timed steps and ${timing.minSeconds} s`,
@@ -183,57 +197,67 @@ interface TorchResult extends Timing {
 	threads: number;
 	cpuCount: number;
 	blasLibraries: string[];
-	openblas: boolean;
-	mkldnn: boolean;
+	openblas: { corename: string; threads: number; parallel: string } | null;
+	cpuCapability: string;
+	onednn: { isa: string | null; convImplementation: string | null } | null;
 	env: Record<string, string>;
-	params: number;
+	params: number | Record<string, number>;
 	generatorParams?: number;
 	discriminatorParams?: number;
 	lastLoss: number | number[];
 }
 
 /**
- * PyTorch runs its own threads (OpenMP, one per core) and calls OpenBLAS inside its parallel
- * loops (ConvTranspose2d's im2col path); OpenBLAS's pthread build then starts a thread per core
- * as well and oversubscribes the cores: measured here, the DCGAN step took 2-12 s instead of
- * 1.2-1.4 s. So PyTorch gets OPENBLAS_NUM_THREADS=1 unless the environment sets it; the
- * ResNet step does not change (oneDNN does its convolutions).
+ * PyTorch's configurations: layout x OpenBLAS threads. PyTorch calls OpenBLAS inside its own
+ * parallel loops (ConvTranspose2d's im2col path), where an OpenBLAS thread per core can
+ * oversubscribe the cores (measured once: a DCGAN step of 2-12 s instead of 1.2-1.4 s), and
+ * with one thread where it calls OpenBLAS outside them; so both are tried, and each layout.
  */
-const torchEnv: NodeJS.ProcessEnv = { OPENBLAS_NUM_THREADS: "1", ...process.env };
+interface TorchConfig {
+	layout: "nchw" | "channels_last";
+	blasThreads: number;
+}
+const TORCH_CONFIGS: TorchConfig[] = (["nchw", "channels_last"] as const).flatMap((layout) =>
+	[1, cpus.length].map((blasThreads) => ({ layout, blasThreads })),
+);
+const configLabel = (c: TorchConfig) =>
+	`${c.layout}, OpenBLAS ${c.blasThreads} thread${c.blasThreads === 1 ? "" : "s"}`;
 
 /** The latest PyTorch result (its environment fields describe every run). */
 let lastTorch: TorchResult | null = null;
 
-function runTorch(model: "resnet" | "dcgan"): TorchResult | null {
-	if (!pythonTorch) return null;
-	process.stderr.write(
-		`  PyTorch ${model}: running ${pythonTorch.python} ${path.relative(process.cwd(), TORCH_SCRIPT)}\n`,
-	);
-	lastTorch = runPythonJson<TorchResult>(
+function torchOnce(model: "resnet" | "dcgan", c: TorchConfig, t: TimingOptions): TorchResult {
+	if (!pythonTorch) throw new Error("no PyTorch");
+	return runPythonJson<TorchResult>(
 		pythonTorch.python,
 		TORCH_SCRIPT,
 		[
-			"--model",
-			model,
-			"--batch",
-			String(batch),
-			"--warmup",
-			String(timing.warmup),
-			"--min-steps",
-			String(timing.minSteps),
-			"--min-seconds",
-			String(timing.minSeconds),
-			"--max-steps",
-			String(timing.maxSteps),
-			"--seed",
-			String(SEED),
-		],
-		torchEnv,
+			["--model", model, "--batch", String(batch), "--layout", c.layout, "--seed", String(SEED)],
+			["--warmup", String(t.warmup), "--min-steps", String(t.minSteps)],
+			["--min-seconds", String(t.minSeconds), "--max-steps", String(t.maxSteps)],
+		].flat(),
+		childEnv({ OPENBLAS_NUM_THREADS: String(c.blasThreads) }),
 	);
-	return lastTorch;
 }
 
-function checkParams(label: string, ours: number, theirs: number | undefined): void {
+/** A short run of every configuration, then the full run of the fastest. */
+function runTorch(model: "resnet" | "dcgan"): (TorchResult & { config: TorchConfig; search: unknown[] }) | null {
+	if (!pythonTorch) return null;
+	const short: TimingOptions = { warmup: 1, minSteps: 2, minSeconds: Math.min(3, timing.minSeconds), maxSteps: 20 };
+	const search = TORCH_CONFIGS.map((c) => {
+		process.stderr.write(`  PyTorch ${model}: configuration search, ${configLabel(c)}\n`);
+		return { config: c, medianS: torchOnce(model, c, short).medianS };
+	});
+	const best = search.reduce((a, b) => (b.medianS < a.medianS ? b : a));
+	console.log(
+		`PyTorch configurations (short runs): ${search.map((r) => `${configLabel(r.config)} ${r.medianS.toFixed(3)} s`).join("; ")}; best ${configLabel(best.config)}`,
+	);
+	process.stderr.write(`  PyTorch ${model}: ${configLabel(best.config)}\n`);
+	lastTorch = torchOnce(model, best.config, timing);
+	return { ...lastTorch, config: best.config, search };
+}
+
+function checkParams(label: string, ours: number, theirs: number | Record<string, number> | undefined): void {
 	if (theirs === undefined) return;
 	if (ours !== theirs) {
 		console.log(`error: ${label}: genrep has ${ours} parameters but the PyTorch model has ${theirs}`);
@@ -316,7 +340,10 @@ async function benchResNet() {
 	console.log(
 		markdownTable(
 			["", "median step", "best step", "steps", "images/s", "conv GFLOP/s", "of peak"],
-			[row(`genrep (${engine.backend})`, g), ...(p && torch ? [row(`PyTorch ${torch.torchVersion}`, p)] : [])],
+			[
+				row(`genrep (${engine.backend})`, g),
+				...(p && torch ? [row(`PyTorch ${torch.torchVersion} (${configLabel(torch.config)})`, p)] : []),
+			],
 		),
 	);
 	if (ratio !== null) console.log(`\ngenrep / PyTorch images/s: ${ratio.toFixed(3)} (${slowerFaster(ratio)})`);
@@ -333,7 +360,17 @@ async function benchResNet() {
 			leakedTensors: ours.leakedTensors,
 			nativeCallsPerStep: ours.nativeCallsPerStep,
 		},
-		pytorch: p && torch ? { ...p, timesS: torch.timesS, lastLoss: torch.lastLoss, params: torch.params } : null,
+		pytorch:
+			p && torch
+				? {
+						...p,
+						timesS: torch.timesS,
+						lastLoss: torch.lastLoss,
+						params: torch.params,
+						config: torch.config,
+						search: torch.search,
+					}
+				: null,
 		ratio,
 	};
 }
@@ -374,7 +411,10 @@ async function benchDcgan() {
 	console.log(
 		markdownTable(
 			["", "median step", "best step", "steps", "images/s"],
-			[row(`genrep (${engine.backend})`, ours), ...(torch ? [row(`PyTorch ${torch.torchVersion}`, torch)] : [])],
+			[
+				row(`genrep (${engine.backend})`, ours),
+				...(torch ? [row(`PyTorch ${torch.torchVersion} (${configLabel(torch.config)})`, torch)] : []),
+			],
 		),
 	);
 	const ratio = torch ? torch.medianS / ours.medianS : null;
@@ -403,6 +443,8 @@ async function benchDcgan() {
 					timesS: torch.timesS,
 					lastLoss: torch.lastLoss,
 					params: { generator: torch.generatorParams, discriminator: torch.discriminatorParams },
+					config: torch.config,
+					search: torch.search,
 				}
 			: null,
 		ratio,
@@ -415,25 +457,16 @@ const resnet = await benchResNet();
 const dcgan = await benchDcgan();
 
 let pytorchInfo: Record<string, unknown> | null = null;
-if (pythonTorch && lastTorch) {
-	const { torchVersion, python, threads, cpuCount, blasLibraries, openblas, mkldnn, env } = lastTorch;
-	const openblasThreadsSetByBench = process.env.OPENBLAS_NUM_THREADS === undefined;
-	pytorchInfo = {
-		torchVersion,
-		python,
-		threads,
-		cpuCount,
-		blasLibraries,
-		openblas,
-		mkldnn,
-		env,
-		openblasThreadsSetByBench,
-	};
+// (assigned inside runTorch, which the compiler's flow analysis does not see)
+const last = lastTorch as TorchResult | null;
+if (pythonTorch && last) {
+	const { torchVersion, python, threads, cpuCount, blasLibraries, openblas, cpuCapability, onednn, env } = last;
+	pytorchInfo = { torchVersion, python, threads, cpuCount, blasLibraries, openblas, cpuCapability, onednn, env };
 	console.log(
 		`\nPyTorch ${torchVersion} (${pythonTorch.python}, Python ${python}), ${threads} threads of ${cpuCount} CPUs, ` +
-			`BLAS: ${openblas ? "OpenBLAS" : "NOT OpenBLAS"} ${JSON.stringify(blasLibraries)}, oneDNN ${mkldnn ? "yes" : "no"}` +
-			(Object.keys(env).length ? `, env ${JSON.stringify(env)}` : "") +
-			(openblasThreadsSetByBench ? " (OPENBLAS_NUM_THREADS=1 set by the bench: PyTorch's threads call OpenBLAS)" : ""),
+			`ATen CPU capability ${cpuCapability}; BLAS: ${openblas ? `OpenBLAS core ${openblas.corename}, ${openblas.threads} threads` : "NOT OpenBLAS"} ` +
+			`${JSON.stringify(blasLibraries)}; oneDNN ISA ${onednn?.isa ?? "?"} (conv ${onednn?.convImplementation ?? "?"})` +
+			(Object.keys(env).length ? `; env ${JSON.stringify(env)}` : ""),
 	);
 	if (!openblas) {
 		console.log(

@@ -37,10 +37,11 @@ import {
 	type TimingOptions,
 	timeSteps,
 } from "./common.js";
+import { childEnv } from "./env.js";
 
 const TORCH_SCRIPT = fileURLToPath(new URL("./torch_generate.py", import.meta.url));
 const DEFAULT_OUT = fileURLToPath(new URL("./results/generate.json", import.meta.url));
-const TORCH_MISSING = "PyTorch not found: apt-get install python3-torch libopenblas0-pthread";
+const TORCH_MISSING = "PyTorch not found: bash scripts/setup.sh --bench (python3-torch, libopenblas0-pthread)";
 /** Configurations of the shipped models (scripts that train them use these), for the stand-in. */
 const SHIPPED_CONFIGS: Record<ShippedGeneratorName, DcganConfig> = {
 	"fashion-mnist-cgan": { latentDim: 64, numClasses: 10, width: 32, channels: 1 },
@@ -211,7 +212,7 @@ if (dcgan) {
 interface TorchResult extends Timing {
 	torchVersion: string;
 	threads: number;
-	openblas: boolean;
+	openblas: { corename: string; threads: number } | null;
 	blasLibraries: string[];
 	env: Record<string, string>;
 	params: number;
@@ -219,9 +220,11 @@ interface TorchResult extends Timing {
 	imagesPerSecond: number;
 }
 
-/** As in bench/engine.ts: one OpenBLAS thread inside PyTorch's own threads (no oversubscription). */
-const torchEnv: NodeJS.ProcessEnv = { OPENBLAS_NUM_THREADS: "1", ...process.env };
-let torch: TorchResult | null = null;
+/** PyTorch's configurations (as in bench/bench.ts): layout x OpenBLAS threads; the fastest of a short search runs. */
+const TORCH_CONFIGS = (["nchw", "channels_last"] as const).flatMap((layout) =>
+	[1, cpus.length].map((blasThreads) => ({ layout, blasThreads })),
+);
+let torch: (TorchResult & { config: (typeof TORCH_CONFIGS)[number] }) | null = null;
 let torchNote: string | null = null;
 if (flags["no-torch"]) torchNote = "skipped (--no-torch)";
 else if (!dcgan)
@@ -231,23 +234,28 @@ else {
 	if (!python) torchNote = TORCH_MISSING;
 	else {
 		const weights = (generator as TfjsGenerator).weightsFile;
-		process.stderr.write(`  PyTorch: ${python.python} ${path.relative(process.cwd(), TORCH_SCRIPT)}\n`);
-		torch = runPythonJson<TorchResult>(
-			python.python,
-			TORCH_SCRIPT,
-			[
-				["--config", JSON.stringify(dcgan)],
-				["--weights", weights],
-				["--check", checkFile],
-				["--batch", String(batch)],
-				["--warmup", String(timing.warmup)],
-				["--min-steps", String(timing.minSteps)],
-				["--min-seconds", String(timing.minSeconds)],
-				["--max-steps", String(timing.maxSteps)],
-				["--seed", String(SEED)],
-			].flat(),
-			torchEnv,
+		const run = (c: (typeof TORCH_CONFIGS)[number], t: TimingOptions, check: boolean) =>
+			runPythonJson<TorchResult>(
+				python.python,
+				TORCH_SCRIPT,
+				[
+					["--config", JSON.stringify(dcgan), "--weights", weights, "--layout", c.layout],
+					check ? ["--check", checkFile] : [],
+					["--batch", String(batch), "--warmup", String(t.warmup), "--min-steps", String(t.minSteps)],
+					["--min-seconds", String(t.minSeconds), "--max-steps", String(t.maxSteps), "--seed", String(SEED)],
+				].flat(),
+				childEnv({ OPENBLAS_NUM_THREADS: String(c.blasThreads) }),
+			);
+		const short: TimingOptions = { warmup: 1, minSteps: 2, minSeconds: Math.min(3, timing.minSeconds), maxSteps: 20 };
+		const search = TORCH_CONFIGS.map((c) => {
+			process.stderr.write(`  PyTorch: configuration search, ${c.layout}, OpenBLAS ${c.blasThreads} threads\n`);
+			return { c, medianS: run(c, short, false).medianS };
+		});
+		const best = search.reduce((a, b) => (b.medianS < a.medianS ? b : a)).c;
+		console.log(
+			`PyTorch configurations (short runs): ${search.map((r) => `${r.c.layout}/${r.c.blasThreads} ${(1000 * r.medianS).toFixed(1)} ms`).join(", ")}`,
 		);
+		torch = { ...run(best, timing, true), config: best };
 	}
 }
 if (torchNote) console.log(`PyTorch: ${torchNote}`);
@@ -281,7 +289,14 @@ console.log(
 		["", "images/s", "median batch", "best batch", "batches"],
 		[
 			row(`genrep (${engine.backend}${engine.nativeKernels.length ? " + native" : ""})`, g),
-			...(p && torch ? [row(`PyTorch ${torch.torchVersion} (${torch.threads} threads)`, p)] : []),
+			...(p && torch
+				? [
+						row(
+							`PyTorch ${torch.torchVersion} (${torch.threads} threads, ${torch.config.layout}, OpenBLAS ${torch.config.blasThreads})`,
+							p,
+						),
+					]
+				: []),
 		],
 	),
 );
@@ -326,6 +341,7 @@ const result = {
 					openblas: torch.openblas,
 					blasLibraries: torch.blasLibraries,
 					env: torch.env,
+					config: torch.config,
 					includes: "eval-mode forward under torch.inference_mode()",
 				}
 			: null,

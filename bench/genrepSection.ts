@@ -1,14 +1,18 @@
 /**
- * genrep's side of one `npm run bench` section, in a process of its own so that its peak
- * memory (maxRSS) is the section's alone. Prints one JSON line last.
+ * genrep's side of one `npm run bench` section, in a process of its own so that its memory
+ * is the section's alone. Prints one JSON line last: timings, memory (resident after setup,
+ * after the warm-up and at the end; peak), parameter counts, the environment (recorded
+ * variables, which of them the addon set, oneDNN's version and ISA, threads).
  *
- *   npx tsx bench/genrepSection.ts simclr:resnet-tiny|simclr:resnet18|dcgan|generate:<name>|probe
+ *   npx tsx bench/genrepSection.ts simclr:<encoder>|dcgan|generate:<name>|linear-probe|probe
  *       [--batch 256] [--warmup 2] [--min-steps 5] [--min-seconds 10] [--max-steps 100]
  */
+
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
-import { nativeKernelStats } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
 import { type TimingOptions, timeSteps } from "./common.js";
+import { ORIGINAL_ENV, recordedEnv } from "./env.js";
 import { makeWorkload } from "./workloads.js";
 
 const { values: flags, positionals } = parseArgs({
@@ -18,6 +22,7 @@ const { values: flags, positionals } = parseArgs({
 		"min-steps": { type: "string", default: "5" },
 		"min-seconds": { type: "string", default: "10" },
 		"max-steps": { type: "string", default: "100" },
+		"write-check": { type: "string" },
 	},
 	allowPositionals: true,
 	strict: true,
@@ -33,7 +38,10 @@ const timing: TimingOptions = {
 
 const engine = await initEngine();
 const work = await makeWorkload(section, batch);
+const rssKB = () => Math.round(process.memoryUsage.rss() / 1024);
+const rssAfterSetupKB = rssKB();
 for (let i = 0; i < timing.warmup; i++) await work.step();
+const rssAfterWarmupKB = rssKB();
 const tensorsBefore = tf.memory().numTensors;
 const statsBefore = nativeKernelStats();
 const timed = await timeSteps(work.step, { ...timing, warmup: 0 }, (i, s) =>
@@ -45,7 +53,20 @@ for (const [kernel, after] of Object.entries(nativeKernelStats())) {
 	const calls = (after.native - (statsBefore[kernel]?.native ?? 0)) / timed.steps;
 	if (calls > 0) nativeCallsPerStep[kernel] = calls;
 }
+const memory = {
+	rssAfterSetupKB,
+	rssAfterWarmupKB,
+	rssEndKB: rssKB(),
+	// Peak resident memory of this process (kilobytes on Linux, as Python's ru_maxrss).
+	maxRssKB: process.resourceUsage().maxRSS,
+};
+if (flags["write-check"]) {
+	if (!work.writeCheck) throw new Error(`--write-check: section ${section} has no output check`);
+	await work.writeCheck(flags["write-check"]);
+}
 work.dispose();
+const addon = loadNativeAddon().addon;
+const env = recordedEnv();
 console.log(
 	JSON.stringify({
 		section,
@@ -53,11 +74,15 @@ console.log(
 		backend: engine.backend,
 		nativeKernels: engine.nativeKernels,
 		...(engine.nativeReason ? { nativeReason: engine.nativeReason } : {}),
+		onednn: addon ? addon.info() : null,
+		env,
+		// Variables genrep itself set in its process (the addon's loader: OMP_WAIT_POLICY).
+		setByGenrep: Object.keys(env).filter((k) => ORIGINAL_ENV[k] === undefined),
 		...timed,
+		params: work.params,
 		...work.info,
 		leakedTensors,
 		nativeCallsPerStep,
-		// Peak resident memory of this process (kilobytes on Linux, as Python's ru_maxrss).
-		maxRssKB: process.resourceUsage().maxRSS,
+		memory,
 	}),
 );

@@ -6,12 +6,33 @@
  */
 import { tf } from "../src/engine/backend.js";
 import { Rng } from "../src/engine/rng.js";
-import { createEncoder, ENCODERS, type EncoderName } from "../src/learners/encoders/registry.js";
+import { ENCODERS } from "../src/learners/encoders/registry.js";
+import { ResNet } from "../src/learners/encoders/resnet.js";
 import { ntXentLoss } from "../src/learners/objectives/ntXent.js";
 import { ProjectionHead } from "../src/learners/projectionHead.js";
 import type { ConvShape } from "./common.js";
 
 export const SIMCLR = { imageSize: 32, inChannels: 1, lr: 0.03, momentum: 0.9, temperature: 0.1 } as const;
+
+/**
+ * The encoders the bench times: the registry's presets, plus the ~1 M-parameter ResNet of
+ * widths 32-64-128-256 (one basic block each) that the scale experiments use, defined here
+ * until the registry has it (bench/torch_bench.py's ENCODERS mirrors this).
+ */
+export const BENCH_ENCODERS = {
+	...ENCODERS,
+	"resnet-1m": { widths: [32, 64, 128, 256], blocks: [1, 1, 1, 1] },
+} as const satisfies Record<string, { widths: readonly number[]; blocks: readonly number[] }>;
+
+export type BenchEncoderName = keyof typeof BENCH_ENCODERS;
+
+export const isBenchEncoder = (name: string): name is BenchEncoderName => Object.hasOwn(BENCH_ENCODERS, name);
+
+/** A fresh encoder of the bench's presets (the registry's factory does the same for its own). */
+export function createBenchEncoder(name: BenchEncoderName, inChannels: number, seed: number): ResNet {
+	const { widths, blocks } = BENCH_ENCODERS[name];
+	return new ResNet({ widths: [...widths], blocks: [...blocks], inChannels }, seed);
+}
 
 export interface SimclrStep {
 	/** One optimizer step; resolves to the loss. */
@@ -20,9 +41,9 @@ export interface SimclrStep {
 	dispose(): void;
 }
 
-export function makeSimclrStep(encoder: EncoderName, batch: number, seed: number): SimclrStep {
+export function makeSimclrStep(encoder: BenchEncoderName, batch: number, seed: number): SimclrStep {
 	if (batch % 2 !== 0) throw new Error(`SimCLR step: batch must be even (two views per sample), got ${batch}`);
-	const net = createEncoder(encoder, { inChannels: SIMCLR.inChannels, seed });
+	const net = createBenchEncoder(encoder, SIMCLR.inChannels, seed);
 	const head = new ProjectionHead({ inputDim: net.featureDim }, seed, net.store);
 	const vars = [...net.store.trainable.values()];
 	const opt = tf.train.momentum(SIMCLR.lr, SIMCLR.momentum);
@@ -58,8 +79,8 @@ export function makeSimclrStep(encoder: EncoderName, batch: number, seed: number
 }
 
 /** The convolutions of an encoder preset on size x size inputs, mirroring ResNet's constructor. */
-export function encoderConvs(name: EncoderName, inChannels: number, size: number): ConvShape[] {
-	const { widths, blocks } = ENCODERS[name];
+export function encoderConvs(name: BenchEncoderName, inChannels: number, size: number): ConvShape[] {
+	const { widths, blocks } = BENCH_ENCODERS[name];
 	const convs: ConvShape[] = [];
 	const conv = (label: string, out: number, kernel: number, cin: number, cout: number) =>
 		convs.push({ name: label, outH: out, outW: out, kernel, inChannels: cin, outChannels: cout });

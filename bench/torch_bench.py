@@ -1,28 +1,32 @@
 """PyTorch side of one `npm run bench` section (bench/genrepSection.ts is genrep's side).
 
-Each section runs in a process of its own so that its peak memory is its own. Prints one JSON
-line: timings, the peak resident memory (ru_maxrss, kilobytes), torch's threads and BLAS.
+Each section runs in a process of its own so that its memory is its own. Prints one JSON
+line: timings, memory (resident after setup, peak), parameter counts and the environment
+(threads, BLAS and its core name, CPU capability, oneDNN ISA, the layout, recorded env).
+The bench (bench/bench.ts) chooses the layout and OPENBLAS_NUM_THREADS per run.
 
-  python3 bench/torch_bench.py simclr:resnet-tiny|simclr:resnet18|dcgan|generate:<dir>|linear-probe|probe [--batch 256]
+  python3 bench/torch_bench.py simclr:<encoder>|dcgan|generate:<dir>|linear-probe|probe
+      [--batch 256] [--layout nchw|channels_last] [--warmup 2] [--min-steps 5] [--min-seconds 10]
 """
 
 import argparse
 import json
 import os
-import resource
-import sys
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_engine import ENV_KEYS, ResNet, bench_dcgan, blas_libraries, param_count, time_steps
-from torch_generate import DcganGenerator, load_genrep_weights
+from torch_engine import ResNet, add_common_args, bench_dcgan
+from torch_env import environment, param_count, time_steps, to_layout
+from torch_generate import DcganGenerator, load_genrep_weights, read_safetensors
 
-# src/learners/encoders/registry.ts
+# src/learners/encoders/registry.ts, and bench/simclrStep.ts's BENCH_ENCODERS
 ENCODERS = {
     "resnet-tiny": ([16, 32, 64], [1, 1, 1]),
     "resnet18": ([64, 128, 256, 512], [2, 2, 2, 2]),
+    "resnet-1m": ([32, 64, 128, 256], [1, 1, 1, 1]),
 }
 # bench/simclrStep.ts and bench/linearProbeFit.ts
 SIMCLR = {"lr": 0.03, "momentum": 0.9, "temperature": 0.1, "in_channels": 1, "out_dim": 128}
@@ -60,6 +64,7 @@ def bench_simclr(encoder, args):
     model = SimclrModel(encoder).train()
     opt = torch.optim.SGD(model.parameters(), lr=SIMCLR["lr"], momentum=SIMCLR["momentum"])
     x = torch.rand(args.batch, SIMCLR["in_channels"], 32, 32) * 2 - 1
+    model, x = to_layout(args.layout, model, x)
     half = args.batch // 2
     losses = []
 
@@ -72,7 +77,7 @@ def bench_simclr(encoder, args):
         losses.append(loss.item())
 
     timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
-    return {"params": param_count(model), "lastLoss": losses[-1], **timing}
+    return {"params": {"encoder+head": param_count(model)}, "lastLoss": losses[-1], **timing}
 
 
 def bench_generate(model_dir, args):
@@ -83,6 +88,15 @@ def bench_generate(model_dir, args):
     model = DcganGenerator(config["latentDim"], config["numClasses"], config["width"], config["channels"])
     load_genrep_weights(model, os.path.join(model_dir, "generator.safetensors"))
     model.eval()
+    model = to_layout(args.layout, model)
+    check = None
+    if args.check:  # genrep's images of the same latents (bench/genrepSection.ts --write-check)
+        data = read_safetensors(args.check)
+        with torch.inference_mode():
+            zc = torch.from_numpy(data["z"].copy())
+            yc = torch.from_numpy(data["y"].astype(np.int64)) if "y" in data else None
+            images = model(zc, yc).permute(0, 2, 3, 1).numpy()  # NHWC like genrep
+        check = {"samples": int(zc.shape[0]), "maxAbsDiff": float(np.abs(images - data["images"]).max())}
     z = torch.randn(args.batch, config["latentDim"]).clamp_(-2, 2)
     y = torch.randint(0, config["numClasses"], (args.batch,)) if config["numClasses"] > 0 else None
 
@@ -91,7 +105,7 @@ def bench_generate(model_dir, args):
             model(z, y)
 
     timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
-    return {"params": param_count(model), **timing}
+    return {"params": {"generator": param_count(model)}, "check": check, **timing}
 
 
 def bench_probe(args):
@@ -114,7 +128,8 @@ def bench_probe(args):
         losses.append(loss.item())
 
     timing = time_steps(fit, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
-    return {"lastLoss": losses[-1], **timing}
+    params = PROBE["features"] * PROBE["classes"] + PROBE["classes"]
+    return {"params": {"probe": params}, "lastLoss": losses[-1], **timing}
 
 
 def bench_linear_probe(args):
@@ -144,23 +159,26 @@ def bench_linear_probe(args):
             loss.backward()
             return loss
 
-        loss = opt.step(closure)
-        info.update(evaluations=evaluations, iterations=opt.state[opt._params[0]]["n_iter"], lastLoss=loss.item())
+        initial = opt.step(closure)  # LBFGS.step returns the loss at the start of the fit
+        with torch.no_grad():
+            final = F.cross_entropy(design @ w, labels) + 0.5 * LINEAR_PROBE_WEIGHT_DECAY * (w[:-1] ** 2).sum()
+        info.update(
+            evaluations=evaluations,
+            iterations=opt.state[opt._params[0]]["n_iter"],
+            initialLoss=initial.item(),
+            finalLoss=final.item(),
+        )
 
     timing = time_steps(fit, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
-    return {**info, **timing}
+    params = (PROBE["features"] + 1) * PROBE["classes"]
+    return {**info, "params": {"weights": params}, **timing}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("section")
-    parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--min-steps", type=int, default=5)
-    parser.add_argument("--min-seconds", type=float, default=10.0)
-    parser.add_argument("--max-steps", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="default: all CPUs")
+    parser.add_argument("--check", help="generate: safetensors with z, y and genrep's images of the same latents")
+    add_common_args(parser)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -177,21 +195,8 @@ def main():
         result = bench_linear_probe(args)
     else:
         parser.error(f"unknown section {args.section!r}")
-    blas = blas_libraries()  # after the work: the linear layers have loaded the BLAS by now
-    out = {
-        "section": args.section,
-        "batch": args.batch,
-        "torchVersion": torch.__version__,
-        "python": sys.version.split()[0],
-        "threads": torch.get_num_threads(),
-        "cpuCount": os.cpu_count(),
-        "blasLibraries": blas,
-        "openblas": any("openblas" in path.lower() for path in blas),
-        "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
-        **result,
-        "maxRssKB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }
-    print(json.dumps(out))
+    # After the work: the linear layers have loaded the BLAS and the thread pools exist.
+    print(json.dumps({"section": args.section, "batch": args.batch, **environment(args.layout), **result}))
 
 
 if __name__ == "__main__":

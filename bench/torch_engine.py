@@ -7,13 +7,12 @@ timings. Usage: python3 bench/torch_engine.py --model resnet|dcgan --batch 256
 import argparse
 import json
 import os
-import statistics
-import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_env import environment, param_count, time_steps, to_layout
 
 
 # --- ResNet (src/learners/encoders/resnet.ts) + Dense head -------------------------------
@@ -65,6 +64,15 @@ class ResNet(nn.Module):
         return self.head(h.mean(dim=(2, 3)))
 
 
+def minibatch_stddev(h):
+    """Karras et al. 2018, as src/generators/architectures/dcgan.ts: the batch's mean feature
+    stddev (population variance over the batch, + 1e-8, sqrt, mean over C, H, W) appended as
+    one more channel. h [N, C, H, W] -> [N, C + 1, H, W]"""
+    variance = h.var(dim=0, unbiased=False)  # [C, H, W]
+    stddev = torch.sqrt(variance + 1e-8).mean()  # scalar
+    return torch.cat([h, stddev.expand(h.shape[0], 1, h.shape[2], h.shape[3])], 1)
+
+
 # --- Conditional DCGAN (src/generators/architectures/dcgan.ts) ---------------------------
 
 
@@ -83,6 +91,7 @@ class DcganGenerator(nn.Module):
         super().__init__()
         w = width
         self.width = w
+        self.memory_format = torch.contiguous_format
         self.project = nn.Linear(latent_dim, 4 * 4 * 4 * w)
         widths = [4 * w, 2 * w, w, w]
         self.norms = nn.ModuleList(nn.BatchNorm2d(c, affine=False) for c in widths)
@@ -104,6 +113,7 @@ class DcganGenerator(nn.Module):
 
     def forward(self, z, y):
         h = self.project(z).view(-1, 4 * self.width, 4, 4)
+        h = h.contiguous(memory_format=self.memory_format)  # to_layout sets channels_last
         h = F.relu(self.norm(0, h, y))
         for i in range(3):
             h = F.relu(self.norm(i + 1, self.up[i](h), y))
@@ -118,7 +128,7 @@ class DcganDiscriminator(nn.Module):
         w = width
         widths = [channels, w, 2 * w, 4 * w]
         self.convs = nn.ModuleList(nn.Conv2d(widths[i], widths[i + 1], 4, 2, 1, bias=True) for i in range(3))
-        features = 4 * 4 * 4 * w
+        features = 4 * 4 * (4 * w + 1)  # + the minibatch-stddev channel, as genrep's D
         self.head = nn.Linear(features, 1)
         self.class_embedding = nn.Embedding(num_classes, features)
         dcgan_init(*self.convs, self.head, self.class_embedding)
@@ -126,44 +136,10 @@ class DcganDiscriminator(nn.Module):
     def forward(self, x, y):
         h = x
         for conv in self.convs:
-            h = F.leaky_relu(conv(h), 0.2)
-        features = h.flatten(1)
+            h = F.leaky_relu(conv(h), 0.2)  # -> [N, 4w, 4, 4]
+        h = minibatch_stddev(h)  # [N, 4w + 1, 4, 4]
+        features = h.flatten(1)  # [N, 16 (4w + 1)] (genrep flattens NHWC; the cost is the same)
         return self.head(features).view(-1) + (self.class_embedding(y) * features).sum(1)
-
-
-# --- Timing -------------------------------------------------------------------------------
-
-
-def time_steps(step, warmup, min_steps, min_seconds, max_steps):
-    """Warm-up steps, then timed steps until both min_steps and min_seconds are reached."""
-    for _ in range(warmup):
-        step()
-    times = []
-    start = time.perf_counter()
-    while len(times) < max_steps and (len(times) < min_steps or time.perf_counter() - start < min_seconds):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    return {"steps": len(times), "medianS": statistics.median(times), "timesS": times}
-
-
-def blas_libraries():
-    """Shared libraries with 'blas' in their name mapped into this process."""
-    libs = set()
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            path = line.split()[-1]
-            if "blas" in os.path.basename(path).lower():
-                libs.add(os.path.realpath(path))
-    return sorted(libs)
-
-
-# Environment variables that change how PyTorch and OpenBLAS run; recorded, never changed.
-ENV_KEYS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def param_count(*modules):
-    return sum(p.numel() for m in modules for p in m.parameters())
 
 
 def bench_resnet(args):
@@ -172,6 +148,7 @@ def bench_resnet(args):
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.03, momentum=0.9)
     x = torch.rand(args.batch, 1, 32, 32) * 2 - 1
+    model, x = to_layout(args.layout, model, x)
     y = torch.randint(0, 10, (args.batch,))
     losses = []
 
@@ -195,6 +172,7 @@ def bench_dcgan(args):
     g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     real = torch.rand(args.batch, 1, 32, 32) * 2 - 1
+    g, d, real = to_layout(args.layout, g, d, real)
     y = torch.randint(0, 10, (args.batch,))
     losses = []
 
@@ -220,7 +198,7 @@ def bench_dcgan(args):
 
     timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
     return {
-        "params": param_count(g, d),
+        "params": {"generator": param_count(g), "discriminator": param_count(d)},
         "generatorParams": param_count(g),
         "discriminatorParams": param_count(d),
         "lastLoss": list(losses[-1]),
@@ -228,9 +206,8 @@ def bench_dcgan(args):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", choices=["resnet", "dcgan"], required=True)
+def add_common_args(parser):
+    """Timing, seed, threads and layout flags shared by the PyTorch sides of the benchmarks."""
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--min-steps", type=int, default=5)
@@ -238,24 +215,18 @@ def main():
     parser.add_argument("--max-steps", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="default: all CPUs")
+    parser.add_argument("--layout", choices=["nchw", "channels_last"], default="nchw")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", choices=["resnet", "dcgan"], required=True)
+    add_common_args(parser)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     result = bench_resnet(args) if args.model == "resnet" else bench_dcgan(args)
-    blas = blas_libraries()  # after the steps: the linear layers have called the BLAS by now
-    out = {
-        "model": args.model,
-        "torchVersion": torch.__version__,
-        "python": sys.version.split()[0],
-        "threads": torch.get_num_threads(),
-        "cpuCount": os.cpu_count(),
-        "blasLibraries": blas,
-        "openblas": any("openblas" in path.lower() for path in blas),
-        "mkldnn": torch.backends.mkldnn.is_available(),
-        "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
-        "batch": args.batch,
-        **result,
-    }
+    out = {"model": args.model, "batch": args.batch, **environment(args.layout), **result}
     print(json.dumps(out))
 
 

@@ -14,16 +14,15 @@ Prints one JSON line. Usage:
 
 import argparse
 import json
-import os
 import struct
-import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_engine import ENV_KEYS, blas_libraries, time_steps
+from torch_engine import add_common_args
+from torch_env import environment, param_count, time_steps, to_layout
 
 
 class DcganGenerator(nn.Module):
@@ -33,6 +32,7 @@ class DcganGenerator(nn.Module):
         super().__init__()
         w = width
         self.width = w
+        self.memory_format = torch.contiguous_format  # to_layout sets channels_last
         self.conditional = num_classes > 0
         self.project = nn.Linear(latent_dim, 4 * 4 * 4 * w)
         widths = [4 * w, 2 * w, w, w]
@@ -59,7 +59,7 @@ class DcganGenerator(nn.Module):
         return x * self.class_scale[i](y)[:, :, None, None] + self.class_shift[i](y)[:, :, None, None]
 
     def forward(self, z, y=None):
-        h = self.project(z).view(-1, 4 * self.width, 4, 4)
+        h = self.project(z).view(-1, 4 * self.width, 4, 4).contiguous(memory_format=self.memory_format)
         h = F.relu(self.norm(0, h, y))
         for i in range(3):
             h = F.relu(self.norm(i + 1, self.up[i](h), y))
@@ -120,18 +120,27 @@ def load_genrep_weights(model, path, prefix="generator"):
         raise KeyError(f"{path}: unexpected parameters {unused}")
 
 
+def export_onnx(model, config, path, batch):
+    """Writes the eval-mode generator as ONNX (inputs z [batch, d] and, when conditional,
+    y [batch] int64; output images [batch, C, 32, 32]), the second reference of generation:
+    onnxruntime-node runs it in bench/ortGenerate.ts. The batch is fixed: torch 1.13's
+    exporter cannot export batch norm after a reshape of a dynamic batch."""
+    d = config["latentDim"]
+    conditional = config["numClasses"] > 0
+    z = torch.zeros(batch, d)
+    inputs = (z, torch.zeros(batch, dtype=torch.int64)) if conditional else (z,)
+    names = ["z", "y"] if conditional else ["z"]
+    with torch.no_grad():
+        torch.onnx.export(model, inputs, path, input_names=names, output_names=["images"], opset_version=13)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", required=True, help="architectureConfig JSON: latentDim, numClasses, width, channels")
     parser.add_argument("--weights", help="genrep generator.safetensors; default: fresh DCGAN initialisation")
     parser.add_argument("--check", help="safetensors with z, y (if conditional) and genrep's images [N, H, W, C]")
-    parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--min-steps", type=int, default=5)
-    parser.add_argument("--min-seconds", type=float, default=10.0)
-    parser.add_argument("--max-steps", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="default: all CPUs")
+    parser.add_argument("--export-onnx", help="write the generator as ONNX to this file and exit")
+    add_common_args(parser)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -141,6 +150,11 @@ def main():
     if args.weights:
         load_genrep_weights(model, args.weights)
     model.eval()
+    if args.export_onnx:
+        export_onnx(model, config, args.export_onnx, args.batch)
+        print(json.dumps({"onnx": args.export_onnx, "params": param_count(model), "torchVersion": torch.__version__}))
+        return
+    model = to_layout(args.layout, model)
 
     check = None
     if args.check:
@@ -159,18 +173,10 @@ def main():
             model(z, y)
 
     timing = time_steps(step, args.warmup, args.min_steps, args.min_seconds, args.max_steps)
-    blas = blas_libraries()
     out = {
-        "torchVersion": torch.__version__,
-        "python": sys.version.split()[0],
-        "threads": torch.get_num_threads(),
-        "cpuCount": os.cpu_count(),
-        "blasLibraries": blas,
-        "openblas": any("openblas" in path.lower() for path in blas),
-        "mkldnn": torch.backends.mkldnn.is_available(),
-        "env": {k: os.environ[k] for k in ENV_KEYS if k in os.environ},
+        **environment(args.layout),
         "batch": args.batch,
-        "params": sum(p.numel() for p in model.parameters()),
+        "params": param_count(model),
         "weights": args.weights or None,
         "check": check,
         "imagesPerSecond": args.batch / timing["medianS"],

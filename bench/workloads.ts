@@ -4,10 +4,11 @@ import { Rng } from "../src/engine/rng.js";
 import { fitSoftmaxRegression } from "../src/evaluation/representation/softmaxRegression.js";
 import { loadGenerator } from "../src/generators/load.js";
 import { sampleLatents } from "../src/generators/sampling.js";
-import { isEncoderName } from "../src/learners/encoders/registry.js";
+import { TfjsGenerator } from "../src/generators/tfjsGenerator.js";
+import { writeSafetensors } from "../src/store/safetensors.js";
 import { makeDcganStep } from "./dcganStep.js";
-import { fitProbe, LINEAR_PROBE_WEIGHT_DECAY, makeLinearProbeData, makeProbeData } from "./linearProbeFit.js";
-import { makeSimclrStep } from "./simclrStep.js";
+import { fitProbe, LINEAR_PROBE_WEIGHT_DECAY, makeLinearProbeData, makeProbeData, PROBE } from "./linearProbeFit.js";
+import { isBenchEncoder, makeSimclrStep } from "./simclrStep.js";
 
 const SEED = 1;
 
@@ -15,20 +16,43 @@ const SEED = 1;
 export interface Workload {
 	step: () => Promise<unknown>;
 	dispose: () => void;
+	/** Trainable parameters by part; the bench asserts PyTorch's model has the same counts. */
+	params: Record<string, number>;
 	info: Record<string, unknown>;
+	/** Generation only: writes z, y and the images of the first few latents (for the other sides' output check). */
+	writeCheck?: (file: string) => Promise<void>;
 }
+
+/** Latents in the output check of generation sections. */
+export const CHECK_SAMPLES = 8;
 
 /** The workload of a bench section: simclr:<encoder>, dcgan, generate:<generator>, linear-probe, probe. */
 export async function makeWorkload(section: string, batch: number): Promise<Workload> {
 	const [kind, name] = section.split(":");
-	if (kind === "simclr" && name && isEncoderName(name)) {
+	if (kind === "simclr" && name && isBenchEncoder(name)) {
 		const run = makeSimclrStep(name, batch, SEED);
-		return { step: () => run.step(), dispose: () => run.dispose(), info: { params: run.params } };
+		const info = { lastLoss: Number.NaN };
+		return {
+			step: async () => {
+				info.lastLoss = await run.step();
+			},
+			dispose: () => run.dispose(),
+			params: { "encoder+head": run.params },
+			info,
+		};
 	}
 	if (kind === "dcgan") {
 		const run = makeDcganStep(batch, SEED);
 		const { generatorParams, discriminatorParams } = run;
-		return { step: () => run.step(), dispose: () => run.dispose(), info: { generatorParams, discriminatorParams } };
+		const info = { lastLoss: [] as number[] };
+		return {
+			step: async () => {
+				info.lastLoss = await run.step();
+			},
+			dispose: () => run.dispose(),
+			params: { generator: generatorParams, discriminator: discriminatorParams },
+			info,
+		};
 	}
 	if (kind === "generate" && name) {
 		const generator = await loadGenerator(name);
@@ -54,25 +78,47 @@ export async function makeWorkload(section: string, batch: number): Promise<Work
 				tf.dispose([z, ...(y ? [y] : [])]);
 				generator.dispose();
 			},
+			params: generator instanceof TfjsGenerator ? { generator: generator.store.count() } : {},
 			info: { latentDim: generator.latentDim, numClasses: generator.numClasses },
+			writeCheck: async (file) => {
+				const n = Math.min(CHECK_SAMPLES, batch);
+				const zc = tf.slice(z, [0, 0], [n, generator.latentDim]);
+				const yc = y ? tf.slice(y, [0], [n]) : undefined;
+				const images = await generator.generate(zc, yc); // [n, H, W, C]
+				await writeSafetensors(file, {
+					z: { shape: [n, generator.latentDim], data: (await zc.data()) as Float32Array },
+					...(yc ? { y: { shape: [n], data: (await yc.data()) as Int32Array } } : {}),
+					images: { shape: images.shape, data: (await images.data()) as Float32Array },
+				});
+				tf.dispose([zc, images, ...(yc ? [yc] : [])]);
+			},
 		};
 	}
 	if (kind === "linear-probe") {
 		// One L-BFGS fit of genrep's linear probe (defaults: 100 iterations, memory 10).
 		const data = makeLinearProbeData(SEED);
-		const info = { evaluations: 0, iterations: 0, stop: "" };
+		const info = { evaluations: 0, iterations: 0, stop: "", finalLoss: Number.NaN };
 		return {
 			step: async () => {
 				const r = await fitSoftmaxRegression(data, { weightDecay: LINEAR_PROBE_WEIGHT_DECAY });
-				Object.assign(info, { evaluations: r.evaluations, iterations: r.iterations, stop: r.stop });
+				Object.assign(info, { evaluations: r.evaluations, iterations: r.iterations, stop: r.stop, finalLoss: r.value });
 			},
 			dispose: () => data.dispose(),
+			params: { weights: data.columns * data.numClasses },
 			info,
 		};
 	}
 	if (kind === "probe") {
 		const data = makeProbeData(SEED);
-		return { step: () => fitProbe(data), dispose: () => data.dispose(), info: {} };
+		const info = { lastLoss: Number.NaN };
+		return {
+			step: async () => {
+				info.lastLoss = await fitProbe(data);
+			},
+			dispose: () => data.dispose(),
+			params: { probe: PROBE.features * PROBE.classes + PROBE.classes },
+			info,
+		};
 	}
 	throw new Error(`unknown section '${section}': simclr:<encoder>, dcgan, generate:<generator>, linear-probe or probe`);
 }

@@ -8,7 +8,8 @@
         "src/matmul.cc",
         "src/pointwise.cc",
         "src/peak.cc",
-        "src/engine.cc"
+        "src/engine.cc",
+        "src/precision.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra"],

@@ -2,7 +2,8 @@
 /**
  * Builds genrep's oneDNN addon (native/) at `npm install`. It never fails the install: when
  * something is missing it prints one line saying why and exits 0, and genrep then runs its
- * portable wasm kernels. GENREP_NO_NATIVE=1 skips the build.
+ * portable wasm kernels. GENREP_NO_NATIVE=1 skips the build; GENREP_REQUIRE_NATIVE=1 (set by
+ * .ci/run) turns a failed build into a failed install.
  *
  * Needs a C++17 compiler and oneDNN's headers and library (Debian: g++ make libdnnl-dev).
  * The full build log is kept in native/build-native.log.
@@ -18,8 +19,15 @@ const nativeDir = path.join(root, "native");
 const addonPath = path.join(nativeDir, "build", "Release", "genrep_native.node");
 const logPath = path.join(nativeDir, "build-native.log");
 
-/** Prints the one "not built" line and ends the script successfully. */
+/**
+ * Prints the one "not built" line and ends the script successfully, unless
+ * GENREP_REQUIRE_NATIVE=1 (CI, where oneDNN is installed): then a failed build fails the install.
+ */
 function skip(reason) {
+	if (process.env.GENREP_REQUIRE_NATIVE === "1") {
+		console.error(`genrep: native kernels not built (${reason}), but GENREP_REQUIRE_NATIVE=1 requires them`);
+		process.exit(1);
+	}
 	console.log(`genrep: native kernels not built (${reason}); using the portable wasm path`);
 	process.exit(0);
 }

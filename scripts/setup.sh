@@ -4,6 +4,8 @@
 #   bash scripts/setup.sh --bench   also PyTorch (with OpenBLAS), for the side-by-side benchmarks
 set -euo pipefail
 packages=(dataset-fashion-mnist libdnnl-dev g++ make python3)
+# genrep ui browser tests (playwright-core drives this chromium; no browser download)
+packages+=(chromium)
 if [[ "${1:-}" == "--bench" ]]; then
 	packages+=(python3-torch libopenblas0-pthread)
 fi

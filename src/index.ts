@@ -77,6 +77,7 @@ export { ResNet, type ResNetConfig } from "./learners/encoders/resnet.js";
 export * from "./learners/index.js";
 export { classifierLoss } from "./learners/objectives/classifier.js";
 export { inverterLoss } from "./learners/objectives/inverter.js";
+export { multiPositiveLoss } from "./learners/objectives/multiPositive.js";
 export { ntXentLoss } from "./learners/objectives/ntXent.js";
 export { getObjective, OBJECTIVES, type ObjectiveName } from "./learners/objectives/registry.js";
 export { supConLoss } from "./learners/objectives/supCon.js";

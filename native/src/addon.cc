@@ -14,6 +14,7 @@
 #include "matmul.h"
 #include "peak.h"
 #include "pointwise.h"
+#include "precision.h"
 
 namespace {
 
@@ -327,6 +328,26 @@ napi_value SetConvLayout(napi_env env, napi_callback_info info) {
   });
 }
 
+// setPrecision(p): 0 = fp32, 1 = bf16 inputs to convolutions and matrix products (throws
+// where the CPU has no bf16); bf16Supported() -> boolean
+napi_value SetPrecision(napi_env env, napi_callback_info info) {
+  return guarded(env, "setPrecision", [&] {
+    Args a = getArgs(env, info, 1);
+    const int64_t p = getInt(a, 0, "precision");
+    if (p != 0 && p != 1) throw ArgError("precision must be 0 (fp32) or 1 (bf16)");
+    genrep::setPrecision(static_cast<genrep::Precision>(p));
+    return undefinedValue(env);
+  });
+}
+
+napi_value Bf16Supported(napi_env env, napi_callback_info) {
+  return guarded(env, "bf16Supported", [&] {
+    napi_value result;
+    napi_get_boolean(env, genrep::bf16Supported(), &result);
+    return result;
+  });
+}
+
 // setThreads(n): threads oneDNN uses for calls from this JS thread (1..1024)
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, "setThreads", [&] {
@@ -381,6 +402,8 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
   exportFunction(env, exports, "setThreads", SetThreads);
+  exportFunction(env, exports, "setPrecision", SetPrecision);
+  exportFunction(env, exports, "bf16Supported", Bf16Supported);
   exportFunction(env, exports, "clearCache", ClearCache);
   exportFunction(env, exports, "info", Info);
   return exports;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "precision.h"
 
 namespace genrep {
 
@@ -73,13 +74,20 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
   const memory::desc anySrc(srcDims, dt, actTag);
   const memory::desc anyWei(weiDims, dt, tag::any);
   const memory::desc anyDst(dstDims, dt, actTag);
+  // Mixed precision (precision.h): the primitive reads bf16 copies of its two inputs (made
+  // by makeArg's reorders) and writes float32. `in*` are the input descriptors, `out*` the
+  // output ones; under fp32 they are the same.
+  const auto it = inputType();
+  const memory::desc inSrc(srcDims, it, actTag);
+  const memory::desc inWei(weiDims, it, tag::any);
+  const memory::desc inDst(dstDims, it, actTag);
 
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const auto algo = dnnl::algorithm::convolution_direct;
 
-  dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, algo, anySrc,
-                                          anyWei, anyDst, strides, dilates, padL, padR);
+  dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, algo, inSrc,
+                                          inWei, anyDst, strides, dilates, padL, padR);
   dnnl::convolution_forward::primitive_desc fwdPd(fwdDesc, attr, eng);
 
   auto plan = std::make_unique<ConvPlan>();
@@ -94,7 +102,7 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
       break;
     }
     case ConvKind::kBackwardData: {
-      dnnl::convolution_backward_data::desc d(algo, anySrc, anyWei, anyDst, strides, dilates,
+      dnnl::convolution_backward_data::desc d(algo, anySrc, inWei, inDst, strides, dilates,
                                               padL, padR);
       dnnl::convolution_backward_data::primitive_desc pd(d, attr, eng, fwdPd);
       plan->prim = dnnl::convolution_backward_data(pd);
@@ -106,7 +114,7 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
       break;
     }
     case ConvKind::kBackwardWeights: {
-      dnnl::convolution_backward_weights::desc d(algo, anySrc, anyWei, anyDst, strides,
+      dnnl::convolution_backward_weights::desc d(algo, inSrc, anyWei, inDst, strides,
                                                  dilates, padL, padR);
       dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, fwdPd);
       plan->prim = dnnl::convolution_backward_weights(pd);
@@ -123,7 +131,8 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
 
 std::string planKey(ConvKind kind, const ConvParams& p, ConvLayout layout) {
   std::ostringstream k;
-  k << static_cast<int>(kind) << ':' << static_cast<int>(layout);
+  k << static_cast<int>(kind) << ':' << static_cast<int>(layout) << ':'
+    << static_cast<int>(precision());
   for (int64_t v : {p.n, p.h, p.w, p.ci, p.oh, p.ow, p.co, p.kh, p.kw, p.strideH, p.strideW,
                     p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW}) {
     k << ',' << v;

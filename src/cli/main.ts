@@ -8,6 +8,7 @@ import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
 import { registerSteerCommands } from "./commands/steer.js";
 import { registerTrainCommand } from "./commands/train.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { registerViewsCommands } from "./commands/views.js";
 
 const program = new Command("genrep")
@@ -24,6 +25,7 @@ registerSteerCommands(program);
 registerTrainCommand(program);
 registerExperimentCommands(program);
 registerEvalCommand(program);
+registerUiCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {
 	reportError(err);

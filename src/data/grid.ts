@@ -70,8 +70,8 @@ export async function gridToPng(
 }
 
 /**
- * Writes an image grid as PNG, atomically: to `<path>.tmp-<pid>` first, then renamed, so a
- * reader never sees half a file. Creates the parent folder.
+ * Writes an image grid as PNG, atomically: to a temporary name beside it first (see atomicWrite.ts),
+ * then renamed, so a reader never sees half a file. Creates the parent folder.
  */
 export async function writeImageGrid(
 	path: string,

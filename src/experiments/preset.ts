@@ -19,10 +19,13 @@ export interface ViewsSpec {
 export type CellData =
 	/** The evaluation dataset's own training images (the real-data baseline). */
 	| { kind: "real" }
-	/** A preset views dataset; latentViews false pairs anchors with themselves (T_z = none). */
-	| { kind: "views"; views: string; latentViews?: boolean }
-	/** A live stream: fresh anchors every step. */
-	| { kind: "live"; generator: string; view: { kind: string } & Record<string, unknown> }
+	/**
+	 * A preset views dataset; latentViews false pairs anchors with themselves (T_z = none);
+	 * neighbors K uses only the first K stored views of each anchor (default all).
+	 */
+	| { kind: "views"; views: string; latentViews?: boolean; neighbors?: number }
+	/** A live stream: fresh anchors (with `neighbors` latent views each, default 1) every step. */
+	| { kind: "live"; generator: string; view: { kind: string } & Record<string, unknown>; neighbors?: number }
 	/** Real images with a fraction replaced by the anchors of a views dataset. */
 	| { kind: "mixed"; views: string; fraction: number }
 	/** No training: raw pixels, or a randomly initialised encoder. */
@@ -44,6 +47,8 @@ export interface CellSpec {
 	lr?: number;
 	/** Temperature of the contrastive objective; default the trainer's. */
 	temperature?: number;
+	/** Overrides the preset's batch size (anchors per step), e.g. to hold the images per step fixed for multipos. */
+	batchSize?: number;
 	/** The paper's corresponding figure, by metric key, for orientation. */
 	paper?: Record<string, number | string>;
 }

@@ -41,6 +41,8 @@ export interface ResultRow {
 	/** The paper's number for orientation, by metric key, as printed in the paper. */
 	paper?: Record<string, number | string>;
 	runs: RunLink[];
+	/** Runs whose training or evaluation failed (or was blocked) in the last sitting: not in the cells. */
+	failed?: string[];
 }
 
 export interface ResultTable {

@@ -12,16 +12,20 @@
  *   jobs.jsonl                  the job ledger: every finished job's time, over all sittings
  *
  * Re-running skips finished jobs: a views dataset completes itself, a training run with a
- * complete encoder is kept and an unfinished one resumes from its checkpoint, an existing
- * metrics.json is kept. A failed job is recorded and the others go on; the call reports it.
+ * complete encoder is kept and an unfinished one resumes from its checkpoint, a metrics.json is
+ * kept while it measured the encoder weights now on disk (an eval of weights that changed
+ * since is redone). A failed job is recorded, every job that needs it is blocked (recorded as
+ * failed, not run), and the others go on; the report marks the cells they leave unmeasured.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../data/runFiles.js";
+import { killPoint } from "../engine/killPoint.js";
 import { formatSeconds } from "../engine/progress.js";
 import { GenrepError } from "../errors.js";
 import type { EvalMetrics } from "../evaluation/representation/evaluate.js";
+import { encoderWeightsSha256 } from "../learners/encoderFile.js";
 import type { DataSourceOptions } from "../learners/sources/types.js";
 import { appendLedger, readLedger } from "./ledger.js";
 import { type CellSpec, METRICS, type PresetSpec } from "./preset.js";
@@ -36,8 +40,12 @@ export interface RunExperimentOptions {
 	dataDir?: string;
 	/** The command line, for the report. */
 	command?: string;
-	/** One line per job event (start, done, skipped, failed) with an ETA; default stderr. */
-	log?: (line: string) => void;
+	/**
+	 * Each job event (start, done, blocked, failed) as a line for people and as a record for
+	 * machines (the CLI writes the line on a terminal, the record as a JSON line otherwise);
+	 * default: the line on stderr.
+	 */
+	log?: (line: string, event: JobEvent) => void;
 	/** Called with the results before the report is written (e.g. to print the table). */
 	onResults?: (results: ExperimentResults) => void;
 	signal?: AbortSignal;
@@ -51,9 +59,23 @@ export interface RunExperimentResult {
 	failed: number;
 }
 
+/** A job event, as `log` receives it. */
+export interface JobEvent {
+	event: "job";
+	index: number;
+	jobs: number;
+	id: string;
+	status: "start" | "done" | "blocked" | "failed";
+	seconds?: number;
+	etaSeconds?: number;
+	error?: string;
+}
+
 interface Job {
 	id: string;
 	kind: "views" | "train" | "eval";
+	/** Ids of the jobs whose output this one reads: a failure there blocks it. */
+	needs: string[];
 	/** Cost in training-step equivalents (the ETA weighs jobs by it). */
 	weight: number;
 	done: () => Promise<boolean>;
@@ -66,9 +88,11 @@ const VIEWS_IMAGES_PER_STEP = 1500;
 
 const runDir = (out: string, cell: string, seed: number) => join(out, "runs", cell, `seed-${seed}`);
 
-/** The id of a cell's training job for a seed (the ledger's key). */
-const trainJobId = (cell: CellSpec, seed: number) =>
-	`train ${cell.id} seed ${seed}${"views" in cell.data ? ` <${cell.data.views}>` : ""}`;
+/** The ids of a cell's jobs for one seed (the views a cell reads are named in them). */
+function cellJobIds(cell: CellSpec, seed: number): { train: string; eval: string } {
+	const viewsTag = "views" in cell.data ? ` <${cell.data.views}>` : "";
+	return { train: `train ${cell.id} seed ${seed}${viewsTag}`, eval: `eval ${cell.id} seed ${seed}${viewsTag}` };
+}
 
 /** CPU seconds (user + system) this process spent since `start` (a process.cpuUsage() reading). */
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
@@ -92,6 +116,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 	const started = performance.now();
 
 	const jobs = makeJobs(preset, seeds, out, options);
+	const at = (index: number, job: Job) => ({ event: "job" as const, index: index + 1, jobs: jobs.length, id: job.id });
 	const earlier = await readLedger(out);
 	const records: JobRecord[] = [];
 	// Which jobs an earlier sitting finished, asked once: they are skipped, and the ETA counts
@@ -101,13 +126,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 	let doneWeight = 0;
 	let workSeconds = 0;
 	let workWeight = 0;
-	const failedViews = new Set<string>();
+	const failed = new Set<string>();
 	for (const [i, job] of jobs.entries()) {
 		if (options.signal?.aborted) throw new GenrepError("interrupted; run the same command again to continue");
 		const tag = `[${i + 1}/${jobs.length}] ${job.id}`;
-		const blockedBy = [...failedViews].find((v) => job.id.includes(`<${v}>`));
+		const blockedBy = job.needs.find((id) => failed.has(id));
 		if (blockedBy) {
-			records.push({ id: job.id, status: "failed", error: `views ${blockedBy} failed` });
+			failed.add(job.id);
+			records.push({ id: job.id, status: "failed", error: `blocked: ${blockedBy} failed` });
+			const error = `${blockedBy} failed`;
+			log(`${tag} blocked: ${error}`, { ...at(i, job), status: "blocked", error });
 			if (!finished[i]) doneWeight += job.weight;
 			continue;
 		}
@@ -122,7 +150,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			});
 			continue;
 		}
-		log(`${tag} ...`);
+		log(`${tag} ...`, { ...at(i, job), status: "start" });
 		const t0 = performance.now();
 		const cpu0 = process.cpuUsage();
 		try {
@@ -136,12 +164,18 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
+			killPoint("experiment-job");
 			records.push(record);
 			workSeconds += seconds;
 			workWeight += job.weight;
 			doneWeight += job.weight;
 			const eta = workWeight > 0 ? (workSeconds / workWeight) * (totalWeight - doneWeight) : Number.NaN;
-			log(`${tag} done in ${formatSeconds(seconds)}; experiment ETA ${formatSeconds(eta)}`);
+			log(`${tag} done in ${formatSeconds(seconds)}; experiment ETA ${formatSeconds(eta)}`, {
+				...at(i, job),
+				status: "done",
+				seconds: round(seconds),
+				etaSeconds: Number.isFinite(eta) ? Math.round(eta) : undefined,
+			});
 		} catch (err) {
 			if (options.signal?.aborted) throw err;
 			const message = (err as Error).message.split("\n")[0];
@@ -154,8 +188,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 			} as const;
 			await appendLedger(out, record);
 			records.push({ ...record, error: message });
-			if (job.kind === "views") failedViews.add(job.id.slice("views ".length));
-			log(`${tag} failed: ${message}`);
+			failed.add(job.id);
+			log(`${tag} failed: ${message}`, { ...at(i, job), status: "failed", error: message });
 			doneWeight += job.weight;
 		}
 	}
@@ -192,6 +226,12 @@ export function checkPreset(p: PresetSpec): void {
 				`preset ${p.name}: cell '${cell.id}' uses views '${views}', which the preset does not define`,
 			);
 		}
+		const k = cell.data.kind === "views" ? cell.data.neighbors : undefined;
+		if (views !== null && k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= p.views[views].neighbors)) {
+			throw new GenrepError(
+				`preset ${p.name}: cell '${cell.id}' uses ${k} latent views of '${views}', which holds ${p.views[views].neighbors} per anchor`,
+			);
+		}
 	}
 	const cellsOf = [
 		...p.tables.flatMap((t) => t.rows),
@@ -209,12 +249,14 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 	const usedViews = new Set(
 		preset.cells.flatMap((c) => ("views" in c.data ? [c.data.views] : [])).concat(preset.grids.map((g) => g.views)),
 	);
+	const viewsJob = (id: string) => `views <${id}>`;
 	for (const id of usedViews) {
 		const spec = preset.views[id];
 		const dir = join(out, "views", id);
 		jobs.push({
-			id: `views <${id}>`,
+			id: viewsJob(id),
 			kind: "views",
+			needs: [],
 			weight: (spec.anchors * (spec.neighbors + 1)) / VIEWS_IMAGES_PER_STEP,
 			done: async () => isCompleteViews(dir),
 			run: async () => {
@@ -235,23 +277,36 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 		for (const seed of seeds) {
 			const dir = runDir(out, cell.id, seed);
 			const metrics = join(dir, "metrics.json");
-			const viewsTag = "views" in cell.data ? ` <${cell.data.views}>` : "";
+			const views = "views" in cell.data ? cell.data.views : null;
+			const { train: trainId, eval: evalId } = cellJobIds(cell, seed);
 			const encoderName = cell.encoder ?? preset.encoder;
-			if (cell.data.kind !== "baseline") {
+			const trained = cell.data.kind !== "baseline";
+			if (trained) {
 				const steps = cell.steps ?? preset.steps;
 				jobs.push({
-					id: trainJobId(cell, seed),
+					id: trainId,
 					kind: "train",
+					needs: views !== null ? [viewsJob(views)] : [],
 					weight: steps,
-					done: async () => isCompleteRun(dir),
+					done: async () =>
+						isCompleteRun(dir, {
+							method: cell.method ?? "simclr",
+							encoder: encoderName,
+							batchSize: cell.batchSize ?? preset.batchSize,
+							steps,
+							seed,
+							...(cell.lr !== undefined ? { lr: cell.lr } : {}),
+							...(cell.temperature !== undefined ? { temperature: cell.temperature } : {}),
+						}),
 					run: () => trainCell(preset, cell, seed, dir, out, options),
 				});
 			}
 			jobs.push({
-				id: `eval ${cell.id} seed ${seed}${viewsTag}`,
+				id: evalId,
 				kind: "eval",
+				needs: trained ? [trainId] : [],
 				weight: EVAL_WEIGHT,
-				done: async () => existsSync(metrics),
+				done: async () => isCurrentEval(metrics, trained ? dir : null),
 				run: async () => {
 					const { evaluateRepresentation } = await import("../evaluation/representation/evaluate.js");
 					const encoder =
@@ -287,9 +342,32 @@ async function isCompleteViews(dir: string): Promise<boolean> {
 	}
 }
 
-async function isCompleteRun(dir: string): Promise<boolean> {
+/**
+ * A metrics.json counts as done while it measured what is on disk now: for a trained cell, the
+ * encoder weights whose sha256 it recorded (a resumed or retrained run changes them).
+ */
+async function isCurrentEval(metricsPath: string, runDir: string | null): Promise<boolean> {
+	if (!existsSync(metricsPath)) return false;
+	if (runDir === null) return true;
 	try {
-		return JSON.parse(await readFile(join(dir, "encoder.json"), "utf8")).complete === true;
+		const metrics = JSON.parse(await readFile(metricsPath, "utf8"));
+		const recorded = metrics?.encoder?.weightsSha256;
+		return typeof recorded === "string" && recorded === (await encoderWeightsSha256(runDir));
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A training run counts as done when its encoder is complete and its config is the one the
+ * preset asks for now; a run made for other settings is not skipped (its resume then refuses
+ * the changed config, and the job fails with the trainer's message instead of reporting it).
+ */
+async function isCompleteRun(dir: string, expected: Record<string, unknown>): Promise<boolean> {
+	try {
+		if (JSON.parse(await readFile(join(dir, "encoder.json"), "utf8")).complete !== true) return false;
+		const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
+		return Object.entries(expected).every(([key, value]) => config[key] === value);
 	} catch {
 		return false;
 	}
@@ -314,7 +392,7 @@ async function trainCell(
 		data: cellSource(preset, cell, out, options.dataDir),
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,
-		batchSize: preset.batchSize,
+		batchSize: cell.batchSize ?? preset.batchSize,
 		seed,
 		out: dir,
 		resume,
@@ -331,9 +409,9 @@ function cellSource(preset: PresetSpec, cell: CellSpec, out: string, dataDir?: s
 		case "real":
 			return { kind: "real", dataset: preset.dataset, dataDir, limit: preset.realLimit };
 		case "views":
-			return { kind: "stored", dir: join(out, "views", d.views), latentViews: d.latentViews };
+			return { kind: "stored", dir: join(out, "views", d.views), latentViews: d.latentViews, neighbors: d.neighbors };
 		case "live":
-			return { kind: "live", generator: d.generator, view: d.view };
+			return { kind: "live", generator: d.generator, view: d.view, neighbors: d.neighbors };
 		case "mixed":
 			return {
 				kind: "mixed",
@@ -374,11 +452,20 @@ async function aggregate(
 		string,
 		{ cells: Record<string, Stat | null>; runs: ResultTable["rows"][number]["runs"] }
 	>();
+	const status = new Map(jobs.map((job) => [job.id, job]));
+	const failedSeeds = new Map<string, string[]>();
 	for (const cell of preset.cells) {
 		const values: Record<string, number[]> = {};
 		const runs: ResultTable["rows"][number]["runs"] = [];
 		for (const seed of seeds) {
 			const dir = runDir(out, cell.id, seed);
+			const evalJob = status.get(cellJobIds(cell, seed).eval);
+			if (evalJob?.status === "failed") {
+				// Its metrics.json (if any) is stale: from before the job that failed or was blocked.
+				failedSeeds.set(cell.id, [...(failedSeeds.get(cell.id) ?? []), `seed ${seed}`]);
+				runs.push({ label: `seed ${seed}` });
+				continue;
+			}
 			const metricsPath = join(dir, "metrics.json");
 			const configPath = join(dir, "config.json");
 			runs.push({
@@ -409,7 +496,14 @@ async function aggregate(
 				cells: Record<string, Stat | null>;
 				runs: ResultTable["rows"][number]["runs"];
 			};
-			return { label: cell.label, cells: stats.cells, paper: cell.paper, runs: stats.runs };
+			const failed = failedSeeds.get(id);
+			return {
+				label: cell.label,
+				cells: stats.cells,
+				paper: cell.paper,
+				runs: stats.runs,
+				...(failed ? { failed } : {}),
+			};
 		}),
 	}));
 	const cpuOf = new Map(jobs.filter((j) => j.cpuSeconds !== undefined).map((j) => [j.id, j.cpuSeconds as number]));
@@ -417,7 +511,7 @@ async function aggregate(
 	const trainCpuMinutes = (cellId: string): number | null => {
 		const cell = byId.get(cellId);
 		if (!cell) return null;
-		const known = seeds.flatMap((seed) => cpuOf.get(trainJobId(cell, seed)) ?? []);
+		const known = seeds.flatMap((seed) => cpuOf.get(cellJobIds(cell, seed).train) ?? []);
 		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
 	};
 	const sweeps: Sweep[] = preset.sweeps.map((s) => {

@@ -9,7 +9,12 @@
 import { truncateJsonLines } from "../data/runFiles.js";
 import type { ParamStore } from "../engine/nn/params.js";
 import { fileError } from "../errors.js";
-import { readSafetensors, type TensorToWrite, writeSafetensors } from "../store/safetensors.js";
+import {
+	readSafetensors,
+	type SafetensorsContents,
+	type TensorToWrite,
+	writeSafetensors,
+} from "../store/safetensors.js";
 
 /** Format tag written to the metadata of every checkpoint. */
 export const CHECKPOINT_FORMAT = "genrep-checkpoint/1";
@@ -89,10 +94,14 @@ export async function saveParams(
 
 /** Loads a file written by saveParams into a store (strict, like loadCheckpoint); returns its metadata. */
 export async function loadParams(path: string, store: ParamStore): Promise<Record<string, string>> {
-	const { tensors, metadata } = await readSafetensors(path);
-	const values = validate(path, tensors, { "": store });
+	return assignParams(path, await readSafetensors(path), store);
+}
+
+/** Assigns the contents of a file written by saveParams (already read from `path`) to a store, strictly. */
+export function assignParams(path: string, contents: SafetensorsContents, store: ParamStore): Record<string, string> {
+	const values = validate(path, contents.tensors, { "": store });
 	store.assign(values.get("") ?? new Map());
-	return metadata;
+	return contents.metadata;
 }
 
 type HostValues = Map<string, { shape: number[]; data: Float32Array }>;
@@ -114,6 +123,9 @@ function validate(
 			if (t.shape.join(",") !== variable.shape.join(",")) {
 				throw fileError(path, `parameter '${key}' has shape [${t.shape}], expected [${variable.shape}]`);
 			}
+			const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+			if (bad >= 0)
+				throw fileError(path, `parameter '${key}' holds ${t.data[bad]} at value ${bad}; the file is corrupt`);
 			values.set(name, { shape: t.shape, data: t.data as Float32Array });
 			used.add(key);
 		}

@@ -20,12 +20,14 @@
  * step), losses.jsonl, samples/step-XXXXXX.png, and on finish generator.safetensors (EMA
  * weights) + model.json (the model card).
  */
+
 import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
+import { killPoint } from "../engine/killPoint.js";
 import { gradsByName, ParamStore } from "../engine/nn/params.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -257,12 +259,14 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
 		let lastCheckpoint = performance.now();
 		let lastLosses: GanTrainResult["lastLosses"] = null;
-		const checkpoint = (step: number) =>
-			saveCheckpoint(checkpointPath, stores, {
+		const checkpoint = async (step: number) => {
+			await saveCheckpoint(checkpointPath, stores, {
 				step,
 				seed: o.seed,
 				metadata: { seconds: elapsed().toFixed(3), config: JSON.stringify(configSaved) },
 			});
+			killPoint("gan-checkpoint");
+		};
 
 		for (let step = startStep; step < o.steps; step++) {
 			const stepRng = rng.fork(`step-${step}`);

@@ -3,8 +3,9 @@
  * missing, not JSON, of another format, or lacks a field is an error naming the file and
  * the field; nothing downstream sees an unvalidated card.
  */
-import { readFile } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { readTextFile } from "../data/jsonFile.js";
 import { fileError } from "../errors.js";
 import type { ModelCard } from "./generator.js";
 
@@ -12,6 +13,12 @@ export const CARD_FILE = "model.json";
 export const CARD_FORMAT = "genrep-generator/1";
 
 const positiveInt = z.number().int().positive();
+
+/** Limits that keep a corrupt card from making genrep allocate terabytes (far above any real generator). */
+export const MAX_LATENT_DIM = 2 ** 20;
+export const MAX_CLASSES = 2 ** 20;
+/** H x W x C of one image: 2^28, e.g. 8192 x 8192 x 4. */
+export const MAX_IMAGE_VALUES = 2 ** 28;
 
 /** How an ONNX graph's inputs and output are read; any field left out is read from the graph. */
 const onnxFields = z
@@ -63,16 +70,7 @@ export const DEFAULT_WEIGHTS = { tfjs: "generator.safetensors", onnx: "model.onn
 
 /** Reads and validates `path` (a model.json). */
 export async function readModelCard(path: string): Promise<ValidatedCard> {
-	let text: string;
-	try {
-		text = await readFile(path, "utf8");
-	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		throw fileError(
-			path,
-			code === "ENOENT" ? "no such file (every generator directory needs a model card)" : `cannot read (${code})`,
-		);
-	}
+	const text = await readTextFile(path, "no such file (every generator directory needs a model card)");
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
@@ -102,6 +100,24 @@ export function validateModelCard(value: unknown, file: string): ValidatedCard {
 	const classNames = card.classNames ?? [];
 	if (classNames.length > 0 && classNames.length !== card.numClasses) {
 		throw fileError(file, `classNames has ${classNames.length} names but numClasses is ${card.numClasses}`);
+	}
+	if (card.weights !== undefined && (isAbsolute(card.weights) || card.weights.split(/[\\/]/).includes(".."))) {
+		throw fileError(
+			file,
+			`field 'weights' must name a file inside the model folder, got ${JSON.stringify(card.weights)}`,
+		);
+	}
+	for (const [field, value, max] of [
+		["latentDim", card.latentDim, MAX_LATENT_DIM],
+		["numClasses", card.numClasses, MAX_CLASSES],
+		["imageShape", card.imageShape[0] * card.imageShape[1] * card.imageShape[2], MAX_IMAGE_VALUES],
+	] as const) {
+		if (value > max) {
+			throw fileError(
+				file,
+				`field '${field}' asks for ${value}${field === "imageShape" ? " values per image" : ""}, more than genrep's limit of ${max}`,
+			);
+		}
 	}
 	if (card.onnx && card.kind !== "onnx") throw fileError(file, `field 'onnx' is only for kind "onnx"`);
 	if (card.kind === "onnx" && card.numClasses === 0 && (card.onnx?.classInput || card.onnx?.classEncoding)) {

@@ -81,7 +81,8 @@ export class OnnxGenerator extends CardGenerator {
 		} catch (err) {
 			if (err instanceof GenrepError) throw err;
 			const code = (err as NodeJS.ErrnoException).code;
-			throw fileError(modelFile, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
+			const named = `${join(dir, "model.json")} names it`;
+			throw fileError(modelFile, code === "ENOENT" ? `no such file (${named})` : `cannot read (${code}; ${named})`);
 		}
 		const ort = await loadOrt();
 		let session: InferenceSession;

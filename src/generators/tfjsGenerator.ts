@@ -8,9 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ParamStore } from "../engine/nn/params.js";
 import { Rng } from "../engine/rng.js";
 import { fileError } from "../errors.js";
+import { readSafetensors } from "../store/safetensors.js";
 import { type DcganConfig, DcganGenerator } from "./architectures/dcgan.js";
 import { CardGenerator } from "./cardGenerator.js";
-import { loadParams } from "./checkpoint.js";
+import { assignParams } from "./checkpoint.js";
 import { checkInputs, checkNoNaN } from "./inputChecks.js";
 import { CARD_FILE, DEFAULT_WEIGHTS, type ValidatedCard } from "./modelCard.js";
 
@@ -24,6 +25,19 @@ export const architectures = {
 	dcgan: (store: ParamStore, card: ValidatedCard, file: string): GeneratorNetwork =>
 		new DcganGenerator(store, dcganConfig(card, file)),
 } as const;
+
+/**
+ * A lower bound on each architecture's parameter count, from its config alone: checked against
+ * the weights file before the network is built, so a card claiming a huge network (a corrupt or
+ * hostile width) fails fast instead of allocating it.
+ */
+const minimumParameters: Record<ArchitectureName, (card: ValidatedCard, file: string) => number> = {
+	dcgan: (card, file) => {
+		const { latentDim: d, numClasses: k, width: w, channels: c } = dcganConfig(card, file);
+		// project d -> 64w, transposed convs 4w->2w->w->w (4x4), toImage w->c (3x3), per-class BN tables.
+		return 64 * d * w + 176 * w * w + 9 * w * c + (k > 0 ? 16 * k * w : 0);
+	},
+};
 
 export type ArchitectureName = keyof typeof architectures;
 
@@ -75,10 +89,19 @@ export class TfjsGenerator extends CardGenerator {
 			throw fileError(cardFile, `a tfjs generator outputs [-1, 1], the card says valueRange [${card.valueRange}]`);
 		}
 		const weightsFile = join(dir, card.weights ?? DEFAULT_WEIGHTS.tfjs);
+		const contents = await readSafetensors(weightsFile);
+		const values = [...contents.tensors.values()].reduce((a, t) => a + t.data.length, 0);
+		const needed = minimumParameters[architecture as ArchitectureName](card, cardFile);
+		if (needed > values) {
+			throw fileError(
+				cardFile,
+				`architectureConfig describes a network of at least ${needed} parameters, but ${weightsFile} holds ${values} values; the card does not match its weights`,
+			);
+		}
 		const store = new ParamStore(new Rng(0));
 		try {
 			const network = architectures[architecture as ArchitectureName](store, card, cardFile);
-			await loadParams(weightsFile, store);
+			assignParams(weightsFile, contents, store);
 			return new TfjsGenerator(id, card, dir, weightsFile, network, store);
 		} catch (err) {
 			store.dispose();

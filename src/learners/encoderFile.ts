@@ -5,12 +5,13 @@
  * The card is checked before the weights: a folder without one, from another format version,
  * or naming an unknown encoder is an error that says so.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../data/atomicWrite.js";
-import { parseJsonFile } from "../data/jsonFile.js";
+import { parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { loadParams, saveParams } from "../generators/checkpoint.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
@@ -33,6 +34,10 @@ const cardSchema = z.object({
 	/** Optimizer steps it was trained for. */
 	steps: z.number().int().nonnegative(),
 	seed: z.number().int(),
+	/** False while its training run is unfinished (written at each checkpoint before the end). */
+	complete: z.boolean().optional(),
+	/** Steps the run was set to train for. */
+	totalSteps: z.number().int().nonnegative().optional(),
 });
 
 export type EncoderCard = z.infer<typeof cardSchema>;
@@ -61,7 +66,7 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 			`holds no ${ENCODER_CARD}; pass the --out folder of a finished genrep train run (a run writes it at its first checkpoint)`,
 		);
 	}
-	const card = parseJsonFile(await readFile(path, "utf8"), path, cardSchema, "genrep encoder card");
+	const card = parseJsonFile(await readTextFile(path), path, cardSchema, "genrep encoder card");
 	if (card.format !== ENCODER_FORMAT) {
 		throw fileError(
 			path,
@@ -70,6 +75,25 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 	}
 	if (!isEncoderName(card.encoder)) throw fileError(path, `names an unknown encoder '${card.encoder}'`);
 	return card;
+}
+
+/**
+ * Throws unless the encoder in `dir` finished training: an unfinished run's weights are a
+ * checkpoint on the way, and a number measured on them would stand for the finished run.
+ */
+export function requireComplete(dir: string, card: EncoderCard): void {
+	if (card.complete !== false) return;
+	const of = card.totalSteps !== undefined ? ` of ${card.totalSteps}` : "";
+	throw new GenrepError(
+		`the encoder in ${dir} is unfinished (trained ${card.steps}${of} steps); finish it with the same genrep train command plus --resume --out ${dir}, then evaluate it`,
+	);
+}
+
+/** sha256 (hex) of the weights file in `dir`: what a measurement of that encoder measured. */
+export async function encoderWeightsSha256(dir: string): Promise<string> {
+	return createHash("sha256")
+		.update(await readFile(join(dir, ENCODER_WEIGHTS)))
+		.digest("hex");
 }
 
 /** Loads the encoder in `dir` (card checked, weights strict); the caller disposes it. */

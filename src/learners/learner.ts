@@ -3,9 +3,11 @@
  * batch. The heads by method are a plain object literal:
  *   simclr      projection head; NT-Xent over the 2N views
  *   supcon      projection head; SupCon over [N, 2] views with the classes as labels
+ *   multipos    projection head; multi-positive loss over each anchor's group of M = K + 1 views
  *   inverter    linear regression of z from F(x) (+ linear class logits when labelled)
  *   classifier  linear class logits; cross-entropy
- * Both views of a contrastive batch go through F together, so batch norm sees all 2N images.
+ * Both views of a contrastive batch (all B x M images of a multipos batch) go through F
+ * together, so batch norm sees every image of the step.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Dense } from "../engine/nn/layers.js";
@@ -15,6 +17,7 @@ import { GenrepError } from "../errors.js";
 import type { ResNet } from "./encoders/resnet.js";
 import { classifierLoss } from "./objectives/classifier.js";
 import { inverterLoss } from "./objectives/inverter.js";
+import { consecutiveGroups, multiPositiveLoss } from "./objectives/multiPositive.js";
 import { ntXentLoss } from "./objectives/ntXent.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { supConLoss } from "./objectives/supCon.js";
@@ -22,7 +25,10 @@ import { ProjectionHead } from "./projectionHead.js";
 
 /** A batch as tensors: views in [-1, 1]. */
 export interface LearnerBatch {
-	a: tf.Tensor4D; // [B, H, W, C]
+	/** [B, H, W, C]; for a group method, every member: [B * M, H, W, C], each anchor's M views consecutive (anchor first). */
+	a: tf.Tensor4D;
+	/** M, the views per anchor in `a` (group methods only). */
+	members?: number;
 	b?: tf.Tensor4D; // [B, H, W, C], the second view (contrastive methods)
 	y?: tf.Tensor1D; // [B] int32
 	z?: tf.Tensor2D; // [B, d]
@@ -67,6 +73,15 @@ export const METHOD_HEADS = {
 			return supConLoss(embeddings, need(batch.y, "class labels"), space.temperature);
 		};
 	},
+	multipos: (store, featureDim, space) => {
+		const head = new ProjectionHead({ inputDim: featureDim }, 0, store, "head");
+		return (encoder, batch) => {
+			const members = need(batch.members, "the members of each anchor's group");
+			const anchors = batch.a.shape[0] / members;
+			const embeddings = head.apply(encoder.apply(batch.a, true)); // [B * M, 128]
+			return multiPositiveLoss(embeddings, consecutiveGroups(anchors, members), space.temperature);
+		};
+	},
 	inverter: (store, featureDim, space) => {
 		const toZ = new Dense(store, "head.latent", featureDim, space.latentDim);
 		const toY = space.numClasses > 0 ? new Dense(store, "head.class", featureDim, space.numClasses) : null;
@@ -88,7 +103,7 @@ export class Learner {
 	readonly heads: ParamStore;
 	/** Every trainable parameter of encoder and heads, by unique name. */
 	readonly trainable: Map<string, tf.Variable>;
-	readonly views: number;
+	readonly views: number | "group";
 	private readonly lossFn: LossFn;
 
 	constructor(

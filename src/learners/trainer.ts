@@ -21,6 +21,8 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
+import { killPoint } from "../engine/killPoint.js";
+import { isPrecision, PRECISIONS, type Precision, setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
@@ -29,6 +31,7 @@ import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.j
 import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAugment.js";
 import { saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
+import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
 import { Learner, type LearnerBatch } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
@@ -37,7 +40,7 @@ import { type DataSourceOptions, openSource, type TrainingSource } from "./sourc
 import type { RawBatch } from "./sources/pool.js";
 
 export interface TrainOptions {
-	/** simclr, supcon, inverter or classifier. */
+	/** simclr, supcon, multipos, inverter or classifier. */
 	method: string;
 	/** An encoder registry name (resnet-tiny, resnet18). */
 	encoder: string;
@@ -48,8 +51,9 @@ export interface TrainOptions {
 	epochs?: number;
 	/** Total optimizer steps (overrides epochs). */
 	steps?: number;
+	/** Anchors per step (multipos: each with its K latent views, B x (K + 1) images). */
 	batchSize?: number;
-	/** Learning rate at batch size 256 (scaled linearly). */
+	/** Learning rate at batch size 256, scaled linearly (multipos: with B x (K + 1) / 2, see groupBatch.ts). */
 	lr?: number;
 	momentum?: number;
 	weightDecay?: number;
@@ -71,6 +75,13 @@ export interface TrainOptions {
 	signal?: AbortSignal;
 	/** Called after every step with the steps done, the total and the loss (runners, tests). */
 	onStep?: (done: number, steps: number, loss: number) => void;
+	/**
+	 * Precision of the convolutions and matrix products: "fp32" (default) or "bf16" mixed
+	 * precision (oneDNN bf16 on CPUs with avx512_core_bf16; fp32 master weights, gradients and
+	 * batch-norm statistics). Where the CPU or the native addon lacks bf16, a warning on
+	 * stderr and fp32. Recorded in the run's config.json.
+	 */
+	precision?: Precision;
 }
 
 export const TRAIN_DEFAULTS = {
@@ -86,6 +97,7 @@ export const TRAIN_DEFAULTS = {
 	checkpointEverySeconds: 300,
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
+	precision: "fp32" as Precision,
 } as const;
 
 export type ResolvedTrainOptions = Readonly<
@@ -132,6 +144,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
 	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
 		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
 	}
+	if (!isPrecision(r.precision)) {
+		throw new GenrepError(`precision must be ${PRECISIONS.join(" or ")}, got '${r.precision}'`);
+	}
 	if (!PROGRESS_MODES.includes(r.progress)) {
 		throw new GenrepError(`progress must be ${PROGRESS_MODES.join(", ")}, got ${r.progress}`);
 	}
@@ -167,8 +182,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	}
 
 	await initEngine();
+	const precision = setNativePrecision(o.precision);
+	if (precision.reason)
+		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
 	const rng = new Rng(o.seed);
-	const source = await openSource(o.data, rng.fork("data"));
+	const source = await openSource(o.data, rng.fork("data")).catch((err) => {
+		setNativePrecision("fp32");
+		throw err;
+	});
 	const encoder = createEncoder(o.encoder, { inChannels: source.imageShape[2], seed: o.seed });
 	let learner: Learner | null = null;
 	let sgd: Sgd | null = null;
@@ -184,6 +205,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				`method ${o.method} needs the latents z of the images, but ${source.description} has none; train it on generated data`,
 			);
 		}
+		const group = method.views === "group";
+		if (group && (!source.groups || source.neighbors < 1)) {
+			throw new GenrepError(
+				`method ${o.method} trains on each anchor's latent views, but ${source.description} has none; ` +
+					"use a views folder (genrep views generate --neighbors K) or live:<generator> with --neighbors K",
+			);
+		}
+		const members = group ? source.neighbors + 1 : (method.views as number); // images per anchor and step
 		const space = { numClasses: source.numClasses, latentDim: source.latentDim, temperature: o.temperature };
 		learner = new Learner(o.method, encoder, space, rng.fork("heads"));
 		// Weight decay on convolution and dense weights only, not on batch-norm scales and shifts
@@ -195,7 +224,8 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 
 		const stepsPerEpoch = Math.max(1, Math.floor(source.epochSize / o.batchSize));
 		const steps = o.steps ?? o.epochs * stepsPerEpoch;
-		const schedule = { lr: o.lr, batchSize: o.batchSize, steps, warmupSteps: Math.floor(o.warmupFraction * steps) };
+		const lrBatchSize = group ? groupLrBatchSize(o.batchSize, members) : o.batchSize;
+		const schedule = { lr: o.lr, batchSize: lrBatchSize, steps, warmupSteps: Math.floor(o.warmupFraction * steps) };
 		let startStep = 0;
 		let secondsBefore = 0;
 		if (resuming) {
@@ -239,6 +269,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				config: savedConfig(o),
 			});
 			lastCheckpoint = performance.now();
+			killPoint("train-checkpoint");
 		};
 
 		let step = startStep;
@@ -251,10 +282,19 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				break;
 			}
 			const lr = learningRate(step, schedule);
-			const raw = await source.batch(step, o.batchSize);
-			const views = makeViews(raw, learner.views, augment, rng.fork(`pixels-${step}`));
+			const pixelRng = rng.fork(`pixels-${step}`);
+			let tensors: () => LearnerBatch;
+			if (group) {
+				const raw = await (source.groups as NonNullable<TrainingSource["groups"]>)(step, o.batchSize);
+				const views = groupViews(raw, augment, pixelRng);
+				tensors = () => groupTensors(views, raw);
+			} else {
+				const raw = await source.batch(step, o.batchSize);
+				const views = makeViews(raw, members, augment, pixelRng);
+				tensors = () => toTensors(views, raw);
+			}
 			const lossTensor = tf.tidy(() => {
-				const batch = toTensors(views, raw);
+				const batch = tensors();
 				const vars = [...(learner as Learner).trainable.values()];
 				const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
 				(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
@@ -273,7 +313,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			const done = step + 1;
 			if (done % o.logEverySteps === 0 || done === steps) {
 				const seconds = (performance.now() - windowStart) / 1000;
-				const imagesPerSecond = (windowSteps * o.batchSize * learner.views) / Math.max(seconds, 1e-9);
+				const imagesPerSecond = (windowSteps * o.batchSize * members) / Math.max(seconds, 1e-9);
 				const line = {
 					step: done,
 					epoch: Number((done / stepsPerEpoch).toFixed(4)),
@@ -297,6 +337,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		if (interrupted || startStep >= steps) await checkpoint(step);
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), lastLoss, interrupted };
 	} finally {
+		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
 		encoder.dispose();

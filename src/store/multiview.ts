@@ -11,19 +11,35 @@
  * file matches its .sha256, and every run rewrites the manifest from the .sha256 files it
  * finds (the manifest's `shards[i].sha256` is null for a shard not made yet). Reading checks
  * each shard's sha256 against the manifest.
+ *
+ * Pieces on many machines writing into one shared folder (a Kubernetes Indexed Job on a shared
+ * volume, a Slurm array on NFS) need no coordination:
+ * - temporary names carry host, pid and random bytes (atomicWrite.ts), so no two writers share one;
+ * - no writer deletes a temporary it did not make unless its modification time is more than a day
+ *   older than the manifest this run just wrote (both times come from the file server's clock, so
+ *   clock skew between machines does not matter): a live writer writes a temporary in one go and
+ *   renames it at once, and no shard takes a day to write;
+ * - the manifest is a function of the .sha256 files alone, and each writer, after renaming its
+ *   manifest, reads the .sha256 files again and rewrites the manifest until nothing changed. The
+ *   last manifest renamed was therefore written after every .sha256 file was in place, so pieces
+ *   finishing in any order on any machine leave the same manifest, byte for byte.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "../data/atomicWrite.js";
-import { parseJsonFile } from "../data/jsonFile.js";
+import { TEMPORARY_NAME, temporaryName, writeFileAtomic } from "../data/atomicWrite.js";
+import { decodeUtf8, parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
+import { MAX_CLASSES, MAX_IMAGE_VALUES, MAX_LATENT_DIM } from "../generators/modelCard.js";
 import { resolveGenerator } from "../generators/registry.js";
 import { DEFAULT_ANCHOR_TRUNCATION, type LatentViewConfig } from "../views/latent/latentView.js";
 import { createLatentView } from "../views/latent/registry.js";
 import { type MultiviewBatch, positiveInteger, sampleMultiviewBlock } from "../views/multiviewSampler.js";
 import { decodeSafetensors, encodeSafetensors, type TensorToWrite } from "./safetensors.js";
+import { parseShardPiece, type ResolvedShardPiece, type ShardPiece } from "./shardPiece.js";
+
+export { parseShardPiece, type ShardPiece, shardPieceFromEnvironment } from "./shardPiece.js";
 
 export const MULTIVIEW_FORMAT = "genrep-multiview/1";
 export const MANIFEST_FILE = "manifest.json";
@@ -43,6 +59,8 @@ const manifestSchema = z.strictObject({
 	imageShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
 	latentDim: z.number().int().positive(),
 	numClasses: z.number().int().nonnegative(),
+	/** Present when the anchors' classes were restricted (`--classes`). */
+	classes: z.array(z.number().int().nonnegative()).optional(),
 	shards: z.array(
 		z.strictObject({
 			file: z.string(),
@@ -70,20 +88,8 @@ export function shardRange(anchors: number, shardSize: number, index: number): {
 	return { first, count: Math.min(shardSize, anchors - first) };
 }
 
-/** `--shard i/n`: this process makes the shards whose index % n == i. */
-export interface ShardPiece {
-	index: number;
-	count: number;
-}
-
-export function parseShardPiece(spec: string): ShardPiece {
-	const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
-	const piece = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
-	if (!piece || piece.count < 1 || piece.index >= piece.count) {
-		throw new GenrepError(`--shard must be i/n with 0 <= i < n (e.g. 0/4), got "${spec}"`);
-	}
-	return piece;
-}
+/** A temporary this many milliseconds older than a fresh manifest is a killed writer's (see the module comment). */
+export const STALE_TEMPORARY_MS = 24 * 3600 * 1000;
 
 /** A generator's identity in a manifest: the name or path as given and the sha256 of its model.json. */
 export async function generatorFingerprint(
@@ -114,12 +120,14 @@ export interface GenerateMultiviewOptions {
 	out: string;
 	/** Anchors per shard; default 1000. */
 	shardSize?: number;
-	/** Make only this piece's shards (index % count == piece index); default: all. */
+	/** Make only this piece's shards (index % count == piece index); "i/n" or "auto" (see shardPiece.ts); default: all. */
 	shard?: ShardPiece | string;
 	/** Truncation of the anchors' N_t(0, 1, t); default 2. */
 	truncation?: number;
 	/** Images per generate() call; default 256. */
 	batchSize?: number;
+	/** Conditional generators: draw the anchors' classes from these only; default all classes. */
+	classes?: readonly number[];
 	/** Called after each shard this run made or verified. */
 	onShard?: (event: ShardEvent) => void;
 }
@@ -142,6 +150,8 @@ export interface GenerateMultiviewResult {
 	skipped: number[];
 	/** True when every shard of the dataset (all pieces) is there. */
 	complete: boolean;
+	/** The piece this run made, or null for all shards. */
+	piece: ResolvedShardPiece | null;
 }
 
 /** Generates (or completes) a multiview dataset; see the module comment for the layout and guarantees. */
@@ -149,8 +159,12 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 	const anchors = positiveInteger("anchors", options.anchors);
 	const neighbors = positiveInteger("neighbors", options.neighbors);
 	const shardSize = positiveInteger("shard size", options.shardSize ?? DEFAULT_SHARD_SIZE);
-	const piece = typeof options.shard === "string" ? parseShardPiece(options.shard) : options.shard;
-	if (piece) parseShardPiece(`${piece.index}/${piece.count}`);
+	const piece =
+		options.shard === undefined
+			? null
+			: typeof options.shard === "string"
+				? parseShardPiece(options.shard)
+				: parseShardPiece(`${options.shard.index}/${options.shard.count}`);
 	const truncation = options.truncation ?? DEFAULT_ANCHOR_TRUNCATION;
 	if (!(truncation > 0) || !Number.isFinite(truncation)) {
 		throw new GenrepError(`truncation must be a positive number, got ${truncation}`);
@@ -160,7 +174,13 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 	const { loadGenerator } = await import("../generators/load.js");
 	const generator = await loadGenerator(options.generator);
 	try {
-		const samplerOptions = { neighbors, seed: options.seed, truncation, batchSize: options.batchSize };
+		const samplerOptions = {
+			neighbors,
+			seed: options.seed,
+			truncation,
+			batchSize: options.batchSize,
+			classes: options.classes,
+		};
 		// Throws before anything is written when the view cannot serve this generator.
 		const { checkSamplerOptions } = await import("../views/multiviewSampler.js");
 		checkSamplerOptions(generator, view, samplerOptions);
@@ -179,6 +199,7 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 			imageShape: [...generator.imageShape],
 			latentDim: generator.latentDim,
 			numClasses: generator.numClasses,
+			...(options.classes ? { classes: [...options.classes] } : {}),
 			shards: Array.from({ length: numShards }, (_, i) => ({
 				file: shardFileName(i),
 				anchors: shardRange(anchors, shardSize, i).count,
@@ -186,8 +207,8 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 			})),
 		};
 		await prepareOutDir(options.out, manifest);
-		await removeStaleTemporaries(options.out);
 		await writeManifest(options.out, manifest);
+		await removeStaleTemporaries(options.out);
 
 		const mine = manifest.shards.map((_, i) => i).filter((i) => !piece || i % piece.count === piece.index);
 		const written: number[] = [];
@@ -217,7 +238,7 @@ export async function generateMultiviewDataset(options: GenerateMultiviewOptions
 			});
 		}
 		const final = await writeManifest(options.out, manifest);
-		return { manifest: final, written, skipped, complete: final.shards.every((s) => s.sha256 !== null) };
+		return { manifest: final, written, skipped, complete: final.shards.every((s) => s.sha256 !== null), piece };
 	} finally {
 		generator.dispose();
 	}
@@ -259,29 +280,50 @@ async function finishedShard(dir: string, index: number): Promise<boolean> {
 	return bytes !== null && sha256Hex(bytes) === expected;
 }
 
-/** Deletes `*.tmp-<pid>` files left by killed runs (a live process's temporaries stay). */
-async function removeStaleTemporaries(dir: string): Promise<void> {
+/**
+ * Deletes temporaries of this dataset's files (`manifest.json.tmp-*`, `shard-*.tmp-*`) whose
+ * modification time is more than STALE_TEMPORARY_MS before the manifest's, which this run has
+ * just written: only killed writers leave such files. Never looks at process ids, which mean
+ * nothing on another machine or in another container.
+ */
+async function removeStaleTemporaries(dir: string): Promise<string[]> {
 	const { rm } = await import("node:fs/promises");
+	const now = (await stat(join(dir, MANIFEST_FILE))).mtimeMs;
+	const removed: string[] = [];
 	for (const name of await readdir(dir)) {
-		const m = /\.tmp-(\d+)$/.exec(name);
-		if (m && !processAlive(Number(m[1]))) await rm(join(dir, name), { force: true });
+		if (!isDatasetTemporary(name)) continue;
+		const info = await stat(join(dir, name)).catch(() => null);
+		if (info?.isFile() && now - info.mtimeMs > STALE_TEMPORARY_MS) {
+			await rm(join(dir, name), { force: true });
+			removed.push(name);
+		}
 	}
+	return removed;
 }
 
-function processAlive(pid: number): boolean {
-	if (pid === process.pid) return true;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (err) {
-		return (err as NodeJS.ErrnoException).code === "EPERM";
-	}
+/** A temporary of manifest.json or of a shard or its .sha256 (what writeFileAtomic leaves when killed). */
+export function isDatasetTemporary(name: string): boolean {
+	if (!TEMPORARY_NAME.test(name)) return false;
+	const base = name.replace(TEMPORARY_NAME, "");
+	return base === MANIFEST_FILE || /^shard-\d{5,}\.(safetensors|sha256)$/.test(base);
 }
 
-/** Fills the manifest's sha256 list from the .sha256 files there now and writes it atomically. */
+/**
+ * Fills the manifest's sha256 list from the .sha256 files there now and writes it atomically;
+ * then reads them again and repeats until they did not change in between (see the module
+ * comment: this makes the last manifest written by any piece the complete one).
+ */
 async function writeManifest(dir: string, manifest: MultiviewManifest): Promise<MultiviewManifest> {
-	for (let i = 0; i < manifest.shards.length; i++) manifest.shards[i].sha256 = await recordedHash(dir, i);
-	await writeOrExplain(join(dir, MANIFEST_FILE), Buffer.from(`${JSON.stringify(manifest, null, "\t")}\n`));
+	const read = async () => Promise.all(manifest.shards.map((_, i) => recordedHash(dir, i)));
+	let hashes = await read();
+	// Hashes only appear (each piece adds its own), so this ends after at most numShards + 1 rounds.
+	for (let round = 0; round <= manifest.shards.length + 1; round++) {
+		for (let i = 0; i < manifest.shards.length; i++) manifest.shards[i].sha256 = hashes[i];
+		await writeOrExplain(join(dir, MANIFEST_FILE), Buffer.from(`${JSON.stringify(manifest, null, "\t")}\n`));
+		const again = await read();
+		if (again.every((h, i) => h === hashes[i])) break;
+		hashes = again;
+	}
 	return manifest;
 }
 
@@ -294,15 +336,21 @@ function configOf(m: MultiviewManifest): Record<string, unknown> {
 /** Creates `out`, or checks that the dataset already there was made with the same config. */
 async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<void> {
 	const path = join(out, MANIFEST_FILE);
-	let existing = await readFile(path, "utf8").catch(() => null);
+	const readText = () =>
+		readFile(path).then(
+			(b) => decodeUtf8(b, path),
+			(err: NodeJS.ErrnoException) =>
+				err.code === "ENOENT" ? null : Promise.reject(fileError(path, `cannot read (${err.code})`)),
+		);
+	let existing = await readText();
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
 		// Another piece may be writing its first manifest (a temporary) right now, or have just renamed it.
-		if (entries?.includes(MANIFEST_FILE)) existing = await readFile(path, "utf8").catch(() => null);
+		if (entries?.includes(MANIFEST_FILE)) existing = await readText();
 	}
 	if (existing === null) {
 		const entries = await readdir(out).catch(() => null);
-		if (entries?.some((e) => !e.startsWith(".") && !/\.tmp-\d+$/.test(e))) {
+		if (entries?.some((e) => !e.startsWith(".") && !isDatasetTemporary(e))) {
 			throw new GenrepError(`--out ${out} is not empty and holds no ${MANIFEST_FILE}; choose a new or empty folder`);
 		}
 		await mkdir(out, { recursive: true });
@@ -311,7 +359,7 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 	const old = parseManifest(existing, path);
 	const a = configOf(old);
 	const b = configOf(manifest);
-	for (const key of Object.keys(b)) {
+	for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
 		if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
 			const what =
 				key === "generatorCard"
@@ -328,13 +376,45 @@ async function prepareOutDir(out: string, manifest: MultiviewManifest): Promise<
 
 const short = (hash: unknown) => String(hash).slice(0, 12);
 
-function parseManifest(text: string, path: string): MultiviewManifest {
+/** Reads and checks `<dir>/manifest.json`. */
+export async function readManifest(dir: string): Promise<MultiviewManifest> {
+	const path = join(dir, MANIFEST_FILE);
+	const text = await readTextFile(
+		path,
+		"no such file (not a multiview dataset; make one with `genrep views generate`)",
+	);
+	return parseManifest(text, path);
+}
+
+/** Parses and checks a manifest's text (`path` names it in errors). */
+export function parseManifest(text: string, path: string): MultiviewManifest {
 	const m = parseJsonFile(text, path, manifestSchema, `${MULTIVIEW_FORMAT} manifest`) as MultiviewManifest;
 	if (m.shards.length !== m.numShards || m.numShards !== Math.ceil(m.anchors / m.shardSize)) {
 		throw fileError(
 			path,
 			`lists ${m.shards.length} shards, but ${m.anchors} anchors in shards of ${m.shardSize} make ${Math.ceil(m.anchors / m.shardSize)}`,
 		);
+	}
+	if (m.views !== m.neighbors + 1)
+		throw fileError(path, `says ${m.views} views for ${m.neighbors} neighbours (must be neighbours + 1)`);
+	const [h, w, c] = m.imageShape;
+	for (const [field, value, max] of [
+		["imageShape", h * w * c, MAX_IMAGE_VALUES],
+		["latentDim", m.latentDim, MAX_LATENT_DIM],
+		["numClasses", m.numClasses, MAX_CLASSES],
+	] as const) {
+		if (value > max) throw fileError(path, `${field} asks for ${value} values, more than genrep's limit of ${max}`);
+	}
+	for (const [i, s] of m.shards.entries()) {
+		// Shard files are named by their index: a manifest cannot point a reader at another file.
+		if (s.file !== shardFileName(i))
+			throw fileError(path, `shard ${i} is named ${JSON.stringify(s.file)}, not ${shardFileName(i)}`);
+		const count = shardRange(m.anchors, m.shardSize, i).count;
+		if (s.anchors !== count)
+			throw fileError(
+				path,
+				`shard ${i} lists ${s.anchors} anchors; ${m.anchors} anchors in shards of ${m.shardSize} give it ${count}`,
+			);
 	}
 	return m;
 }
@@ -393,6 +473,19 @@ export class MultiviewDataset {
 		const images = expect("images", "U8", [n, m.views, h, w, c]) as Uint8Array;
 		const z = expect("z", "F32", [n, m.views, m.latentDim]) as Float32Array;
 		const y = m.numClasses > 0 ? (expect("y", "I32", [n]) as Int32Array) : null;
+		const badZ = z.findIndex((v) => !Number.isFinite(v));
+		if (badZ >= 0) throw fileError(path, `tensor 'z' holds ${z[badZ]} at value ${badZ}; remake the shard`);
+		const badY = y ? y.findIndex((v) => v < 0 || v >= m.numClasses) : -1;
+		if (y && badY >= 0) {
+			throw fileError(
+				path,
+				`tensor 'y' holds class ${y[badY]} at ${badY}, outside 0..${m.numClasses - 1}; remake the shard`,
+			);
+		}
+		if (tensors.size !== (y ? 3 : 2)) {
+			const extra = [...tensors.keys()].filter((k) => !["images", "z", "y"].includes(k));
+			throw fileError(path, `holds tensors besides images, z${y ? ", y" : ""}: ${extra.join(", ")}`);
+		}
 		return {
 			shard: index,
 			firstAnchor: index * m.shardSize,
@@ -425,15 +518,7 @@ function missingShardText(index: number, total: number): string {
  */
 export async function openMultiviewDataset(dir: string, options: OpenMultiviewOptions = {}): Promise<MultiviewDataset> {
 	const path = join(dir, MANIFEST_FILE);
-	const text = await readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
-		throw fileError(
-			path,
-			err.code === "ENOENT"
-				? "no such file (not a multiview dataset; make one with `genrep views generate`)"
-				: `cannot read (${err.code})`,
-		);
-	});
-	const manifest = parseManifest(text, path);
+	const manifest = await readManifest(dir);
 	if (options.generator !== undefined) {
 		const given = await generatorFingerprint(options.generator);
 		if (given.cardSha256 !== manifest.generator.cardSha256) {
@@ -487,7 +572,7 @@ export async function exportMultiviewPngs(
 	if (entries && entries.length > 0)
 		throw new GenrepError(`--out ${out} already exists and is not empty; choose a new folder`);
 	const total = Math.min(wanted, m.anchors);
-	const tmp = `${out.replace(/[\\/]+$/, "")}.tmp-${process.pid}`;
+	const tmp = temporaryName(out.replace(/[\\/]+$/, ""));
 	const { default: sharp } = await import("sharp");
 	const { rename, rm, writeFile } = await import("node:fs/promises");
 	const [h, w, c] = m.imageShape;

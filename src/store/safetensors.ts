@@ -8,7 +8,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../data/atomicWrite.js";
-import { fileError } from "../errors.js";
+import { decodeUtf8 } from "../data/jsonFile.js";
+import { fileError, GenrepError } from "../errors.js";
 
 export const SAFETENSORS_DTYPES = ["F32", "I32", "U8"] as const;
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];
@@ -96,8 +97,9 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<buffer>"): Safeten
 	const dataStart = 8 + Number(headerLength);
 	let header: unknown;
 	try {
-		header = JSON.parse(buf.subarray(8, dataStart).toString("utf8"));
+		header = JSON.parse(decodeUtf8(buf.subarray(8, dataStart), file, "safetensors header"));
 	} catch (err) {
+		if (err instanceof GenrepError) throw err;
 		throw fileError(file, `bad safetensors header: not valid JSON (${(err as Error).message})`);
 	}
 	if (typeof header !== "object" || header === null || Array.isArray(header)) {
@@ -120,7 +122,41 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<buffer>"): Safeten
 		}
 		tensors.set(name, decodeTensor(buf, file, name, entry, dataStart, dataLength));
 	}
+	checkTiling(file, header as Record<string, { data_offsets: [number, number] }>, dataLength);
 	return { tensors, metadata };
+}
+
+/**
+ * The tensors must cover the data bytes exactly, in order, without gaps or overlaps (as the
+ * reference implementation requires): bytes no tensor owns, or two tensors sharing bytes, mean
+ * a corrupt or hand-edited header.
+ */
+function checkTiling(
+	file: string,
+	header: Record<string, { data_offsets: [number, number] }>,
+	dataLength: number,
+): void {
+	const spans = Object.entries(header)
+		.filter(([name]) => name !== "__metadata__")
+		.map(([name, entry]) => ({ name, start: entry.data_offsets[0], end: entry.data_offsets[1] }))
+		.sort((a, b) => a.start - b.start || a.end - b.end);
+	let at = 0;
+	for (const span of spans) {
+		if (span.start !== at) {
+			const what = span.start < at ? "overlaps the tensor before it" : `leaves bytes ${at}..${span.start} unused`;
+			throw fileError(
+				file,
+				`bad safetensors header: tensor '${span.name}' (data_offsets [${span.start}, ${span.end}]) ${what}`,
+			);
+		}
+		at = span.end;
+	}
+	if (at !== dataLength) {
+		throw fileError(
+			file,
+			`bad safetensors file: ${dataLength - at} bytes after the last tensor (the header does not describe them)`,
+		);
+	}
 }
 
 function decodeTensor(
@@ -179,8 +215,8 @@ export async function readSafetensors(path: string): Promise<SafetensorsContents
 }
 
 /**
- * Writes a safetensors file atomically: to `<path>.tmp-<pid>` first, then renamed, so a
- * reader (or a resumed run after a kill) never sees half a file. Creates the parent folder.
+ * Writes a safetensors file atomically: to a temporary name beside it first (see atomicWrite.ts),
+ * then renamed, so a reader (or a resumed run after a kill) never sees half a file. Creates the parent folder.
  */
 export async function writeSafetensors(
 	path: string,

@@ -20,6 +20,11 @@ export interface MultiviewSamplerOptions {
 	truncation?: number;
 	/** Images per generate() call; default 256. */
 	batchSize?: number;
+	/**
+	 * Conditional generators: each anchor's class is drawn uniformly from these; default all
+	 * classes (the same draws as before this option existed).
+	 */
+	classes?: readonly number[];
 }
 
 /** One block of multiview samples; view 0 of each anchor is the anchor itself. */
@@ -45,7 +50,22 @@ export function checkSamplerOptions(generator: Generator, view: LatentView, opti
 	const t = options.truncation ?? DEFAULT_ANCHOR_TRUNCATION;
 	if (!(t > 0)) throw new GenrepError(`truncation must be a positive number, got ${t}`);
 	if (options.batchSize !== undefined) positiveInteger("batchSize", options.batchSize);
+	if (options.classes !== undefined) checkClasses(options.classes, generator);
 	view.checkCompatible(latentSpace(generator, t), generator.id);
+}
+
+function checkClasses(classes: readonly number[], generator: Generator): void {
+	if (generator.numClasses === 0) {
+		throw new GenrepError(`classes: ${generator.id} is unconditional (numClasses 0); leave the classes out`);
+	}
+	if (classes.length === 0) throw new GenrepError("classes is empty: name at least one class, or leave it out");
+	for (const c of classes) {
+		if (!Number.isInteger(c) || c < 0 || c >= generator.numClasses) {
+			throw new GenrepError(
+				`class ${c} is not a class of ${generator.id}: classes are integers 0..${generator.numClasses - 1}`,
+			);
+		}
+	}
 }
 
 export function positiveInteger(name: string, value: unknown): number {
@@ -86,7 +106,10 @@ export async function sampleMultiviewBlock(
 	let y: Int32Array | null = null;
 	if (generator.numClasses > 0) {
 		const labelRng = rng.fork("labels");
-		y = Int32Array.from({ length: count }, () => labelRng.int(generator.numClasses)); // [N]
+		const classes = options.classes;
+		y = Int32Array.from({ length: count }, () =>
+			classes ? classes[labelRng.int(classes.length)] : labelRng.int(generator.numClasses),
+		); // [N]
 	}
 	const neighbours = view.neighbours(rng.fork("views"), anchors, k, space); // [N, K, d]
 	const z = new Float32Array(count * views * d); // [N, K+1, d]

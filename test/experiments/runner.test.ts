@@ -1,15 +1,26 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { KILL_AT_ENV } from "../../src/engine/killPoint.js";
 import { readLedger } from "../../src/experiments/ledger.js";
 import type { PresetSpec } from "../../src/experiments/preset.js";
 import { PRESETS } from "../../src/experiments/presets.js";
 import { formatSeconds } from "../../src/experiments/report/format.js";
 import { checkPreset, runExperiment } from "../../src/experiments/runner.js";
 import { makeTinyGenerator } from "../views/tinyGenerator.js";
+
+/** Runs the small preset of tinyExperiment.ts in a child process, with a kill point armed if given. */
+function experimentIn(generator: string, out: string, killAt = "") {
+	const r = spawnSync(process.execPath, ["--import", "tsx", "test/experiments/tinyExperiment.ts", generator, out], {
+		encoding: "utf8",
+		env: { ...process.env, GENREP_DATA_DIR: "", [KILL_AT_ENV]: killAt },
+	});
+	return { status: r.status, signal: r.signal, stderr: r.stderr };
+}
 
 const root = await mkdtemp(join(tmpdir(), "genrep-experiment-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -63,7 +74,9 @@ beforeAll(async () => {
 });
 
 describe("runExperiment", () => {
-	it("runs a tiny preset end to end, writes the report, and skips every job when run again", async () => {
+	it("runs a tiny preset end to end, writes the report, and skips every job when run again", {
+		timeout: 300_000,
+	}, async () => {
 		const out = join(root, "exp");
 		const lines: string[] = [];
 		const first = await runExperiment({ preset, out, command: "genrep experiment tiny", log: (l) => lines.push(l) });
@@ -152,11 +165,95 @@ describe("runExperiment", () => {
 			seeds: [0],
 			views: { gaussian: { ...preset.views.gaussian, generator: join(root, "no-such-generator") } },
 		};
-		const r = await runExperiment({ preset: broken, out: join(root, "broken"), log: () => {} });
+		const out = join(root, "broken");
+		const r = await runExperiment({ preset: broken, out, log: () => {} });
 		expect(r.jobs.find((j) => j.id.startsWith("views"))?.status).toBe("failed");
-		expect(r.jobs.filter((j) => j.id.includes("<gaussian>")).every((j) => j.status === "failed")).toBe(true);
+		// Every job that reads the views is blocked by their failure (an eval by its blocked
+		// training), not run to fail on its own.
+		const dependents = r.jobs.filter((j) => j.id.includes("<gaussian>") && !j.id.startsWith("views"));
+		expect(dependents.map((j) => [j.id, j.status, j.error])).toEqual([
+			["train tx seed 0 <gaussian>", "failed", "blocked: views <gaussian> failed"],
+			["eval tx seed 0 <gaussian>", "failed", "blocked: train tx seed 0 <gaussian> failed"],
+			["train tz-tx seed 0 <gaussian>", "failed", "blocked: views <gaussian> failed"],
+			["eval tz-tx seed 0 <gaussian>", "failed", "blocked: train tz-tx seed 0 <gaussian> failed"],
+		]);
+		expect(existsSync(join(out, "runs", "tx"))).toBe(false);
+		expect(existsSync(join(out, "runs", "tz-tx"))).toBe(false);
 		expect(r.jobs.find((j) => j.id === "eval real seed 0")?.status).toBe("done");
-		expect(r.failed).toBeGreaterThan(0);
+		expect(r.failed).toBe(5);
+		const row = r.results.tables[0].rows.find((x) => x.label === "generated, T_z + T_x");
+		expect(row?.failed).toEqual(["seed 0"]);
+		expect(await readFile(r.report.markdown, "utf8")).toMatch(
+			/\| generated, T_z \+ T_x \(failed: seed 0; see jobs\) \| failed \|/,
+		);
+	});
+
+	it("a training run that fails blocks its eval, and the report marks the cell failed instead of its stale metrics", async () => {
+		// A finished run of another sitting (with its metrics.json), now asked for 3 steps: the
+		// resume refuses the changed config, so the training fails after its checkpoint exists.
+		const out = join(root, "stale");
+		const dir = join(out, "runs", "tz-tx", "seed-0");
+		await mkdir(dir, { recursive: true });
+		await cp(join(root, "exp", "runs", "tz-tx", "seed-0"), dir, { recursive: true });
+		await cp(join(root, "exp", "views"), join(out, "views"), { recursive: true });
+		const changed: PresetSpec = {
+			...preset,
+			seeds: [0],
+			cells: preset.cells.map((c) => (c.id === "tz-tx" ? { ...c, steps: 3 } : c)),
+		};
+		const r = await runExperiment({ preset: changed, out, log: () => {} });
+		expect(r.jobs.find((j) => j.id === "train tz-tx seed 0 <gaussian>")).toMatchObject({
+			status: "failed",
+			error: expect.stringMatching(/steps/),
+		});
+		expect(r.jobs.find((j) => j.id === "eval tz-tx seed 0 <gaussian>")).toMatchObject({
+			status: "failed",
+			error: "blocked: train tz-tx seed 0 <gaussian> failed",
+		});
+		const row = r.results.tables[0].rows.find((x) => x.label === "generated, T_z + T_x");
+		expect(row?.cells.linear).toBeNull();
+		expect(row?.failed).toEqual(["seed 0"]);
+		expect(r.results.sweeps[0].series[0].points.map((p) => p.xLabel ?? p.x)).toEqual(["real"]);
+		expect(await readFile(r.report.html, "utf8")).toContain("failed: seed 0; see jobs");
+	});
+
+	it("redoes an eval whose encoder weights changed after it (a retrained or resumed run)", async () => {
+		const out = join(root, "exp");
+		const runs = join(out, "runs", "tz-tx");
+		await cp(join(runs, "seed-1", "encoder.safetensors"), join(runs, "seed-0", "encoder.safetensors"));
+		const r = await runExperiment({ preset, out, log: () => {} });
+		const ran = r.jobs.filter((j) => j.status !== "skipped").map((j) => [j.id, j.status]);
+		expect(ran).toEqual([["eval tz-tx seed 0 <gaussian>", "done"]]);
+		const metrics = JSON.parse(await readFile(join(runs, "seed-0", "metrics.json"), "utf8"));
+		const seed1 = JSON.parse(await readFile(join(runs, "seed-1", "metrics.json"), "utf8"));
+		expect(metrics.encoder.weightsSha256).toBe(seed1.encoder.weightsSha256);
+		expect(metrics.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+	});
+
+	it("killed at any point (mid-training, mid-eval, after a job), a rerun gives the results of an uninterrupted run", {
+		timeout: 600_000,
+	}, async () => {
+		const gan = join(root, "gan");
+		const whole = join(root, "whole");
+		expect(experimentIn(gan, whole)).toMatchObject({ status: 0, signal: null });
+		const killed = join(root, "killed");
+		for (const [point, n] of [
+			["train-checkpoint", 2], // "train tz-tx" after its step-3 checkpoint, unfinished
+			["eval-probe", 1], // "eval tz-tx" after its linear probe, before metrics.json
+			["experiment-job", 1], // after that eval's ledger line, before the report
+		] as const) {
+			expect(experimentIn(gan, killed, `${point}:${n}`).signal, point).toBe("SIGKILL");
+			expect(existsSync(join(killed, "report.md")), point).toBe(false);
+		}
+		const card = JSON.parse(await readFile(join(killed, "runs", "tz-tx", "seed-0", "encoder.json"), "utf8"));
+		expect(card).toMatchObject({ complete: true, steps: 4 });
+		expect(experimentIn(gan, killed)).toMatchObject({ status: 0, signal: null });
+		const tables = async (dir: string) => JSON.parse(await readFile(join(dir, "results.json"), "utf8")).tables;
+		const [a, b] = [await tables(whole), await tables(killed)];
+		expect(b).toEqual(a);
+		expect(a[0].rows.every((row: { cells: { linear: unknown } }) => row.cells.linear !== null)).toBe(true);
+		const ledger = [...(await readLedger(killed)).values()].map((j) => j.id);
+		expect(ledger).toEqual([...(await readLedger(whole)).values()].map((j) => j.id));
 	});
 
 	it("trains a cell with its own encoder, lr and temperature, records CPU time, and plots against it", async () => {

@@ -152,7 +152,9 @@ describe("OnnxGenerator", () => {
 
 	it("a missing or corrupt model file, or an output unlike the card's imageShape, is an error naming the file", async () => {
 		const missing = await variant("tiny-cgan", "missing", (_c, dir) => rm(join(dir, "model.onnx")));
-		expect(await loadError(missing)).toBe(`${join(missing, "model.onnx")}: no such file`);
+		expect(await loadError(missing)).toBe(
+			`${join(missing, "model.onnx")}: no such file (${join(missing, "model.json")} names it)`,
+		);
 		const corrupt = await variant("tiny-cgan", "corrupt", (_c, dir) => writeFile(join(dir, "model.onnx"), "garbage"));
 		expect(await loadError(corrupt)).toMatch(/model\.onnx: not a loadable ONNX model \(.+\)$/);
 		const shape = await variant("tiny-cgan", "shape", (c) => {

@@ -66,6 +66,57 @@ export function naiveSupCon(features: Matrix[], labels: number[] | null, tau: nu
 	return counted === 0 ? 0 : total / counted;
 }
 
+/**
+ * The multi-positive loss (StableRep) as a cross-entropy between distributions: row i's target
+ * p_i is uniform over the other rows of its group, q_i the softmax of s_ij / tau over j != i;
+ * L = mean over rows with a positive of -sum_j p_ij log q_ij.
+ */
+export function naiveMultiPositive(embeddings: Matrix, groups: number[], tau: number): number {
+	let total = 0;
+	let counted = 0;
+	for (let i = 0; i < embeddings.length; i++) {
+		const others = embeddings.map((_, j) => j).filter((j) => j !== i);
+		const positives = others.filter((j) => groups[j] === groups[i]);
+		if (positives.length === 0) continue;
+		const exps = others.map((j) => Math.exp(cosine(embeddings[i], embeddings[j]) / tau));
+		const partition = exps.reduce((s, v) => s + v, 0);
+		let crossEntropy = 0;
+		others.forEach((j, k) => {
+			const target = groups[j] === groups[i] ? 1 / positives.length : 0;
+			const q = exps[k] / partition;
+			if (target > 0) crossEntropy -= target * Math.log(q);
+		});
+		total += crossEntropy;
+		counted++;
+	}
+	return counted === 0 ? 0 : total / counted;
+}
+
+/** Khosla et al.'s L_in (log outside the mean over positives), for the comparison with L_out. */
+export function naiveSupConIn(features: Matrix[], labels: number[], tau: number): number {
+	const rowsOf = features.flatMap((viewsOfSample, n) => viewsOfSample.map((vector) => ({ vector, label: labels[n] })));
+	let total = 0;
+	let counted = 0;
+	rowsOf.forEach((row, i) => {
+		let denominator = 0;
+		let positive = 0;
+		let positives = 0;
+		rowsOf.forEach((other, a) => {
+			if (a === i) return;
+			const e = Math.exp(cosine(row.vector, other.vector) / tau);
+			denominator += e;
+			if (other.label === row.label) {
+				positive += e;
+				positives++;
+			}
+		});
+		if (positives === 0) return;
+		total += -Math.log(positive / positives / denominator);
+		counted++;
+	});
+	return counted === 0 ? 0 : total / counted;
+}
+
 /** Mean over the batch of -log softmax(logits[n])[y[n]]. */
 export function naiveCrossEntropy(logits: Matrix, y: number[]): number {
 	let total = 0;

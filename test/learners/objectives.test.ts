@@ -4,12 +4,22 @@ import { initEngine } from "../../src/engine/backend.js";
 import { Rng } from "../../src/engine/rng.js";
 import { classifierLoss } from "../../src/learners/objectives/classifier.js";
 import { inverterLoss } from "../../src/learners/objectives/inverter.js";
+import { consecutiveGroups, multiPositiveLoss } from "../../src/learners/objectives/multiPositive.js";
 import { ntXentLoss } from "../../src/learners/objectives/ntXent.js";
 import { getObjective, OBJECTIVES } from "../../src/learners/objectives/registry.js";
 import { supConLoss } from "../../src/learners/objectives/supCon.js";
 import { randomValues } from "../helpers/backends.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
-import { finiteDifferences, naiveCrossEntropy, naiveInverter, naiveNtXent, naiveSupCon, rows } from "./naive.js";
+import {
+	finiteDifferences,
+	naiveCrossEntropy,
+	naiveInverter,
+	naiveMultiPositive,
+	naiveNtXent,
+	naiveSupCon,
+	naiveSupConIn,
+	rows,
+} from "./naive.js";
 
 /** Value of a scalar loss, disposing it. */
 function value(loss: tf.Scalar): number {
@@ -230,6 +240,169 @@ describe("supConLoss (Khosla et al., L_out)", () => {
 	});
 });
 
+describe("multiPositiveLoss (StableRep / SynCLR)", () => {
+	/** Loss of rows (nested arrays) with group ids, through tensors. */
+	function lossOf(embeddings: number[][], groups: number[], tau: number): number {
+		const e = tf.tensor2d(embeddings);
+		const g = tf.tensor1d(groups, "int32");
+		const loss = value(multiPositiveLoss(e, g, tau));
+		tf.dispose([e, g]);
+		return loss;
+	}
+
+	it("matches the loop-by-loop cross-entropy on random inputs and groups, without leaking tensors", async () => {
+		const rng = new Rng(11);
+		const cases: [number[], number, number][] = [
+			[[0, 0, 0, 1, 1, 1], 4, 0.1], // two groups of 3 (K = 2)
+			[[5, 5, 5, 5, 5, 2, 2, 2, 2, 2], 6, 0.2], // K = 4, arbitrary ids
+			[[3, 1, 3, 1, 1, 7], 3, 0.5], // interleaved rows and a singleton
+			[[0, 0], 2, 0.1], // one pair
+			[[-4, 9, -4, 9, 9, 9, 0, 0, 0], 5, 0.05],
+		];
+		for (const [groups, d, tau] of cases) {
+			const r = random(rng, groups.length, d);
+			const [e, g] = [r.tensor(), tf.tensor1d(groups, "int32")];
+			const loss = await expectNoLeakedTensors(() => value(multiPositiveLoss(e, g, tau)));
+			expect(Math.abs(loss - naiveMultiPositive(r.rows, groups, tau)), `groups ${groups}`).toBeLessThan(1e-4);
+			tf.dispose([e, g]);
+		}
+	});
+
+	it("K = 1 (groups of two) is NT-Xent, in any row order", () => {
+		const rng = new Rng(12);
+		for (const [n, d, tau] of [
+			[1, 3, 0.1],
+			[5, 4, 0.1],
+			[7, 6, 0.5],
+		]) {
+			const a = random(rng, n, d);
+			const b = random(rng, n, d);
+			const pairs = Array.from({ length: n }, (_, k) => k);
+			// The two formulas agree in float64 (independent loops) ...
+			const reference = naiveNtXent(a.rows, b.rows, tau);
+			expect(naiveMultiPositive([...a.rows, ...b.rows], [...pairs, ...pairs], tau)).toBeCloseTo(reference, 12);
+			// ... and the tensor loss with the pairs' rows interleaved (sample k's views at rows 2k, 2k + 1).
+			const interleaved = a.rows.flatMap((row, k) => [row, b.rows[k]]);
+			const groups = pairs.flatMap((k) => [k, k]);
+			expect(Math.abs(lossOf(interleaved, groups, tau) - reference)).toBeLessThan(1e-5);
+			const [z1, z2] = [a.tensor(), b.tensor()];
+			expect(Math.abs(value(ntXentLoss(z1, z2, tau)) - lossOf(interleaved, groups, tau))).toBeLessThan(1e-5);
+			tf.dispose([z1, z2]);
+		}
+	});
+
+	it("class labels as groups are SupCon's L_out (not L_in, which is lower unless |P(i)| = 1)", () => {
+		const rng = new Rng(13);
+		const [n, views, d, tau] = [6, 2, 5, 0.2];
+		const labels = [0, 1, 0, 2, 1, 0];
+		const values = randomValues(rng, [n, views, d]);
+		const nested = rows(values, views * d).map((s) => rows(s, d));
+		const rowLabels = labels.flatMap((l) => Array(views).fill(l));
+		const multi = lossOf(rows(values, d), rowLabels, tau);
+		expect(Math.abs(multi - naiveSupCon(nested, labels, tau))).toBeLessThan(1e-4);
+		const features = tf.tensor3d(values, [n, views, d]);
+		const y = tf.tensor1d(labels, "int32");
+		expect(Math.abs(value(supConLoss(features, y, tau)) - multi)).toBeLessThan(1e-6);
+		const lIn = naiveSupConIn(nested, labels, tau);
+		expect(naiveSupCon(nested, labels, tau) - lIn, "Jensen: L_in < L_out with several positives").toBeGreaterThan(1e-3);
+		// Where every row has one positive (all labels distinct, V = 2), the three coincide.
+		const distinct = [5, 4, 3, 2, 1, 0];
+		expect(naiveSupConIn(nested, distinct, tau)).toBeCloseTo(naiveSupCon(nested, distinct, tau), 12);
+		tf.dispose([features, y]);
+	});
+
+	it("analytic cases: identical within groups and orthogonal across; collapsed; all orthogonal", () => {
+		const e = (i: number, d: number) => Array.from({ length: d }, (_, k) => (k === i ? 1 : 0));
+		for (const [groupCount, size, tau] of [
+			[3, 3, 0.5],
+			[2, 5, 0.1],
+			[4, 2, 1],
+		]) {
+			const m = groupCount * size;
+			const embeddings = Array.from({ length: m }, (_, r) => e(Math.floor(r / size), groupCount + 1));
+			const groups = Array.from({ length: m }, (_, r) => Math.floor(r / size));
+			// Each row: size - 1 positives at similarity 1, m - size negatives at 0; the target is uniform.
+			const expected = Math.log(size - 1 + (m - size) * Math.exp(-1 / tau));
+			expect(lossOf(embeddings, groups, tau), `${groupCount} groups of ${size}`).toBeCloseTo(expected, 5);
+			expect(naiveMultiPositive(embeddings, groups, tau)).toBeCloseTo(expected, 10);
+			expect(expected, "the floor is log |P(i)|, not 0").toBeGreaterThan(Math.log(size - 1));
+			// Collapsed (all rows equal) and all mutually orthogonal rows: q uniform over m - 1, loss log(m - 1).
+			const collapsed = Array.from({ length: m }, () => [1, 2, 3]);
+			const orthogonal = Array.from({ length: m }, (_, r) => e(r, m));
+			expect(lossOf(collapsed, groups, tau)).toBeCloseTo(Math.log(m - 1), 4);
+			expect(lossOf(orthogonal, groups, tau)).toBeCloseTo(Math.log(m - 1), 4);
+		}
+	});
+
+	it("does not depend on the order of the rows or the values of the group ids", () => {
+		const rng = new Rng(14);
+		const r = random(rng, 8, 4);
+		const groups = [0, 0, 0, 1, 1, 2, 2, 2];
+		const order = rng.permutation(8);
+		const base = lossOf(r.rows, groups, 0.1);
+		const permuted = lossOf(
+			Array.from(order, (i) => r.rows[i]),
+			Array.from(order, (i) => groups[i]),
+			0.1,
+		);
+		expect(Math.abs(permuted - base)).toBeLessThan(1e-5);
+		expect(
+			lossOf(
+				r.rows,
+				groups.map((g) => 100 - 7 * g),
+				0.1,
+			),
+		).toBeCloseTo(base, 5);
+	});
+
+	it("no NaN when a row has no positive; 0 when none has one", () => {
+		const rng = new Rng(15);
+		const r = random(rng, 5, 3);
+		const alone = [0, 1, 1, 2, 3];
+		const loss = lossOf(r.rows, alone, 0.1);
+		expect(loss).toBeCloseTo(naiveMultiPositive(r.rows, alone, 0.1), 4);
+		expect(Math.abs(lossOf(r.rows, [0, 1, 2, 3, 4], 0.1))).toBe(0);
+		const e = r.tensor();
+		const g = tf.tensor1d(alone, "int32");
+		const grad = tf.grad((x: tf.Tensor) => multiPositiveLoss(x as tf.Tensor2D, g, 0.1))(e);
+		for (const v of grad.dataSync()) expect(Number.isFinite(v)).toBe(true);
+		tf.dispose([e, g, grad]);
+	});
+
+	it("consecutiveGroups numbers runs of rows", () => {
+		const g = consecutiveGroups(3, 2);
+		expect(Array.from(g.dataSync())).toEqual([0, 0, 1, 1, 2, 2]);
+		expect(g.dtype).toBe("int32");
+		g.dispose();
+	});
+
+	it("gradients match finite differences of the formula (cpu, tiny inputs)", () => {
+		const rng = new Rng(16);
+		const groups = [0, 0, 0, 1, 1, 2];
+		const g = tf.tensor1d(groups, "int32");
+		const shape = [6, 3];
+		expectGradientsMatch(
+			(e) => multiPositiveLoss(e as tf.Tensor2D, g, 0.5),
+			[{ values: randomValues(rng, shape), shape }],
+			(e) => naiveMultiPositive(rows(e, 3), groups, 0.5),
+		);
+		g.dispose();
+	});
+
+	it("rejects a bad temperature, a wrong rank and mismatched or float groups, naming the value", () => {
+		const e = tf.ones([3, 4]) as tf.Tensor2D;
+		const short = tf.tensor1d([0, 0], "int32");
+		const floats = tf.tensor1d([0, 0, 1], "float32");
+		const ok = tf.tensor1d([0, 0, 1], "int32");
+		expect(() => multiPositiveLoss(e, ok, 0)).toThrow("temperature must be a positive finite number, got 0");
+		expect(() => multiPositiveLoss(e, ok, Number.NaN)).toThrow("got NaN");
+		expect(() => multiPositiveLoss(tf.ones([3]) as unknown as tf.Tensor2D, ok)).toThrow("must be [M, D], got [3]");
+		expect(() => multiPositiveLoss(e, short)).toThrow("groups must be [3] (one per row), got [2]");
+		expect(() => multiPositiveLoss(e, floats)).toThrow("groups must be int32, got float32");
+		tf.dispose([e, short, floats, ok]);
+	});
+});
+
 describe("inverterLoss and classifierLoss", () => {
 	it("match the loop-by-loop formulas, without leaking tensors", async () => {
 		const rng = new Rng(8);
@@ -295,14 +468,16 @@ describe("inverterLoss and classifierLoss", () => {
 });
 
 describe("OBJECTIVES registry", () => {
-	it("lists the four methods with what they need, and names the known ones for an unknown method", () => {
-		expect(Object.keys(OBJECTIVES)).toEqual(["simclr", "supcon", "inverter", "classifier"]);
+	it("lists the five methods with what they need, and names the known ones for an unknown method", () => {
+		expect(Object.keys(OBJECTIVES)).toEqual(["simclr", "supcon", "multipos", "inverter", "classifier"]);
 		expect(OBJECTIVES.simclr).toMatchObject({ needsLabels: false, views: 2, temperature: 0.1 });
 		expect(OBJECTIVES.classifier).toMatchObject({ needsLabels: true, views: 1 });
 		expect(OBJECTIVES.inverter).toMatchObject({ needsLatents: true, views: 1 });
 		expect(getObjective("supcon").loss).toBe(supConLoss);
+		expect(OBJECTIVES.multipos).toMatchObject({ needsLabels: false, views: "group", temperature: 0.1 });
+		expect(getObjective("multipos").loss).toBe(multiPositiveLoss);
 		expect(() => getObjective("byol")).toThrow(
-			"unknown method 'byol'; known methods: simclr, supcon, inverter, classifier",
+			"unknown method 'byol'; known methods: simclr, supcon, multipos, inverter, classifier",
 		);
 	});
 });

@@ -1,41 +1,33 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { genrep } from "../helpers/cli.js";
+import { genrep, genrepKilledAt } from "../helpers/cli.js";
 
 const dir = await mkdtemp(join(tmpdir(), "genrep-train-cli-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 const flags = ["--method", "simclr", "--data", "fashion-mnist", "--limit", "64", "--batch-size", "8", "--seed", "2"];
 const steps = ["--steps", "40", "--log-every", "5"];
 
-/** Starts `genrep train` and SIGKILLs it once a checkpoint is on disk (before the end). */
-async function killAfterFirstCheckpoint(out: string): Promise<void> {
-	const child = spawn(
-		process.execPath,
-		["--import", "tsx", "src/cli/main.ts", "train", ...flags, ...steps, "--out", out, "--checkpoint-every", "0.001"],
-		{ stdio: "ignore" },
-	);
-	const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-	while (!existsSync(join(out, "checkpoint.safetensors")) && child.exitCode === null) {
-		await new Promise((r) => setTimeout(r, 20));
-	}
-	child.kill("SIGKILL");
-	await exited;
-}
-
 describe("genrep train", () => {
-	it("killed with SIGKILL, resumes from its last checkpoint to the same encoder as an uninterrupted run", async () => {
+	it("killed with SIGKILL right after its 2nd checkpoint, resumes there to the same encoder as an uninterrupted run", async () => {
 		const killed = join(dir, "killed");
-		await killAfterFirstCheckpoint(killed);
+		// 64 images at batch 8: a checkpoint at the end of every 8-step epoch.
+		const crash = genrepKilledAt("train-checkpoint", 2, "train", ...flags, ...steps, "--out", killed);
+		expect(crash.signal).toBe("SIGKILL");
 		const card = JSON.parse(await readFile(join(killed, "encoder.json"), "utf8"));
-		expect(card.complete, "killed before the end").toBe(false);
+		expect(card).toMatchObject({ complete: false, steps: 16, totalSteps: 40 });
+		const unfinished = genrep("eval", "--encoder", killed, "--out", join(dir, "unfinished.json"));
+		expect(unfinished.status).not.toBe(0);
+		expect(unfinished.stderr.trim()).toMatch(
+			/^error: the encoder in .+ is unfinished \(trained 16 of 40 steps\); .*--resume/,
+		);
+		expect(existsSync(join(dir, "unfinished.json"))).toBe(false);
 		const resumed = genrep("train", ...flags, ...steps, "--out", killed, "--resume");
 		expect(resumed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([]);
 		expect(resumed.status).toBe(0);
-		expect(resumed.stdout).toMatch(/trained 40 steps \(resumed at step \d+\)/);
+		expect(resumed.stdout).toMatch(/trained 40 steps \(resumed at step 16\)/);
 		const whole = join(dir, "whole");
 		expect(genrep("train", ...flags, ...steps, "--out", whole).status).toBe(0);
 		const [a, b] = await Promise.all([
@@ -43,6 +35,31 @@ describe("genrep train", () => {
 			readFile(join(whole, "encoder.safetensors")),
 		]);
 		expect(a.equals(b)).toBe(true);
+
+		// genrep eval killed after its linear probe leaves no metrics; run again, it measures
+		// what an uninterrupted eval of the same weights measures.
+		const evalFlags = ["--dataset", "fashion-mnist", "--train-limit", "200", "--test-limit", "100", "--seed", "1"];
+		const metricsKilled = join(dir, "killed-metrics.json");
+		const evalCrash = genrepKilledAt(
+			"eval-probe",
+			1,
+			"eval",
+			"--encoder",
+			killed,
+			...evalFlags,
+			"--out",
+			metricsKilled,
+		);
+		expect(evalCrash.signal).toBe("SIGKILL");
+		expect(existsSync(metricsKilled)).toBe(false);
+		expect(genrep("eval", "--encoder", killed, ...evalFlags, "--out", metricsKilled).status).toBe(0);
+		const metricsWhole = join(dir, "whole-metrics.json");
+		expect(genrep("eval", "--encoder", whole, ...evalFlags, "--out", metricsWhole).status).toBe(0);
+		const figures = async (path: string) => {
+			const m = JSON.parse(await readFile(path, "utf8"));
+			return { linear: m.dataset.linearProbe.top1, knn: m.dataset.knn.top1, sha: m.encoder.weightsSha256 };
+		};
+		expect(await figures(metricsKilled)).toEqual(await figures(metricsWhole));
 	});
 
 	it("takes options from a config file, flags winning, and rejects unknown keys", async () => {

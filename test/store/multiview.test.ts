@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,11 +122,20 @@ describe("multiview datasets", () => {
 		await cp(whole, dir, { recursive: true });
 		await rm(join(dir, shardFileName(1)));
 		await rm(join(dir, shardHashFileName(2))); // killed between the shard and its hash
+		// Killed mid-write two days ago: removed. Another machine's writer, live or killed an hour ago: kept.
 		const stale = join(dir, `${shardFileName(0)}.tmp-4194303`);
-		await writeFile(stale, "half a shard"); // killed mid-write
+		await writeFile(stale, "half a shard");
+		const old = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+		await utimes(stale, old, old);
+		const live = join(dir, `${shardFileName(2)}.tmp-node-7-1-0123456789abcdef`);
+		await writeFile(live, "another machine's half shard");
+		const recent = new Date(Date.now() - 3600 * 1000);
+		await utimes(live, recent, recent);
 		const result = await generateMultiviewDataset(base(dir));
 		expect(result).toMatchObject({ written: [1, 2], skipped: [0], complete: true });
 		expect(existsSync(stale)).toBe(false);
+		expect(await readFile(live, "utf8")).toBe("another machine's half shard");
+		await rm(live);
 		expect(await readFile(join(dir, "manifest.json"))).toEqual(await readFile(join(whole, "manifest.json")));
 	});
 
@@ -165,7 +174,7 @@ describe("multiview datasets", () => {
 			[{ anchors: 0 }, "anchors must be a positive integer, got 0"],
 			[{ neighbors: -2 }, "neighbors must be a positive integer, got -2"],
 			[{ shardSize: 0 }, "shard size must be a positive integer, got 0"],
-			[{ shard: "2/2" }, '--shard must be i/n with 0 <= i < n (e.g. 0/4), got "2/2"'],
+			[{ shard: "2/2" }, '--shard must be i/n with 0 <= i < n (e.g. 0/4) or auto, got "2/2"'],
 			[
 				{ view: "independent", viewOptions: {}, generator: gan },
 				"independent view needs a class-conditional generator",
@@ -184,6 +193,6 @@ describe("multiview datasets", () => {
 		expect((await errorOf(generateMultiviewDataset({ ...base(whole), generator: other }))).message).toMatch(
 			/holds a dataset made with generator \(model.json sha256 [0-9a-f]{12}, not [0-9a-f]{12}\)/,
 		);
-		expect(parseShardPiece("1/4")).toEqual({ index: 1, count: 4 });
+		expect(parseShardPiece("1/4")).toEqual({ index: 1, count: 4, source: "flag" });
 	});
 });

@@ -26,10 +26,13 @@ const generate = (...extra: string[]) =>
 describe("genrep views", () => {
 	it("generate writes a dataset (progress as JSON lines off a terminal); show and export draw it", async () => {
 		const gen = generate("--view", "gaussian", "--sigma", "0.5", "--shard-size", "2", "--out", data);
-		expect(gen.stderr).toBe("");
 		expect(gen.status).toBe(0);
+		// Progress on stderr (JSON lines off a terminal); stdout holds only the result line.
+		const progress = gen.stderr.trim().split("\n");
+		expect(progress.map((l) => JSON.parse(l).event)).toEqual(["shard", "shard"]);
+		expect(JSON.parse(progress[0])).toMatchObject({ event: "shard", shard: 0, status: "written", total: 2 });
 		const lines = gen.stdout.trim().split("\n");
-		expect(JSON.parse(lines[0])).toMatchObject({ event: "shard", shard: 0, status: "written", total: 2 });
+		expect(lines).toHaveLength(1);
 		expect(lines.at(-1)).toMatch(/^wrote 2 shards, skipped 0 already made, .*: 3 anchors x 3 views, complete$/);
 
 		const grid = join(root, "grid.png");

@@ -68,10 +68,13 @@ describe("genrep steer train", () => {
 			"--eval-samples",
 			"8",
 		);
-		expect(r.stderr).toBe("");
 		expect(r.status).toBe(0);
+		// Progress on stderr (JSON lines off a terminal); stdout holds only the results.
+		const progress = r.stderr.trim().split("\n");
+		expect(progress.every((l) => JSON.parse(l).event === "step")).toBe(true);
+		expect(JSON.parse(progress[0])).toMatchObject({ event: "step", walk: "zoom", step: 4, steps: 4, walks: 2 });
 		const lines = r.stdout.trim().split("\n");
-		expect(JSON.parse(lines[0])).toMatchObject({ event: "step", walk: "zoom", step: 4, steps: 4, walks: 2 });
+		expect(lines.some((l) => l.startsWith("{"))).toBe(false);
 		expect(lines.at(-3)).toMatch(/^zoom: masked error \d\.\d{4} -> \d\.\d{4} \(-?\d+\.\d% lower\)/);
 		expect(lines.at(-1)).toMatch(/^wrote 2 walks to .*trained \(walks.safetensors, walks.json, walks.png\) in/);
 		expect((await readdir(out)).sort()).toEqual(["walks.json", "walks.png", "walks.safetensors"]);

@@ -75,6 +75,8 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 			dataDir: flags.dataDir,
 			command: commandLine(),
 			signal: controller.signal,
+			// Job events on stderr: lines on a terminal, JSON lines otherwise (logs, CI, a parent).
+			log: (line, event) => process.stderr.write(`${process.stderr.isTTY ? line : JSON.stringify(event)}\n`),
 		});
 		process.stdout.write("\n");
 		for (const table of result.results.tables) process.stdout.write(`${tableToText(table)}\n\n`);

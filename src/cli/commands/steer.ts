@@ -55,7 +55,7 @@ export function registerSteerCommands(program: Command): void {
 								`\rwalk ${e.index + 1}/${e.walks} ${e.walk}: step ${e.step}/${e.steps}, loss ${e.loss.toFixed(4)}, ETA ${eta.toFixed(0)} s   ${done === all ? "\n" : ""}`,
 							);
 						} else {
-							process.stdout.write(`${JSON.stringify({ event: "step", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
+							process.stderr.write(`${JSON.stringify({ event: "step", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
 						}
 					},
 				});

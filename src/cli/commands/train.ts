@@ -15,11 +15,14 @@ export function registerTrainCommand(program: Command): void {
 	program
 		.command("train")
 		.description(
-			"train an encoder (SimCLR, SupCon, inverter, classifier) on generated views or real images; " +
+			"train an encoder (SimCLR, SupCon, multi-positive, inverter, classifier) on generated views or real images; " +
 				"writes config.json, checkpoint.safetensors, metrics.jsonl, encoder.safetensors + encoder.json into --out; " +
 				"Ctrl-C checkpoints and stops, --resume continues",
 		)
-		.option("--method <name>", "simclr, supcon (needs classes), inverter (needs z), classifier (needs classes)")
+		.option(
+			"--method <name>",
+			"simclr, supcon (needs classes), multipos (an anchor and all its latent views are positives), inverter (needs z), classifier (needs classes)",
+		)
 		.option("--encoder <name>", "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)")
 		.option(
 			"--data <source>",
@@ -32,23 +35,29 @@ export function registerTrainCommand(program: Command): void {
 		.option("--steps <n>", "total optimizer steps (overrides --epochs)", positiveInteger)
 		.option(
 			"--batch-size <n>",
-			"anchors per step; contrastive methods see two views of each (default 256)",
+			"anchors per step; simclr and supcon see two views of each, multipos all K + 1 (default 256)",
 			positiveInteger,
 		)
 		.option(
 			"--lr <lr>",
-			"learning rate at batch 256, scaled linearly with the batch size (default 0.03)",
+			"learning rate at batch 256, scaled linearly with the batch size (multipos: with batch x (K + 1) / 2) (default 0.03)",
 			positiveNumber,
 		)
 		.option("--momentum <m>", "SGD momentum (default 0.9)", number)
 		.option("--weight-decay <w>", "weight decay (default 1e-4)", number)
-		.option("--temperature <t>", "temperature of simclr and supcon (default 0.1)", positiveNumber)
+		.option("--temperature <t>", "temperature of simclr, supcon and multipos (default 0.1)", positiveNumber)
 		.option("--warmup-fraction <f>", "fraction of the steps spent warming up (default 0.05)", number)
 		.option("--seed <n>", "random seed (default 0)", nonNegativeInteger)
 		.option("--no-pixel-views", "no SimCLR pixel augmentation (T_x): the views are the images as generated")
 		.option(
 			"--no-latent-views",
 			"stored data: pair each anchor with itself instead of one of its latent views (T_z = none)",
+		)
+		.option(
+			"--neighbors <k>",
+			"stored or live data: K latent views per anchor (stored: the first K of those stored, default all; live: default 1); " +
+				"multipos trains on all K + 1, simclr and supcon on the anchor and one of the K",
+			positiveInteger,
 		)
 		.option("--view <kind>", "live data: latent view none, gaussian (with --sigma), independent, steer (with --walks)")
 		.option("--sigma <s>", "live data, gaussian view: spread of the latent offset", positiveNumber)
@@ -64,6 +73,10 @@ export function registerTrainCommand(program: Command): void {
 			"--checkpoint-every <seconds>",
 			"seconds between checkpoints besides every epoch (default 300)",
 			positiveNumber,
+		)
+		.option(
+			"--precision <p>",
+			"fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
 		)
 		.option("--log-every <steps>", "steps between metrics lines and progress reports (default 10)", positiveInteger)
 		.action(
@@ -121,6 +134,7 @@ function flagOptions(f: TrainFlags): Partial<TrainOptions> {
 		resume: f.resume,
 		checkpointEverySeconds: f.checkpointEvery,
 		logEverySteps: f.logEvery,
+		precision: f.precision as TrainOptions["precision"],
 		pixelViews: f.pixelViews === false ? false : undefined,
 	};
 	if (f.data !== undefined) options.data = dataSource(f);
@@ -138,14 +152,28 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 		onlyFor("--mix", f.mix, "real");
 		const view = { kind: f.view, sigma: f.sigma, truncation: f.viewTruncation, walks: f.walks };
 		const defined = Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
-		return { kind: "live", generator: data.slice(5), view: defined as { kind: string }, epochSize: f.epochSize };
+		const generator = data.slice(5);
+		return {
+			kind: "live",
+			generator,
+			view: defined as { kind: string },
+			epochSize: f.epochSize,
+			neighbors: f.neighbors,
+		};
 	}
 	onlyFor("--view", f.view, "live");
 	onlyFor("--epoch-size", f.epochSize, "live");
 	if (existsSync(join(data, "manifest.json"))) {
 		onlyFor("--mix", f.mix, "real");
-		return { kind: "stored", dir: data, latentViews: f.latentViews === false ? false : undefined };
+		if (f.latentViews === false && f.neighbors !== undefined) {
+			throw new GenrepError(
+				"--neighbors picks latent views and --no-latent-views turns them off; give one or the other",
+			);
+		}
+		const latentViews = f.latentViews === false ? false : undefined;
+		return { kind: "stored", dir: data, latentViews, neighbors: f.neighbors };
 	}
+	onlyFor("--neighbors", f.neighbors, "stored multiview or live");
 	if (f.latentViews === false) throw new GenrepError("--no-latent-views applies only to a stored multiview dataset");
 	if (f.mix !== undefined) {
 		if (f.mixFraction === undefined) throw new GenrepError("--mix needs --mix-fraction (0 to 1)");
@@ -179,6 +207,7 @@ export interface TrainFlags {
 	seed?: number;
 	pixelViews?: boolean;
 	latentViews?: boolean;
+	neighbors?: number;
 	view?: string;
 	sigma?: number;
 	viewTruncation?: number;
@@ -191,4 +220,5 @@ export interface TrainFlags {
 	resume?: boolean;
 	checkpointEvery?: number;
 	logEvery?: number;
+	precision?: string;
 }

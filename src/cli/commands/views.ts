@@ -47,7 +47,13 @@ export function registerViewsCommands(program: Command): void {
 			number,
 		)
 		.option("--truncation <t>", "truncation t of the anchors' N_t(0, 1, t) (default 2)", number)
-		.option("--shard <i/n>", "make only the shards whose index % n == i (pieces can run anywhere, in any order)")
+		.option("--classes <list>", "conditional generators: draw the anchors' classes from these only, e.g. 3 or 0,2,4")
+		.option(
+			"--shard <i/n|auto>",
+			"make only the shards whose index % n == i (pieces can run anywhere, in any order, into one shared folder); " +
+				"auto: i and n from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, JOB_COMPLETIONS) or a Slurm array " +
+				"(SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT), see deploy/",
+		)
 		.option("--shard-size <n>", "anchors per shard (default 1000)", number)
 		.option("--batch-size <n>", "images per generator call (default 256)", number)
 		.action(
@@ -76,6 +82,7 @@ export function registerViewsCommands(program: Command): void {
 					shardSize: flags.shardSize,
 					truncation: flags.truncation,
 					batchSize: flags.batchSize,
+					classes: flags.classes === undefined ? undefined : parseClassList(flags.classes),
 					onShard: (e) => {
 						if (e.status === "written") {
 							made++;
@@ -87,7 +94,7 @@ export function registerViewsCommands(program: Command): void {
 								`\rshard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s   ${e.done === e.total ? "\n" : ""}`,
 							);
 						} else {
-							process.stdout.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
+							process.stderr.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
 						}
 					},
 				});
@@ -96,8 +103,58 @@ export function registerViewsCommands(program: Command): void {
 					? "complete"
 					: `${result.manifest.shards.filter((s) => s.sha256 === null).length} shards still to make by other pieces`;
 				process.stdout.write(
-					`wrote ${result.written.length} shards, skipped ${result.skipped.length} already made, in ${seconds.toFixed(1)} s; ` +
+					`${result.piece ? `piece ${result.piece.index}/${result.piece.count}${result.piece.source === "flag" ? "" : ` (from ${result.piece.source})`}: ` : ""}` +
+						`wrote ${result.written.length} shards, skipped ${result.skipped.length} already made, in ${seconds.toFixed(1)} s; ` +
 						`${flags.out}: ${result.manifest.anchors} anchors x ${result.manifest.views} views, ${state}\n`,
+				);
+			}),
+		);
+
+	views
+		.command("verify")
+		.description(
+			"check every shard of a multiview dataset against its manifest (sha256, tensors) and list missing or corrupt " +
+				"shards; exits non-zero unless the dataset is complete",
+		)
+		.requiredOption("--data <dir>", "a multiview dataset folder")
+		.option("--pieces <n>", "also name the --shard i/n pieces (of n) that make the shards with problems", number)
+		.action(
+			action(async (flags: VerifyFlags) => {
+				if (flags.pieces !== undefined && (!Number.isInteger(flags.pieces) || flags.pieces < 1)) {
+					throw new GenrepError(`--pieces must be a positive integer, got ${flags.pieces}`);
+				}
+				const { verifyMultiviewDataset, piecesToRerun } = await import("../../store/verifyMultiview.js");
+				const tty = process.stderr.isTTY === true;
+				const report = await verifyMultiviewDataset(flags.data, {
+					onShard: (i, total) => {
+						if (tty) process.stderr.write(`\rchecked shard ${i + 1}/${total}${i + 1 === total ? "\n" : ""}`);
+						else process.stderr.write(`${JSON.stringify({ event: "verify", shard: i, numShards: total })}\n`);
+					},
+				});
+				for (const p of report.problems) process.stdout.write(`shard ${p.shard}: ${p.problem}: ${p.detail}\n`);
+				for (const t of report.temporaries)
+					process.stdout.write(`temporary: ${t} (a writer was killed or is still writing)\n`);
+				const m = report.manifest;
+				if (report.complete) {
+					process.stdout.write(
+						`${flags.data}: complete, all ${m.numShards} shards match the manifest (${m.anchors} anchors x ${m.views} views)\n`,
+					);
+					return;
+				}
+				const count = (kind: string) => report.problems.filter((p) => p.problem === kind).map((p) => p.shard);
+				const parts = (["missing", "corrupt", "unrecorded"] as const)
+					.map((kind) => [kind, count(kind)] as const)
+					.filter(([, list]) => list.length > 0)
+					.map(
+						([kind, list]) =>
+							`${list.length} ${kind} (${list.length > 8 ? `${list.slice(0, 8).join(", ")}, ...` : list.join(", ")})`,
+					);
+				const pieces = flags.pieces
+					? `; re-run pieces ${piecesToRerun(report, flags.pieces).join(", ")} of ${flags.pieces} (--shard i/${flags.pieces})`
+					: "";
+				throw new GenrepError(
+					`${flags.data}: incomplete, ${parts.join(", ")} of ${m.numShards} shards${pieces}; ` +
+						"`genrep views generate` with the same flags makes or remakes them",
 				);
 			}),
 		);
@@ -144,6 +201,15 @@ export function registerViewsCommands(program: Command): void {
 		);
 }
 
+/** `--classes 3` or `--classes 0,2,4` -> [0, 2, 4]; the sampler checks them against the generator. */
+export function parseClassList(text: string): number[] {
+	const parts = text.split(",").map((p) => p.trim());
+	if (parts.some((p) => !/^\d+$/.test(p))) {
+		throw new GenrepError(`--classes must be class indices separated by commas (e.g. 3 or 0,2,4), got "${text}"`);
+	}
+	return parts.map(Number);
+}
+
 function viewText(config: Record<string, unknown>): string {
 	const { kind, ...rest } = config;
 	const options = Object.entries(rest).map(([k, v]) => `${k} ${v}`);
@@ -165,6 +231,12 @@ interface GenerateFlags {
 	shard?: string;
 	shardSize?: number;
 	batchSize?: number;
+	classes?: string;
+}
+
+interface VerifyFlags {
+	data: string;
+	pieces?: number;
 }
 
 interface ShowFlags {

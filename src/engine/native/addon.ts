@@ -94,6 +94,10 @@ export interface NativeAddon {
 	setConvLayout(layout: ConvLayout): void;
 	/** Threads oneDNN uses for calls from the calling JS thread (default: all cores). */
 	setThreads(threads: number): void;
+	/** 0: fp32; 1: bf16 inputs to convolutions and matrix products, fp32 outputs (throws without bf16). */
+	setPrecision?(precision: 0 | 1): void;
+	/** Whether oneDNN runs bf16 convolutions and matrix products natively on this CPU. */
+	bf16Supported?(): boolean;
 	/** Drops cached primitives and scratch buffers. */
 	clearCache(): void;
 	info(): NativeInfo;

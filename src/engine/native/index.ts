@@ -13,3 +13,12 @@ export {
 	unregisterNativeKernels,
 } from "./kernels.js";
 export { loadNativeAddon, type NativeLoadResult } from "./load.js";
+export {
+	bf16Available,
+	isPrecision,
+	nativePrecision,
+	PRECISIONS,
+	type Precision,
+	type PrecisionChoice,
+	setNativePrecision,
+} from "./precision.js";

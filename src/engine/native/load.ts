@@ -32,6 +32,12 @@ function packageRoot(): string | null {
 }
 
 /**
+ * Set to 1 where oneDNN is installed and the native path must be tested (CI): the install
+ * then fails when the addon does not build, instead of falling back to the portable path.
+ */
+export const REQUIRE_NATIVE_ENV = "GENREP_REQUIRE_NATIVE";
+
+/**
  * Loads the oneDNN addon built by scripts/build-native.mjs, once per process. Returns the
  * addon, or null with the reason (not built, disabled by GENREP_NO_NATIVE=1, or failed to
  * load, e.g. libdnnl missing at run time). $GENREP_NATIVE_ADDON overrides the path.

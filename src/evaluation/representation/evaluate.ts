@@ -9,11 +9,13 @@
  * low-shot draws come from the (possibly limited) training split, and a shot count that a class
  * cannot supply is reported as skipped. Deterministic for (encoder, datasets, options).
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../data/atomicWrite.js";
 import type { RealDataset } from "../../data/types.js";
 import { initEngine } from "../../engine/backend.js";
+import { killPoint } from "../../engine/killPoint.js";
 import { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 import { packageRoot } from "../../generators/registry.js";
@@ -321,6 +323,7 @@ export async function evaluateOnDataset(
 		seed: rng.fork("linear-probe").nextSeed(),
 	});
 	report("linear probe", 1, 1);
+	killPoint("eval-probe");
 	const probeSeconds = (performance.now() - stageStart) / 1000;
 
 	stageStart = performance.now();

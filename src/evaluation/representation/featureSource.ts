@@ -10,7 +10,13 @@
  */
 import type { ImageShape } from "../../data/types.js";
 import { GenrepError } from "../../errors.js";
-import { type EncoderCard, loadEncoder, readEncoderCard } from "../../learners/encoderFile.js";
+import {
+	type EncoderCard,
+	encoderWeightsSha256,
+	loadEncoder,
+	readEncoderCard,
+	requireComplete,
+} from "../../learners/encoderFile.js";
 import { createEncoder, ENCODERS, isEncoderName } from "../../learners/encoders/registry.js";
 import type { ResNet } from "../../learners/encoders/resnet.js";
 import { encoderFeatures, type FeatureExtractor, pixelFeatures } from "./features.js";
@@ -19,7 +25,7 @@ import { encoderFeatures, type FeatureExtractor, pixelFeatures } from "./feature
 export type EncoderSpec =
 	| { kind: "pixels"; name: "pixels" }
 	| { kind: "random"; name: string; encoder: string }
-	| { kind: "run"; name: string; dir: string; card: EncoderCard };
+	| { kind: "run"; name: string; dir: string; card: EncoderCard; weightsSha256: string };
 
 /** Parses (and, for a run directory, reads and checks the card of) an `--encoder` value. */
 export async function parseEncoderSpec(value: string): Promise<EncoderSpec> {
@@ -34,7 +40,9 @@ export async function parseEncoderSpec(value: string): Promise<EncoderSpec> {
 		}
 		return { kind: "random", name: value, encoder };
 	}
-	return { kind: "run", name: value, dir: value, card: await readEncoderCard(value) };
+	const card = await readEncoderCard(value);
+	requireComplete(value, card);
+	return { kind: "run", name: value, dir: value, card, weightsSha256: await encoderWeightsSha256(value) };
 }
 
 /** A feature extractor and the image shape it requires (null: any shape). */

@@ -97,14 +97,15 @@ function renderTable(table: ResultTable): string {
 				paper === undefined
 					? ""
 					: `<span class="paper" title="the paper's number">paper ${h(formatPaper(paper))}</span>`;
-			if (!stat) return `<td class="stat">–${paperHtml}</td>`;
+			if (!stat) return `<td class="stat">${row.failed ? "failed" : "–"}${paperHtml}</td>`;
 			const [mean, std] = formatStat(stat, metric.unit).split(" ± ");
 			const n = stat.n !== seeds ? ` <span class="n">n=${stat.n}</span>` : "";
 			const cls = best.get(metric.key)?.has(i) ? "stat best" : "stat";
 			const spread = std === undefined ? "" : ` <span class="pm">± ${std}</span>`;
 			return `<td class="${cls}">${mean}${spread}${n}${paperHtml}</td>`;
 		});
-		return `<tr><td class="label">${h(row.label)}</td>${cells.join("")}<td>${seeds}</td>${renderRuns(row.runs)}</tr>`;
+		const failed = row.failed ? ` <span class="n">failed: ${h(row.failed.join(", "))}; see jobs</span>` : "";
+		return `<tr><td class="label">${h(row.label)}${failed}</td>${cells.join("")}<td>${seeds}</td>${renderRuns(row.runs)}</tr>`;
 	});
 	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? "; below each cell, muted: the paper's number for the same setting, for orientation" : ""}.`;
 	return [

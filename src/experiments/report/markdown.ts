@@ -80,14 +80,15 @@ function renderTable(table: ResultTable): string[] {
 		const seeds = rowSeeds(row.cells);
 		const cells = table.metrics.map((metric) => {
 			const stat = row.cells[metric.key];
-			let text = stat ? formatStat(stat, metric.unit) : "–";
+			let text = stat ? formatStat(stat, metric.unit) : row.failed ? "failed" : "–";
 			if (stat && best.get(metric.key)?.has(i)) text = `**${text}**`;
 			if (stat && stat.n !== seeds) text += ` (n=${stat.n})`;
 			const paper = row.paper?.[metric.key];
 			if (paper !== undefined) text += ` _(${md(formatPaper(paper))})_`;
 			return text;
 		});
-		out.push(`| ${[md(row.label), ...cells, String(seeds), runLinks(row.runs)].join(" | ")} |`);
+		const label = row.failed ? `${md(row.label)} (failed: ${md(row.failed.join(", "))}; see jobs)` : md(row.label);
+		out.push(`| ${[label, ...cells, String(seeds), runLinks(row.runs)].join(" | ")} |`);
 	});
 	const hasPaper = table.rows.some((row) => row.paper && Object.keys(row.paper).length > 0);
 	out.push(

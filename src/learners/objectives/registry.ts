@@ -5,6 +5,7 @@
 import { GenrepError } from "../../errors.js";
 import { classifierLoss } from "./classifier.js";
 import { inverterLoss } from "./inverter.js";
+import { MULTI_POSITIVE_DEFAULTS, multiPositiveLoss } from "./multiPositive.js";
 import { NT_XENT_DEFAULTS, ntXentLoss } from "./ntXent.js";
 import { SUP_CON_DEFAULTS, supConLoss } from "./supCon.js";
 
@@ -14,8 +15,11 @@ export interface ObjectiveInfo {
 	readonly needsLabels: boolean;
 	/** Needs the latent codes z the images were generated from. */
 	readonly needsLatents: boolean;
-	/** Views of each sample per step: 2 for the contrastive methods, 1 otherwise. */
-	readonly views: number;
+	/**
+	 * Views of each sample per step: 2 for the pair methods, 1 otherwise; "group" for every
+	 * member of each anchor's group (the anchor and its K latent views, K set by the source).
+	 */
+	readonly views: number | "group";
 	/** Default temperature of the contrastive methods. */
 	readonly temperature?: number;
 }
@@ -36,6 +40,15 @@ export const OBJECTIVES = {
 		views: 2,
 		temperature: SUP_CON_DEFAULTS.temperature,
 		loss: supConLoss,
+	},
+	multipos: {
+		description:
+			"multi-positive contrastive (StableRep, SynCLR): an anchor and its K latent views, each with its own pixel view, are positives of one another",
+		needsLabels: false,
+		needsLatents: false,
+		views: "group",
+		temperature: MULTI_POSITIVE_DEFAULTS.temperature,
+		loss: multiPositiveLoss,
 	},
 	inverter: {
 		description: "regress z from G(z) (MSE), plus cross-entropy on y when the generator is conditional",

@@ -6,12 +6,12 @@
  * V = 2). With labels (GenRep's conditional case, appendix C.1) the views of one sample share
  * its label, so the positives are the same class and the views of the same z. An anchor with
  * no positive in the batch contributes nothing and is left out of the mean (no NaN; the loss
- * is 0 when no anchor has a positive).
+ * is 0 when no anchor has a positive). L_out is the multi-positive loss with the labels as
+ * groups (multiPositive.ts), which computes it.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { GenrepError } from "../../errors.js";
-import { l2Normalize } from "../projectionHead.js";
-import { checkTemperature, MASKED_LOGIT } from "./ntXent.js";
+import { checkTemperature, consecutiveGroups, multiPositiveLoss } from "./multiPositive.js";
 
 export const SUP_CON_DEFAULTS = { temperature: 0.1 } as const;
 
@@ -31,19 +31,9 @@ export function supConLoss(
 	if (labels && labels.dtype !== "int32")
 		throw new GenrepError(`supConLoss: labels must be int32, got ${labels.dtype}`);
 	return tf.tidy(() => {
-		const m = n * views;
-		const z = l2Normalize(tf.reshape(features, [m, dim])); // [NV, D], row = sample * V + view
-		const perSample = labels ?? tf.range(0, n, 1, "int32"); // [N]
-		const rowLabels = tf.reshape(tf.tile(tf.reshape(perSample, [n, 1]), [1, views]), [m]); // [NV]
-		const self = tf.eye(m); // [NV, NV]
-		const sameLabel = tf.cast(tf.equal(tf.reshape(rowLabels, [m, 1]), tf.reshape(rowLabels, [1, m])), "float32");
-		const positives = tf.sub(sameLabel, self); // [NV, NV], 1 where j is a positive of i
-		const logits = tf.add(tf.div(tf.matMul(z, z, false, true), temperature), tf.mul(self, MASKED_LOGIT));
-		const logProb = tf.sub(logits, tf.logSumExp(logits, 1, true)); // [NV, NV]
-		const count = tf.sum(positives, 1); // [NV]
-		const hasPositive = tf.cast(tf.greater(count, 0), "float32"); // [NV]
-		const meanLogProb = tf.div(tf.sum(tf.mul(positives, logProb), 1), tf.maximum(count, 1)); // [NV]
-		const anchors = tf.maximum(tf.sum(hasPositive), 1);
-		return tf.neg(tf.div(tf.sum(tf.mul(meanLogProb, hasPositive)), anchors)) as tf.Scalar;
+		const rows = tf.reshape(features, [n * views, dim]) as tf.Tensor2D; // [NV, D], row = sample * V + view
+		const sample = consecutiveGroups(n, views); // [NV], the sample of each row
+		const rowLabels = labels ? tf.gather(labels, sample) : sample; // [NV]
+		return multiPositiveLoss(rows, rowLabels, temperature);
 	});
 }

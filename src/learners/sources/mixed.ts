@@ -37,6 +37,7 @@ export async function openMixedSource(o: MixedSourceOptions, rng: Rng): Promise<
 		numClasses,
 		latentDim: 0,
 		epochSize: real.count,
+		neighbors: 0,
 		async batch(step, batchSize) {
 			const batch = Array.from(order.indices(step, batchSize), (i) => items[i]);
 			const pairs = assemblePairs(batch, rng.fork(`pairs-${step}`), true, 0);

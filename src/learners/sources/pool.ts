@@ -4,6 +4,7 @@
  * has them. Finite sources keep their items in an ImagePool and walk it in seeded epochs.
  */
 import type { Rng } from "../../engine/rng.js";
+import { GenrepError } from "../../errors.js";
 
 export type ImageShape = [number, number, number];
 
@@ -24,6 +25,20 @@ export interface RawBatch {
 	imageShape: ImageShape;
 	a: Uint8Array; // [B, H, W, C]
 	b: Uint8Array; // [B, H, W, C]
+	y: Int32Array | null; // [B]
+	z: Float32Array | null; // [B, d], latents of the anchors
+}
+
+/**
+ * A batch of whole groups before pixel views (the multi-positive method): every anchor with
+ * all the latent views its source keeps of it, M = K + 1 images per anchor.
+ */
+export interface RawGroupBatch {
+	count: number;
+	/** M: images per anchor (the anchor and its K latent views). */
+	members: number;
+	imageShape: ImageShape;
+	images: Uint8Array; // [B, M, H, W, C], member 0 = the anchor
 	y: Int32Array | null; // [B]
 	z: Float32Array | null; // [B, d], latents of the anchors
 }
@@ -57,6 +72,28 @@ export function assemblePairs(items: readonly ItemRef[], rng: Rng, latentViews: 
 		if (z && pool.z) z.set(pool.z.subarray(first * latentDim, (first + 1) * latentDim), i * latentDim);
 	});
 	return { count: n, imageShape, a, b, y, z };
+}
+
+/** Assembles a batch of whole groups: every view of each item (all items' pools hold the same views). */
+export function assembleGroups(items: readonly ItemRef[], latentDim: number): RawGroupBatch {
+	const { imageShape, views: members } = items[0].pool;
+	if (items.some((it) => it.pool.views !== members)) {
+		throw new GenrepError(`a group batch needs items with one number of views (${members}); the pools differ`);
+	}
+	const size = imageShape[0] * imageShape[1] * imageShape[2] * members; // one group
+	const n = items.length;
+	const images = new Uint8Array(n * size); // [B, M, H, W, C]
+	const withLabels = items.every((it) => it.pool.y !== null);
+	const y = withLabels ? new Int32Array(n) : null;
+	const withLatents = latentDim > 0 && items.every((it) => it.pool.z !== null);
+	const z = withLatents ? new Float32Array(n * latentDim) : null;
+	items.forEach(({ pool, index }, i) => {
+		images.set(pool.images.subarray(index * size, (index + 1) * size), i * size);
+		if (y && pool.y) y[i] = pool.y[index];
+		if (z && pool.z)
+			z.set(pool.z.subarray(index * members * latentDim, (index * members + 1) * latentDim), i * latentDim);
+	});
+	return { count: n, members, imageShape, images, y, z };
 }
 
 /**

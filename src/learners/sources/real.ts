@@ -31,6 +31,7 @@ export async function openRealSource(o: RealSourceOptions, rng: Rng): Promise<Tr
 		numClasses,
 		latentDim: 0,
 		epochSize: pool.count,
+		neighbors: 0,
 		async batch(step, batchSize) {
 			const items = Array.from(order.indices(step, batchSize), (index) => ({ pool, index }));
 			return assemblePairs(items, rng.fork(`pairs-${step}`), false, 0);

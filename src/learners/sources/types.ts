@@ -1,5 +1,5 @@
 /** The training-data sources of `genrep train`, as options and as opened objects. */
-import type { RawBatch } from "./pool.js";
+import type { RawBatch, RawGroupBatch } from "./pool.js";
 
 /** Real images (the paper's real-data baselines): every item is one image with its label. */
 export interface RealSourceOptions {
@@ -17,9 +17,11 @@ export interface StoredSourceOptions {
 	dir: string;
 	/** Pair each anchor with one of its latent views (default true); false pairs it with itself (T_z = none). */
 	latentViews?: boolean;
+	/** Use only the first K stored latent views of each anchor (1 <= K <= stored); default all. */
+	neighbors?: number;
 }
 
-/** A live stream from a generator: fresh anchors and one latent view each, every step. */
+/** A live stream from a generator: fresh anchors and K latent views each, every step. */
 export interface LiveSourceOptions {
 	kind: "live";
 	/** A shipped generator name or a model directory. */
@@ -28,6 +30,8 @@ export interface LiveSourceOptions {
 	view: { kind: string } & Record<string, unknown>;
 	/** Truncation of the anchors' N_t(0, 1, t); default 2. */
 	truncation?: number;
+	/** K: latent views generated per anchor (default 1); pair methods use one of them per step. */
+	neighbors?: number;
 	/** Anchors that count as one epoch (for checkpoints and the schedule); default 60000. */
 	epochSize?: number;
 }
@@ -58,7 +62,14 @@ export interface TrainingSource {
 	readonly latentDim: number;
 	/** Items per epoch. */
 	readonly epochSize: number;
+	/** K: latent views it keeps of each anchor; 0 = none (real images, T_z = none). */
+	readonly neighbors: number;
 	/** The batch of step `step`: depends only on (seed, step, batchSize). */
 	batch(step: number, batchSize: number): Promise<RawBatch>;
+	/**
+	 * The same anchors as `batch` with all K latent views of each (the multi-positive method);
+	 * only sources with neighbors >= 1 have it.
+	 */
+	groups?(step: number, batchSize: number): Promise<RawGroupBatch>;
 	dispose(): void;
 }

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { parseJsonFile } from "../../data/jsonFile.js";
+import { decodeUtf8, parseJsonFile } from "../../data/jsonFile.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { isShippedGenerator, modelsDir } from "../../generators/registry.js";
 import { decodeSafetensors, type TensorToWrite } from "../../store/safetensors.js";
@@ -137,6 +137,28 @@ export class SteeringWalks {
 	}
 
 	/**
+	 * The latent offset sum_i latentStep_i(alpha_i) w_i for one alpha per walk (by edit name;
+	 * a walk left out adds nothing). Unknown edits are GenrepErrors naming the walks there are.
+	 */
+	offset(alphas: Readonly<Record<string, number>>): Float32Array {
+		const out = new Float32Array(this.latentDim); // [d]
+		for (const [edit, alpha] of Object.entries(alphas)) {
+			const walk = this.card.walks.find((w) => w.edit === edit);
+			if (!walk) {
+				throw new GenrepError(
+					`no walk '${edit}' in ${this.dir}; its walks: ${this.card.walks.map((w) => w.edit).join(", ")}`,
+				);
+			}
+			if (!Number.isFinite(alpha))
+				throw new GenrepError(`alpha of walk '${edit}' must be a finite number, got ${alpha}`);
+			const s = this.step(walk, alpha);
+			const w = this.vectors.get(walk.edit) as Float32Array; // [d]
+			for (let c = 0; c < out.length; c++) out[c] += s * w[c];
+		}
+		return out;
+	}
+
+	/**
 	 * Reads and validates a walks folder (synchronously, so that a latent view can be built
 	 * from options). Every walk of the card must have an F32 [latentDim] vector and the file
 	 * nothing else; errors name the file and what is wrong.
@@ -145,7 +167,7 @@ export class SteeringWalks {
 		const dir = resolveWalksDir(spec);
 		const cardPath = join(dir, WALKS_CARD);
 		const filePath = join(dir, WALKS_FILE);
-		const card = parseWalksCard(readOrExplain(cardPath).toString("utf8"), cardPath);
+		const card = parseWalksCard(decodeUtf8(readOrExplain(cardPath), cardPath), cardPath);
 		const bytes = readOrExplain(filePath);
 		const { tensors, metadata } = decodeSafetensors(bytes, filePath);
 		if (metadata.format !== WALKS_FORMAT) {

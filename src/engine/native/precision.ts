@@ -1,0 +1,55 @@
+/**
+ * Mixed precision of the native kernels: "bf16" makes every oneDNN convolution (forward,
+ * backward data, backward filter) and matrix product read bfloat16 copies of its inputs and
+ * write float32; the tensors themselves (activations, gradients, the fp32 master weights)
+ * stay float32, and batch norm (statistics included) and the pointwise kernels stay fp32.
+ * Only where the CPU has bf16 instructions (oneDNN ISA avx512_core_bf16 or newer).
+ */
+import { nativeKernelsActive } from "./kernels.js";
+import { loadNativeAddon } from "./load.js";
+
+export const PRECISIONS = ["fp32", "bf16"] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+export const isPrecision = (value: string): value is Precision => (PRECISIONS as readonly string[]).includes(value);
+
+export interface PrecisionChoice {
+	/** What the kernels now run. */
+	precision: Precision;
+	/** Why it is not what was asked for, when it is not. */
+	reason?: string;
+}
+
+let current: Precision = "fp32";
+
+/** Whether the native kernels can run bf16 here (addon loaded, built with bf16, CPU has it). */
+export function bf16Available(): { ok: boolean; reason?: string } {
+	const { addon, reason } = loadNativeAddon();
+	if (!addon) return { ok: false, reason: `the native oneDNN kernels are not loaded (${reason})` };
+	if (!addon.bf16Supported || !addon.setPrecision)
+		return { ok: false, reason: "the native addon predates bf16: rebuild it with node scripts/build-native.mjs" };
+	if (!addon.bf16Supported())
+		return { ok: false, reason: `this CPU has no bf16 instructions for oneDNN (${addon.info().library})` };
+	if (!nativeKernelsActive())
+		return { ok: false, reason: "the native kernels are not registered (backend is not wasm)" };
+	return { ok: true };
+}
+
+/** Sets the native kernels' precision; "bf16" falls back to "fp32" (with the reason) where unavailable. */
+export function setNativePrecision(wanted: Precision): PrecisionChoice {
+	if (wanted === "bf16") {
+		const available = bf16Available();
+		if (!available.ok) {
+			setNativePrecision("fp32");
+			return { precision: "fp32", reason: available.reason };
+		}
+	}
+	const addon = loadNativeAddon().addon;
+	addon?.setPrecision?.(wanted === "bf16" ? 1 : 0);
+	current = wanted;
+	return { precision: wanted };
+}
+
+export function nativePrecision(): Precision {
+	return current;
+}

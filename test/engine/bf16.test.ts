@@ -1,0 +1,137 @@
+/**
+ * bf16 mixed precision of the native kernels (src/engine/native/precision.ts): convolutions
+ * (forward, input and filter gradients) and matrix products agree with fp32 within bf16's
+ * tolerance but are not bit-identical to it (so bf16 really ran), a few training steps stay
+ * finite and close to fp32, and a CPU without bf16 gets fp32 with the reason.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import { bf16Available, nativePrecision, setNativePrecision } from "../../src/engine/native/index.js";
+import { Dense } from "../../src/engine/nn/layers.js";
+import { Rng } from "../../src/engine/rng.js";
+import { ResNet } from "../../src/learners/encoders/resnet.js";
+import { randomValues } from "../helpers/backends.js";
+import { maxAbsDiff } from "../helpers/tensors.js";
+
+await initEngine({ backend: "wasm" }); // registers the native kernels, which bf16 needs
+const available = bf16Available();
+
+/** Runs fn in fp32 and in bf16 on the same inputs; returns both results' values. */
+function both(fn: () => tf.Tensor): { fp32: Float32Array; bf16: Float32Array } {
+	setNativePrecision("fp32");
+	const a = tf.tidy(fn);
+	const fp32 = a.dataSync() as Float32Array;
+	expect(setNativePrecision("bf16").precision).toBe("bf16");
+	const b = tf.tidy(fn);
+	const bf16 = b.dataSync() as Float32Array;
+	setNativePrecision("fp32");
+	tf.dispose([a, b]);
+	return { fp32, bf16 };
+}
+
+/** bf16 keeps 8 significant bits: relative error ~2^-8 per product, fp32 accumulation. */
+function expectBf16Close(r: { fp32: Float32Array; bf16: Float32Array }, label: string) {
+	const scale = r.fp32.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+	const diff = maxAbsDiff(r.bf16, r.fp32);
+	expect(diff, `${label}: bf16 within tolerance of fp32`).toBeLessThan(2e-2 * scale);
+	expect(diff, `${label}: bf16 differs from fp32 (it ran in bf16)`).toBeGreaterThan(1e-7 * scale);
+	for (const v of r.bf16) expect(Number.isFinite(v)).toBe(true);
+}
+
+describe.skipIf(available.ok)("bf16 where the CPU or the addon lacks it", () => {
+	it("falls back to fp32 with the reason", () => {
+		const choice = setNativePrecision("bf16");
+		expect(choice.precision).toBe("fp32");
+		expect(choice.reason).toMatch(/bf16|native/);
+		expect(nativePrecision()).toBe("fp32");
+	});
+});
+
+describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () => {
+	const rng = new Rng(3);
+	const x = () => tf.tensor4d(randomValues(rng, [4, 16, 16, 8]), [4, 16, 16, 8]);
+	const w = () => tf.tensor4d(randomValues(rng, [3, 3, 8, 16]), [3, 3, 8, 16]);
+	let xs: tf.Tensor4D;
+	let ws: tf.Tensor4D;
+	beforeAll(() => {
+		xs = x();
+		ws = w();
+	});
+	afterAll(() => {
+		setNativePrecision("fp32");
+		tf.dispose([xs, ws]);
+	});
+
+	it("convolution forward", () => {
+		expectBf16Close(
+			both(() => tf.conv2d(xs, ws, 1, "same")),
+			"conv2d",
+		);
+	});
+
+	it("convolution gradients (input and filter), strided", () => {
+		const loss = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(a, b, 2, "same")));
+		expectBf16Close(
+			both(() => tf.grad((a: tf.Tensor) => loss(a as tf.Tensor4D, ws))(xs)),
+			"dx",
+		);
+		expectBf16Close(
+			both(() => tf.grad((b: tf.Tensor) => loss(xs, b as tf.Tensor4D))(ws)),
+			"dw",
+		);
+	});
+
+	it("matrix products, plain and transposed", () => {
+		const a = tf.tensor2d(randomValues(rng, [64, 96]), [64, 96]);
+		const b = tf.tensor2d(randomValues(rng, [96, 40]), [96, 40]);
+		expectBf16Close(
+			both(() => tf.matMul(a, b)),
+			"matMul",
+		);
+		expectBf16Close(
+			both(() => tf.matMul(b, a, true, true)),
+			"matMul transposed",
+		);
+		tf.dispose([a, b]);
+	});
+
+	it("a few training steps: finite, loss falls, close to fp32", async () => {
+		const run = async (precision: "fp32" | "bf16") => {
+			expect(setNativePrecision(precision).precision).toBe(precision);
+			const r = new Rng(5);
+			const net = new ResNet({ widths: [8, 16, 16], blocks: [1, 1, 1], inChannels: 1 }, 1);
+			const head = new Dense(net.store, "head", 16, 3);
+			const images = tf.tensor4d(randomValues(r, [8, 32, 32, 1]), [8, 32, 32, 1]);
+			const labels = tf.oneHot(
+				tf.tensor1d(
+					Int32Array.from({ length: 8 }, (_, i) => i % 3),
+					"int32",
+				),
+				3,
+			);
+			const opt = tf.train.momentum(0.05, 0.9);
+			const losses: number[] = [];
+			for (let step = 0; step < 4; step++) {
+				const loss = opt.minimize(
+					() => tf.losses.softmaxCrossEntropy(labels, head.apply(net.apply(images, true))) as tf.Scalar,
+					true,
+					[...net.store.trainable.values()],
+				) as tf.Scalar;
+				losses.push((await loss.data())[0]);
+				loss.dispose();
+			}
+			opt.dispose();
+			net.dispose();
+			tf.dispose([images, labels]);
+			setNativePrecision("fp32");
+			return losses;
+		};
+		const fp32 = await run("fp32");
+		const bf16 = await run("bf16");
+		for (const v of bf16) expect(Number.isFinite(v)).toBe(true);
+		expect(bf16[3]).toBeLessThan(bf16[0]);
+		for (let i = 0; i < fp32.length; i++) expect(Math.abs(bf16[i] - fp32[i])).toBeLessThan(2e-2 * fp32[i] + 1e-3);
+	});
+});

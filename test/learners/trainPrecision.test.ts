@@ -1,0 +1,62 @@
+/**
+ * `precision` of trainRepresentation (`genrep train --precision bf16`): recorded in the run's
+ * config, a bf16 run's losses finite and close to the fp32 run's but not identical to them
+ * (the bf16 kernels ran), the kernels back at fp32 afterwards, a bad value refused by name.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import { bf16Available, nativePrecision } from "../../src/engine/native/index.js";
+import { resolveTrainOptions, type TrainOptions, trainRepresentation } from "../../src/learners/trainer.js";
+
+const root = await mkdtemp(join(tmpdir(), "genrep-precision-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+let n = 0;
+const quick = (overrides: Partial<TrainOptions>): TrainOptions => ({
+	method: "simclr",
+	encoder: "resnet-tiny",
+	data: { kind: "real", dataset: "fashion-mnist", limit: 64 },
+	steps: 4,
+	batchSize: 16,
+	seed: 3,
+	out: join(root, `run-${n++}`),
+	progress: "none",
+	logEverySteps: 1,
+	...overrides,
+});
+const losses = async (run: string) =>
+	(await readFile(join(run, "metrics.jsonl"), "utf8"))
+		.trim()
+		.split("\n")
+		.map((l) => JSON.parse(l).loss as number);
+
+await initEngine({ backend: "wasm" }); // registers the native kernels, which bf16 needs
+
+describe("training precision", () => {
+	it("refuses an unknown precision, naming it", () => {
+		expect(() => resolveTrainOptions(quick({ precision: "fp16" as never }))).toThrow(
+			/precision must be fp32 or bf16, got 'fp16'/,
+		);
+	});
+
+	it.skipIf(!bf16Available().ok)(
+		"bf16: recorded, finite, close to fp32 but not identical; fp32 afterwards",
+		async () => {
+			const fp32 = await trainRepresentation(quick({}));
+			const bf16 = await trainRepresentation(quick({ precision: "bf16" }));
+			expect(nativePrecision()).toBe("fp32");
+			expect(JSON.parse(await readFile(join(bf16.out, "config.json"), "utf8")).precision).toBe("bf16");
+			expect(JSON.parse(await readFile(join(fp32.out, "config.json"), "utf8")).precision).toBe("fp32");
+			const a = await losses(fp32.out);
+			const b = await losses(bf16.out);
+			expect(b).toHaveLength(4);
+			for (let i = 0; i < a.length; i++) {
+				expect(Number.isFinite(b[i])).toBe(true);
+				expect(Math.abs(b[i] - a[i])).toBeLessThan(0.03 * a[i]);
+			}
+			expect(b).not.toEqual(a);
+		},
+	);
+});
