@@ -18,6 +18,11 @@ export interface LedgerEntry {
 	id: string;
 	status: "done" | "failed";
 	seconds: number;
+	/**
+	 * CPU time of the runner process while the job ran (user + system, all threads), seconds.
+	 * On a shared machine it measures the job's work where wall time measures the load.
+	 */
+	cpuSeconds?: number;
 	/** ISO 8601 time the job ended. */
 	finishedAt: string;
 }
@@ -50,6 +55,7 @@ function parseEntry(line: string): LedgerEntry | null {
 			(e.status === "done" || e.status === "failed") &&
 			typeof e.seconds === "number" &&
 			Number.isFinite(e.seconds) &&
+			(e.cpuSeconds === undefined || (typeof e.cpuSeconds === "number" && Number.isFinite(e.cpuSeconds))) &&
 			typeof e.finishedAt === "string";
 		return ok ? (e as LedgerEntry) : null;
 	} catch {

@@ -41,6 +41,12 @@ export interface CellSpec {
 	pixelViews?: boolean;
 	/** Overrides the preset's steps. */
 	steps?: number;
+	/** Overrides the preset's encoder (a registry name). */
+	encoder?: string;
+	/** Learning rate at batch size 256; default the trainer's. */
+	lr?: number;
+	/** Temperature of the contrastive objective; default the trainer's. */
+	temperature?: number;
 	/** Overrides the preset's batch size (anchors per step), e.g. to hold the images per step fixed for multipos. */
 	batchSize?: number;
 	/** The paper's corresponding figure, by metric key, for orientation. */
@@ -61,7 +67,11 @@ export interface TableSpec {
 export interface SweepSpec {
 	title: string;
 	caption?: string;
-	x: { label: string; scale: "linear" | "log" };
+	/**
+	 * `measured: "trainCpuMinutes"` puts each point at its cell's training CPU time (mean over
+	 * the seeds, from the job ledger) instead of at its `x`; points not yet trained are left out.
+	 */
+	x: { label: string; scale: "linear" | "log"; measured?: "trainCpuMinutes" };
 	/** Metric key on the y axis (a point may name another metric of the same unit). */
 	y: string;
 	/** Axis label; default the metric's label. */

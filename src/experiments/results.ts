@@ -91,6 +91,8 @@ export interface JobRecord {
 	id: string;
 	status: "done" | "failed" | "skipped";
 	seconds?: number;
+	/** CPU time of the runner process during the job (user + system), seconds. */
+	cpuSeconds?: number;
 	/** ISO 8601 time the job ended. */
 	finishedAt?: string;
 	error?: string;

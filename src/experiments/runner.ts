@@ -94,6 +94,12 @@ function cellJobIds(cell: CellSpec, seed: number): { train: string; eval: string
 	return { train: `train ${cell.id} seed ${seed}${viewsTag}`, eval: `eval ${cell.id} seed ${seed}${viewsTag}` };
 }
 
+/** CPU seconds (user + system) this process spent since `start` (a process.cpuUsage() reading). */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+	const { user, system } = process.cpuUsage(start);
+	return round((user + system) / 1e6);
+}
+
 /** Runs (or finishes) an experiment and writes its report. */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunExperimentResult> {
 	const preset = options.preset;
@@ -135,11 +141,18 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		}
 		if (finished[i]) {
 			const before = earlier.get(job.id);
-			records.push({ id: job.id, status: "skipped", seconds: before?.seconds, finishedAt: before?.finishedAt });
+			records.push({
+				id: job.id,
+				status: "skipped",
+				seconds: before?.seconds,
+				cpuSeconds: before?.cpuSeconds,
+				finishedAt: before?.finishedAt,
+			});
 			continue;
 		}
 		log(`${tag} ...`, { ...at(i, job), status: "start" });
 		const t0 = performance.now();
+		const cpu0 = process.cpuUsage();
 		try {
 			await job.run();
 			const seconds = (performance.now() - t0) / 1000;
@@ -147,6 +160,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
+				cpuSeconds: cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -169,6 +183,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "failed",
 				seconds: round((performance.now() - t0) / 1000),
+				cpuSeconds: cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -264,6 +279,7 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 			const metrics = join(dir, "metrics.json");
 			const views = "views" in cell.data ? cell.data.views : null;
 			const { train: trainId, eval: evalId } = cellJobIds(cell, seed);
+			const encoderName = cell.encoder ?? preset.encoder;
 			const trained = cell.data.kind !== "baseline";
 			if (trained) {
 				const steps = cell.steps ?? preset.steps;
@@ -275,10 +291,12 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 					done: async () =>
 						isCompleteRun(dir, {
 							method: cell.method ?? "simclr",
-							encoder: preset.encoder,
-							batchSize: preset.batchSize,
+							encoder: encoderName,
+							batchSize: cell.batchSize ?? preset.batchSize,
 							steps,
 							seed,
+							...(cell.lr !== undefined ? { lr: cell.lr } : {}),
+							...(cell.temperature !== undefined ? { temperature: cell.temperature } : {}),
 						}),
 					run: () => trainCell(preset, cell, seed, dir, out, options),
 				});
@@ -295,7 +313,7 @@ function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: Run
 						cell.data.kind === "baseline"
 							? cell.data.baseline === "pixels"
 								? "pixels"
-								: `random:${preset.encoder}`
+								: `random:${encoderName}`
 							: dir;
 					await mkdir(dir, { recursive: true });
 					await evaluateRepresentation({
@@ -368,7 +386,9 @@ async function trainCell(
 	if (!resume) await rm(dir, { recursive: true, force: true }); // a run killed before its first checkpoint
 	await trainRepresentation({
 		method: cell.method ?? "simclr",
-		encoder: preset.encoder,
+		encoder: cell.encoder ?? preset.encoder,
+		lr: cell.lr,
+		temperature: cell.temperature,
 		data: cellSource(preset, cell, out, options.dataDir),
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,
@@ -486,6 +506,14 @@ async function aggregate(
 			};
 		}),
 	}));
+	const cpuOf = new Map(jobs.filter((j) => j.cpuSeconds !== undefined).map((j) => [j.id, j.cpuSeconds as number]));
+	/** Mean training CPU-minutes of a cell over the seeds whose training time is known; null if none. */
+	const trainCpuMinutes = (cellId: string): number | null => {
+		const cell = byId.get(cellId);
+		if (!cell) return null;
+		const known = seeds.flatMap((seed) => cpuOf.get(cellJobIds(cell, seed).train) ?? []);
+		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
+	};
 	const sweeps: Sweep[] = preset.sweeps.map((s) => {
 		const column = METRICS.find((c) => c.key === s.y);
 		return {
@@ -497,7 +525,9 @@ async function aggregate(
 				name: series.name,
 				points: series.points.flatMap((p) => {
 					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
-					return stat ? [{ x: p.x, xLabel: p.xLabel, stat }] : [];
+					const x = s.x.measured === "trainCpuMinutes" ? trainCpuMinutes(p.cell) : p.x;
+					if (!stat || (s.x.measured && x === null)) return [];
+					return [{ x, xLabel: p.xLabel, stat }];
 				}),
 			})),
 			paperNote: s.paperNote,

@@ -14,12 +14,15 @@ import { writeFileAtomic } from "../data/atomicWrite.js";
 import { parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { loadParams, saveParams } from "../generators/checkpoint.js";
+import { MAX_IMAGE_VALUES } from "../generators/modelCard.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
 import { type ResNet, STEMS } from "./encoders/resnet.js";
 
 export const ENCODER_FORMAT = "genrep-encoder/1";
 export const ENCODER_WEIGHTS = "encoder.safetensors";
 export const ENCODER_CARD = "encoder.json";
+/** The most input channels an encoder card may declare. */
+export const MAX_ENCODER_CHANNELS = 64;
 
 const cardSchema = z.object({
 	format: z.string(),
@@ -79,6 +82,17 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 		);
 	}
 	if (!isEncoderName(card.encoder)) throw fileError(path, `names an unknown encoder '${card.encoder}'`);
+	const [h, w, c] = card.imageShape;
+	if (card.inChannels !== c) {
+		throw fileError(path, `says inChannels ${card.inChannels} but imageShape [${card.imageShape}] has ${c} channels`);
+	}
+	// Far above any real image; keeps a corrupt card from building a terabyte network.
+	if (c > MAX_ENCODER_CHANNELS || h * w * c > MAX_IMAGE_VALUES) {
+		throw fileError(
+			path,
+			`imageShape [${card.imageShape}] is beyond genrep's limits (${MAX_ENCODER_CHANNELS} channels, ${MAX_IMAGE_VALUES} values)`,
+		);
+	}
 	return card;
 }
 

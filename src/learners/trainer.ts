@@ -262,7 +262,11 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		const members = group ? source.neighbors + 1 : (method.views as number); // images per anchor and step
 		const space = { numClasses: source.numClasses, latentDim: source.latentDim, temperature: o.temperature };
 		learner = new Learner(o.method, encoder, space, rng.fork("heads"));
-		sgd = new Sgd(learner.trainable, { momentum: o.momentum, weightDecay: o.weightDecay });
+		// Weight decay on convolution and dense weights only, not on batch-norm scales and shifts
+		// or biases: the SimCLR reference (google-research/simclr's LARS excludes
+		// batch_normalization and bias) and timm/lightly's param groups do the same. Decaying the
+		// batch-norm scales pulls every channel's gain towards 0 against the loss.
+		sgd = new Sgd(learner.trainable, { momentum: o.momentum, weightDecay: o.weightDecay, decays: decaysWeight });
 		const stores = { encoder: encoder.store, heads: learner.heads, momentum: sgd.buffers };
 
 		const stepsPerEpoch = Math.max(1, Math.floor(source.epochSize / o.batchSize));
@@ -396,6 +400,9 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		source.dispose();
 	}
 }
+
+/** Which parameters get weight decay: convolution and dense weights (names ending in .weight). */
+export const decaysWeight = (name: string): boolean => name.endsWith(".weight");
 
 /** The config saved in the run directory (what a resume must match). */
 function savedConfig(o: ResolvedTrainOptions): Record<string, unknown> {

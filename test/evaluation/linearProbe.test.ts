@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { Rng } from "../../src/engine/rng.js";
 import type { FeatureSet } from "../../src/evaluation/representation/features.js";
-import { minimizeLbfgs } from "../../src/evaluation/representation/lbfgs.js";
+import { LBFGS_DEFAULTS, minimizeLbfgs } from "../../src/evaluation/representation/lbfgs.js";
 import {
 	designMatrix,
 	featureStatistics,
@@ -61,6 +61,78 @@ function blobs(rng: Rng, perClass: number, classes: number, dim: number, spread:
 	return { features, labels, count, dim };
 }
 
+/** Solves A x = b (A square, row-major number[][]) by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] {
+	const n = b.length;
+	const m = a.map((row, i) => [...row, b[i]]);
+	for (let c = 0; c < n; c++) {
+		let pivot = c;
+		for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+		[m[c], m[pivot]] = [m[pivot], m[c]];
+		for (let r = c + 1; r < n; r++) {
+			const f = m[r][c] / m[c][c];
+			for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+		}
+	}
+	const x = new Array<number>(n).fill(0);
+	for (let r = n - 1; r >= 0; r--) {
+		let v = m[r][n];
+		for (let k = r + 1; k < n; k++) v -= m[r][k] * x[k];
+		x[r] = v / m[r][r];
+	}
+	return x;
+}
+
+/**
+ * The exact optimum of the penalised softmax regression by Newton's method in float64. W is
+ * [D + 1, K] row-major (index d * K + k). The objective does not change when the same constant
+ * is added to every class's bias, so its Hessian is singular along u (1/sqrt(K) on the bias
+ * row, 0 elsewhere); adding u u^T makes it invertible without moving the step, because the
+ * gradient is orthogonal to u. Returns W with the bias row centred over the classes.
+ */
+function newtonOptimum(x: number[][], labels: number[], k: number, weightDecay: number): number[] {
+	const n = x.length;
+	const columns = x[0].length;
+	const size = columns * k;
+	let w = new Array<number>(size).fill(0);
+	for (let iteration = 0; iteration < 50; iteration++) {
+		const wRows = Array.from({ length: columns }, (_, d) => w.slice(d * k, (d + 1) * k));
+		const { gradient } = naiveObjective(x, labels, wRows, weightDecay);
+		const h = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+		for (let i = 0; i < n; i++) {
+			const logits = Array.from({ length: k }, (_, c) => x[i].reduce((sum, xd, d) => sum + xd * w[d * k + c], 0));
+			const max = Math.max(...logits);
+			const e = logits.map((z) => Math.exp(z - max));
+			const total = e.reduce((a, b) => a + b, 0);
+			const p = e.map((v) => v / total);
+			for (let d = 0; d < columns; d++)
+				for (let c = 0; c < k; c++)
+					for (let e2 = 0; e2 < columns; e2++)
+						for (let l = 0; l < k; l++)
+							h[d * k + c][e2 * k + l] += (x[i][d] * x[i][e2] * (p[c] * (c === l ? 1 : 0) - p[c] * p[l])) / n;
+		}
+		for (let d = 0; d < columns - 1; d++) for (let c = 0; c < k; c++) h[d * k + c][d * k + c] += weightDecay;
+		const bias = (columns - 1) * k;
+		for (let c = 0; c < k; c++) for (let l = 0; l < k; l++) h[bias + c][bias + l] += 1 / k;
+		const step = solve(
+			h,
+			gradient.map((g) => -g),
+		);
+		w = w.map((v, i) => v + step[i]);
+		if (Math.max(...step.map(Math.abs)) < 1e-14) break;
+	}
+	return centreBias(w, columns, k);
+}
+
+/** W with its bias row (the last) shifted to mean 0 over the classes. */
+function centreBias(w: ArrayLike<number>, columns: number, k: number): number[] {
+	const out = Array.from(w);
+	const bias = (columns - 1) * k;
+	const mean = out.slice(bias).reduce((a, b) => a + b, 0) / k;
+	for (let c = 0; c < k; c++) out[bias + c] -= mean;
+	return out;
+}
+
 beforeAll(async () => {
 	await initEngine();
 });
@@ -112,6 +184,36 @@ describe("L-BFGS", () => {
 	});
 });
 
+describe("softmax regression fit vs the exact optimum", () => {
+	it("L-BFGS with the default tolerances lands on the float64 Newton optimum of a small problem", async () => {
+		const rng = new Rng(11);
+		const [n, dim, k, weightDecay] = [90, 4, 3, 0.02];
+		const labels = Array.from({ length: n }, (_, i) => i % k);
+		// Overlapping classes (means 1.5 apart, noise 1): the optimum is finite and not trivial.
+		const x = labels.map((c) => [...Array.from({ length: dim }, (_, d) => rng.normal() + (d === c ? 1.5 : 0)), 1]);
+		const exact = newtonOptimum(x, labels, k, weightDecay);
+		const exactRows = Array.from({ length: dim + 1 }, (_, d) => exact.slice(d * k, (d + 1) * k));
+		const exactValue = naiveObjective(x, labels, exactRows, weightDecay).value;
+		expect(Math.max(...naiveObjective(x, labels, exactRows, weightDecay).gradient.map(Math.abs))).toBeLessThan(1e-12);
+		const data = new SoftmaxRegressionData(Float32Array.from(x.flat()), Int32Array.from(labels), k);
+		const fit = await expectNoLeakedTensors(() => fitSoftmaxRegression(data, { weightDecay }));
+		data.dispose();
+		expect(["gradient", "progress"]).toContain(fit.stop);
+		expect(fit.iterations).toBeLessThan(LBFGS_DEFAULTS.maxIterations);
+		expect(fit.gradientNorm).toBeLessThan(1e-4);
+		const found = centreBias(fit.x, dim + 1, k);
+		expect(maxAbsDiff(found, exact)).toBeLessThan(1e-3);
+		expect(fit.value - exactValue).toBeGreaterThanOrEqual(-1e-6);
+		expect(fit.value - exactValue).toBeLessThan(1e-7);
+		// The old fixed 5-iteration budget is far from it: the comparison can fail.
+		const early = new SoftmaxRegressionData(Float32Array.from(x.flat()), Int32Array.from(labels), k);
+		const short = await fitSoftmaxRegression(early, { weightDecay, maxIterations: 5 });
+		early.dispose();
+		expect(short.stop).toBe("iterations");
+		expect(maxAbsDiff(centreBias(short.x, dim + 1, k), exact)).toBeGreaterThan(1e-2);
+	});
+});
+
 describe("linear probe", () => {
 	it("an analytic case: with no information in the features the bias learns the class frequencies", async () => {
 		// Constant features standardise to 0; the optimum of the mean cross-entropy is softmax(bias) = frequencies.
@@ -137,7 +239,7 @@ describe("linear probe", () => {
 		const train = blobs(rng, 30, 3, 5, 8);
 		const test = blobs(rng, 20, 3, 5, 8);
 		const result = await expectNoLeakedTensors(() =>
-			linearProbe(train, test, 3, { weightDecays: [1e-1, 1e-3], maxIterations: 50 }),
+			linearProbe(train, test, 3, { weightDecays: [1e-1, 1e-3], maxIterations: 50, extendGrid: 0 }),
 		);
 		expect(result.top1).toBe(1);
 		expect(result.validationAccuracy).toBe(1);
@@ -158,6 +260,39 @@ describe("linear probe", () => {
 		expect(a.top1).toBeGreaterThan(0.5);
 		// Strong weight decay shrinks the weights: its validation loss is the highest here.
 		expect(a.grid[0].validationLoss).toBeGreaterThan(a.grid[2].validationLoss);
+	});
+
+	it("grows the weight-decay grid past an edge until the choice is interior, and records the fits", async () => {
+		// Few noisy images in many dimensions: weak decay overfits, so the best decay is strong.
+		const rng = new Rng(21);
+		const train = blobs(rng, 20, 4, 40, 0.8);
+		const test = blobs(rng, 50, 4, 40, 0.8);
+		const result = await linearProbe(train, test, 4, { weightDecays: [1e-4, 1e-5], extendGrid: 4 });
+		const tried = result.grid.map((g) => g.weightDecay);
+		expect(tried[0]).toBeGreaterThan(1e-4); // grew on the strong side
+		for (let i = 1; i < tried.length; i++) expect(tried[i]).toBeLessThan(tried[i - 1]); // strongest first
+		expect(result.edge).toBe("interior");
+		expect(result.weightDecay).not.toBe(tried[0]);
+		expect(result.weightDecay).toBeGreaterThan(1e-4);
+		for (const g of result.grid) {
+			expect(["gradient", "progress"]).toContain(g.stop);
+			expect(g.gradientNorm).toBeGreaterThanOrEqual(0);
+			expect(g.iterations).toBeGreaterThan(0);
+		}
+		expect(result.cappedFits).toBe(0);
+		expect(["gradient", "progress"]).toContain(result.stop);
+	});
+
+	it("records a choice that stays on an edge once the grid may not grow any more", async () => {
+		const rng = new Rng(22);
+		const train = blobs(rng, 20, 4, 40, 0.8);
+		const test = blobs(rng, 20, 4, 40, 0.8);
+		const result = await linearProbe(train, test, 4, { weightDecays: [1e-4, 1e-5], extendGrid: 0 });
+		expect(result.grid.map((g) => g.weightDecay)).toEqual([1e-4, 1e-5]);
+		expect(result.edge).toBe("strongest");
+		expect(result.weightDecay).toBe(1e-4);
+		expect(() => resolveLinearProbeOptions({ extendGrid: -1 })).toThrow(/extendGrid.*got -1/);
+		expect(() => resolveLinearProbeOptions({ weightDecays: [1e-3, 1e-3] })).toThrow(/repeat/);
 	});
 
 	it("standardises with the training statistics; a constant feature is only centred", () => {

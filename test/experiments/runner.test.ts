@@ -256,6 +256,49 @@ describe("runExperiment", () => {
 		expect(ledger).toEqual([...(await readLedger(whole)).values()].map((j) => j.id));
 	});
 
+	it("trains a cell with its own encoder, lr and temperature, records CPU time, and plots against it", async () => {
+		const own: PresetSpec = {
+			...preset,
+			seeds: [0],
+			transfer: undefined,
+			views: {},
+			cells: [
+				{
+					id: "r",
+					label: "real, own recipe",
+					data: { kind: "real" },
+					encoder: "resnet8-w32",
+					lr: 0.2,
+					temperature: 0.5,
+				},
+				{ id: "rand", label: "random", data: { kind: "baseline", baseline: "random" }, encoder: "resnet8-w32" },
+			],
+			tables: [{ title: "t", rows: ["r", "rand"] }],
+			sweeps: [
+				{
+					title: "vs CPU",
+					x: { label: "training CPU-minutes", scale: "log", measured: "trainCpuMinutes" },
+					y: "linear",
+					series: [{ name: "s", points: [{ x: 2, cell: "r" }] }],
+				},
+			],
+			grids: [],
+		};
+		const out = join(root, "own");
+		const r = await runExperiment({ preset: own, out, log: () => {} });
+		expect(r.failed).toBe(0);
+		const config = JSON.parse(await readFile(join(out, "runs", "r", "seed-0", "config.json"), "utf8"));
+		expect([config.encoder, config.lr, config.temperature]).toEqual(["resnet8-w32", 0.2, 0.5]);
+		const metrics = JSON.parse(await readFile(join(out, "runs", "rand", "seed-0", "metrics.json"), "utf8"));
+		expect(JSON.stringify(metrics.encoder)).toContain("resnet8-w32");
+		const ledger = await readLedger(out);
+		const train = ledger.get("train r seed 0");
+		expect(train?.cpuSeconds).toBeGreaterThan(0);
+		const point = r.results.sweeps[0].series[0].points[0];
+		expect(point.x).toBeCloseTo((train?.cpuSeconds ?? 0) / 60, 2); // measured, not the spec's 2
+		expect(await readFile(r.report.markdown, "utf8")).toContain("| job | status | time | CPU | finished | error |");
+	});
+
 	it("checks presets: every shipped preset is consistent; bad references are named", () => {
 		for (const p of Object.values(PRESETS)) checkPreset(p);
 		expect(() => checkPreset({ ...preset, tables: [{ title: "t", rows: ["nope"] }] })).toThrow(/unknown cell 'nope'/);

@@ -1,8 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { Rng } from "../../src/engine/rng.js";
+import { createEncoder } from "../../src/learners/encoders/registry.js";
+import { Learner } from "../../src/learners/learner.js";
 import { learningRate, scaledLr } from "../../src/learners/schedule.js";
 import { Sgd } from "../../src/learners/sgd.js";
+import { decaysWeight } from "../../src/learners/trainer.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
 beforeAll(async () => {
@@ -77,6 +81,24 @@ describe("Sgd", () => {
 	it("rejects bad settings by name", () => {
 		expect(() => new Sgd(new Map(), { momentum: 1 })).toThrow(/momentum must be in \[0, 1\), got 1/);
 		expect(() => new Sgd(new Map(), { weightDecay: -1 })).toThrow(/weight decay must be a finite number >= 0, got -1/);
+	});
+});
+
+describe("the trainer's weight-decay rule (SimCLR: no decay on batch norm or biases)", () => {
+	it("decays every convolution and dense weight of a SimCLR learner and nothing else", () => {
+		const encoder = createEncoder("resnet-tiny", { seed: 0 });
+		const learner = new Learner("simclr", encoder, { numClasses: 0, latentDim: 0, temperature: 0.1 }, new Rng(0));
+		const names = [...learner.trainable.keys()];
+		const decayed = names.filter(decaysWeight);
+		const kept = names.filter((n) => !decaysWeight(n));
+		// resnet-tiny: stem conv + 2 convs per block x 3 blocks + 2 shortcut convs; the head's 2 dense layers.
+		expect(decayed.filter((n) => n.startsWith("encoder.")).length).toBe(1 + 6 + 2);
+		expect(decayed.filter((n) => n.startsWith("head.")).sort()).toEqual(["head.hidden.weight", "head.output.weight"]);
+		expect(kept.length).toBeGreaterThan(0);
+		for (const n of kept) expect(n).toMatch(/\.(gamma|beta|bias)$/);
+		for (const n of decayed) expect(n).toMatch(/\.weight$/);
+		learner.dispose();
+		encoder.dispose();
 	});
 });
 

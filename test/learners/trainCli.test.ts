@@ -11,7 +11,9 @@ const flags = ["--method", "simclr", "--data", "fashion-mnist", "--limit", "64",
 const steps = ["--steps", "40", "--log-every", "5"];
 
 describe("genrep train", () => {
-	it("killed with SIGKILL right after its 2nd checkpoint, resumes there to the same encoder as an uninterrupted run", async () => {
+	it("killed with SIGKILL right after its 2nd checkpoint, resumes there to the same encoder as an uninterrupted run", {
+		timeout: 600_000,
+	}, async () => {
 		const killed = join(dir, "killed");
 		// 64 images at batch 8: a checkpoint at the end of every 8-step epoch.
 		const crash = genrepKilledAt("train-checkpoint", 2, "train", ...flags, ...steps, "--out", killed);

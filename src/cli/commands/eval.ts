@@ -49,7 +49,11 @@ export function registerEvalCommand(program: Command): void {
 		.option("--k <n>", "kNN neighbours (default 20)", positiveInteger)
 		.option("--shots <list>", "low-shot images per class, comma-separated (default 10,100)", integerList)
 		.option("--draws <n>", "low-shot draws per shot count (default 5)", positiveInteger)
-		.option("--max-iterations <n>", "L-BFGS iterations per linear-probe fit at most (default 100)", positiveInteger)
+		.option(
+			"--max-iterations <n>",
+			"L-BFGS iterations per linear-probe fit at most (a safety cap: fits stop on a tolerance; default 1000)",
+			positiveInteger,
+		)
 		.action(
 			action(async (flags: EvalFlags) => {
 				const fromFile = flags.config ? await readConfigFile(flags.config) : {};

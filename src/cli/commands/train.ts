@@ -31,7 +31,7 @@ export function registerTrainCommand(program: Command): void {
 			"--method <name>",
 			"simclr, supcon (needs classes), multipos (an anchor and all its latent views are positives), inverter (needs z), classifier (needs classes)",
 		)
-		.option("--encoder <name>", "resnet-tiny or resnet18 (default resnet-tiny)")
+		.option("--encoder <name>", "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)")
 		.option(
 			"--image-size <px>",
 			"train on SxS images: the data is cropped and resized to it by the pixel views (resized without them); " +

@@ -6,15 +6,22 @@
  * 2. Hold out a validation split, `validationFraction` of each class (seeded), and fit on the
  *    rest once per weight decay of the grid, strongest first, each fit warm-started from the
  *    previous solution; keep the weight decay with the best validation accuracy (ties: lower
- *    validation cross-entropy).
+ *    validation cross-entropy). When the best is the grid's strongest or weakest value, the grid
+ *    grows by a factor of 10 on that side (up to `extendGrid` times) until the best is
+ *    interior; `edge` records a choice that stayed on an edge.
  * 3. Refit on the whole training split with that weight decay (warm-started from its
  *    validation fit) and report top-1 accuracy on the test split.
+ *
+ * Every fit runs L-BFGS to a tolerance (lbfgs.ts), not to a fixed number of iterations; the
+ * result records each fit's iterations, final gradient norm and why it stopped, so a reader
+ * can check that no fit stopped at the cap.
  *
  * With a single weight decay in the grid there is nothing to choose: step 2 is skipped.
  */
 import { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 import type { FeatureSet } from "./features.js";
+import { LBFGS_DEFAULTS, type LbfgsResult } from "./lbfgs.js";
 import { stratifiedSplit } from "./sampling.js";
 import { fitSoftmaxRegression, SoftmaxRegressionData } from "./softmaxRegression.js";
 
@@ -23,16 +30,19 @@ export interface LinearProbeOptions {
 	weightDecays?: readonly number[];
 	/** Share of each class of the training split held out to choose the weight decay. */
 	validationFraction?: number;
-	/** L-BFGS iterations per fit at most. */
+	/** L-BFGS iterations per fit at most (a safety cap; fits stop on a tolerance). */
 	maxIterations?: number;
+	/** Times the grid may grow by a factor of 10 past each edge while the best is on it. */
+	extendGrid?: number;
 	/** Seed of the validation split. */
 	seed?: number;
 }
 
 export const LINEAR_PROBE_DEFAULTS = {
-	weightDecays: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5],
+	weightDecays: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
 	validationFraction: 0.1,
-	maxIterations: 100,
+	maxIterations: LBFGS_DEFAULTS.maxIterations,
+	extendGrid: 2,
 	seed: 0,
 } as const;
 
@@ -40,6 +50,7 @@ export type ResolvedLinearProbeOptions = Readonly<{
 	weightDecays: readonly number[];
 	validationFraction: number;
 	maxIterations: number;
+	extendGrid: number;
 	seed: number;
 }>;
 
@@ -48,6 +59,10 @@ export function resolveLinearProbeOptions(options: LinearProbeOptions = {}): Res
 	const validationFraction = options.validationFraction ?? LINEAR_PROBE_DEFAULTS.validationFraction;
 	const maxIterations = options.maxIterations ?? LINEAR_PROBE_DEFAULTS.maxIterations;
 	const seed = options.seed ?? LINEAR_PROBE_DEFAULTS.seed;
+	const extendGrid = options.extendGrid ?? LINEAR_PROBE_DEFAULTS.extendGrid;
+	if (!Number.isInteger(extendGrid) || extendGrid < 0) {
+		throw new GenrepError(`extendGrid must be a non-negative integer, got ${extendGrid}`);
+	}
 	if (weightDecays.length === 0) throw new GenrepError("weightDecays must hold at least one value");
 	for (const wd of weightDecays) {
 		if (!(wd >= 0) || !Number.isFinite(wd))
@@ -64,7 +79,20 @@ export function resolveLinearProbeOptions(options: LinearProbeOptions = {}): Res
 	}
 	// Strongest first: each fit warm-starts the next, weaker one.
 	weightDecays.sort((a, b) => b - a);
-	return Object.freeze({ weightDecays, validationFraction, maxIterations, seed });
+	if (new Set(weightDecays).size !== weightDecays.length) {
+		throw new GenrepError(`weightDecays must not repeat a value, got ${weightDecays.join(", ")}`);
+	}
+	return Object.freeze({ weightDecays, validationFraction, maxIterations, extendGrid, seed });
+}
+
+/** How one L-BFGS fit ended. */
+export interface FitReport {
+	/** Accepted L-BFGS steps. */
+	iterations: number;
+	/** max |gradient| of the penalised objective at the solution. */
+	gradientNorm: number;
+	/** gradient or progress (converged to a tolerance), iterations (hit the cap), line search. */
+	stop: LbfgsResult["stop"];
 }
 
 export interface LinearProbeResult {
@@ -74,14 +102,23 @@ export interface LinearProbeResult {
 	weightDecay: number;
 	/** Validation accuracy at the chosen weight decay (null when the grid has one value). */
 	validationAccuracy: number | null;
-	/** Every weight decay tried, with its validation accuracy and cross-entropy. */
-	grid: { weightDecay: number; validationAccuracy: number; validationLoss: number; iterations: number }[];
+	/** Every weight decay tried (strongest first, the grown edges included), with its validation figures and fit. */
+	grid: ({ weightDecay: number; validationAccuracy: number; validationLoss: number } & FitReport)[];
+	/**
+	 * Where the chosen weight decay lies in the grid tried: "interior", or the edge it stayed on
+	 * after growing the grid `extendGrid` times (or when it could not grow: 0 is the weakest).
+	 * null when the grid has one value.
+	 */
+	edge: "interior" | "strongest" | "weakest" | null;
 	trainImages: number;
 	validationImages: number;
 	testImages: number;
-	/** L-BFGS iterations of the final fit and why it stopped. */
+	/** L-BFGS iterations of the final fit, its gradient norm and why it stopped. */
 	iterations: number;
-	stop: string;
+	gradientNorm: number;
+	stop: LbfgsResult["stop"];
+	/** Fits of this probe (grid and final) that stopped at the iteration cap. */
+	cappedFits: number;
 }
 
 /** Mean and scale (standard deviation, or 1 where it is 0) of each feature column. */
@@ -140,7 +177,8 @@ export async function linearProbe(
 		let weightDecay = o.weightDecays[0];
 		let validationAccuracy: number | null = null;
 		let init: Float64Array | undefined;
-		const grid: LinearProbeResult["grid"] = [];
+		let grid: LinearProbeResult["grid"] = [];
+		let edge: LinearProbeResult["edge"] = null;
 		let validationImages = 0;
 		if (o.weightDecays.length > 1) {
 			const split = stratifiedSplit(train.labels, numClasses, o.validationFraction, new Rng(o.seed).fork("validation"));
@@ -153,29 +191,11 @@ export async function linearProbe(
 			const fitData = trainData.subset(split.fit);
 			const validationData = trainData.subset(split.validation);
 			try {
-				let best: { accuracy: number; loss: number; weights: Float64Array } | null = null;
-				let warm: Float64Array | undefined;
-				for (const wd of o.weightDecays) {
-					const fit = await fitSoftmaxRegression(fitData, {
-						weightDecay: wd,
-						init: warm,
-						maxIterations: o.maxIterations,
-					});
-					warm = fit.x;
-					const { accuracy, crossEntropy } = await validationData.evaluate(fit.x);
-					grid.push({
-						weightDecay: wd,
-						validationAccuracy: accuracy,
-						validationLoss: crossEntropy,
-						iterations: fit.iterations,
-					});
-					if (!best || accuracy > best.accuracy || (accuracy === best.accuracy && crossEntropy < best.loss)) {
-						best = { accuracy, loss: crossEntropy, weights: fit.x };
-						weightDecay = wd;
-						validationAccuracy = accuracy;
-					}
-				}
-				init = best?.weights;
+				const chosen = await chooseWeightDecay(fitData, validationData, o);
+				({ grid, edge } = chosen);
+				weightDecay = chosen.best.weightDecay;
+				validationAccuracy = chosen.best.validationAccuracy;
+				init = chosen.best.weights;
 			} finally {
 				fitData.dispose();
 				validationData.dispose();
@@ -188,14 +208,70 @@ export async function linearProbe(
 			weightDecay,
 			validationAccuracy,
 			grid,
+			edge,
 			trainImages: train.count,
 			validationImages,
 			testImages: test.count,
 			iterations: final.iterations,
+			gradientNorm: final.gradientNorm,
 			stop: final.stop,
+			cappedFits: [...grid, final].filter((f) => f.stop === "iterations").length,
 		};
 	} finally {
 		trainData.dispose();
 		testData.dispose();
 	}
 }
+
+type GridPoint = LinearProbeResult["grid"][number] & { weights: Float64Array };
+
+/**
+ * Fits every weight decay of the grid on `fitData` (strongest first, warm-started), grows the
+ * grid by factors of 10 past an edge while the best lies on it, and returns the grid tried
+ * (strongest first) with the best point (validation accuracy, ties: lower validation loss).
+ */
+async function chooseWeightDecay(
+	fitData: SoftmaxRegressionData,
+	validationData: SoftmaxRegressionData,
+	o: ResolvedLinearProbeOptions,
+): Promise<{ grid: LinearProbeResult["grid"]; best: GridPoint; edge: "interior" | "strongest" | "weakest" }> {
+	const fitAt = async (weightDecay: number, warm: Float64Array | undefined): Promise<GridPoint> => {
+		const fit = await fitSoftmaxRegression(fitData, { weightDecay, init: warm, maxIterations: o.maxIterations });
+		const { accuracy, crossEntropy } = await validationData.evaluate(fit.x);
+		return {
+			weightDecay,
+			validationAccuracy: accuracy,
+			validationLoss: crossEntropy,
+			iterations: fit.iterations,
+			gradientNorm: fit.gradientNorm,
+			stop: fit.stop,
+			weights: fit.x,
+		};
+	};
+	const better = (a: GridPoint, b: GridPoint) =>
+		a.validationAccuracy > b.validationAccuracy ||
+		(a.validationAccuracy === b.validationAccuracy && a.validationLoss < b.validationLoss);
+	const points: GridPoint[] = []; // strongest first
+	for (const wd of o.weightDecays) points.push(await fitAt(wd, points.at(-1)?.weights));
+	const bestOf = () => points.reduce((best, p) => (better(p, best) ? p : best));
+	let grownWeaker = 0;
+	let grownStronger = 0;
+	for (;;) {
+		const best = bestOf();
+		const weakest = points[points.length - 1];
+		const strongest = points[0];
+		if (best === weakest && weakest.weightDecay > 0 && grownWeaker < o.extendGrid) {
+			points.push(await fitAt(decade(weakest.weightDecay, -1), weakest.weights));
+			grownWeaker++;
+		} else if (best === strongest && grownStronger < o.extendGrid) {
+			points.unshift(await fitAt(decade(strongest.weightDecay, 1), strongest.weights));
+			grownStronger++;
+		} else break;
+	}
+	const best = bestOf();
+	const edge = best === points[0] ? "strongest" : best === points[points.length - 1] ? "weakest" : "interior";
+	return { grid: points.map(({ weights, ...rest }) => rest), best, edge };
+}
+
+/** value * 10^sign, rounded to 12 significant digits (1e-6, not 1.0000000000000002e-6). */
+const decade = (value: number, sign: 1 | -1): number => Number((sign > 0 ? value * 10 : value / 10).toPrecision(12));

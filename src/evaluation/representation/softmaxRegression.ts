@@ -64,15 +64,20 @@ export class SoftmaxRegressionData {
 		weights: Float64Array,
 		weightDecay: number,
 	): Promise<{ value: number; gradient: Float64Array }> {
-		const [crossEntropy, gradient] = tf.tidy(() => {
+		const [rowLosses, gradient] = tf.tidy(() => {
 			const w = this.weightsTensor(weights);
 			const logits = tf.matMul(this.x, w); // [N, K]
-			const { ce, softmax } = this.crossEntropyAndSoftmax(logits); // [], [N, K]
+			const { perRow, softmax } = this.crossEntropyAndSoftmax(logits); // [N], [N, K]
 			const residual = tf.sub(softmax, this.y); // [N, K]
-			return [ce, tf.div(tf.matMul(this.x, residual, true, false), this.count)]; // [], [D + 1, K]
+			return [perRow, tf.div(tf.matMul(this.x, residual, true, false), this.count)]; // [N], [D + 1, K]
 		});
 		try {
-			const [ceValue, grad] = await Promise.all([crossEntropy.data(), gradient.data()]);
+			const [losses, grad] = await Promise.all([rowLosses.data(), gradient.data()]);
+			// The mean over rows in float64: a float32 sum of tens of thousands of rows is noisier
+			// than the changes the minimiser's progress test must see near the optimum.
+			let ceValue = 0;
+			for (let i = 0; i < losses.length; i++) ceValue += losses[i];
+			ceValue /= this.count;
 			const out = Float64Array.from(grad);
 			let penalty = 0;
 			const penalised = (this.columns - 1) * this.numClasses; // all rows but the bias row
@@ -80,9 +85,9 @@ export class SoftmaxRegressionData {
 				penalty += weights[i] * weights[i];
 				out[i] += weightDecay * weights[i];
 			}
-			return { value: ceValue[0] + 0.5 * weightDecay * penalty, gradient: out };
+			return { value: ceValue + 0.5 * weightDecay * penalty, gradient: out };
 		} finally {
-			tf.dispose([crossEntropy, gradient]);
+			tf.dispose([rowLosses, gradient]);
 		}
 	}
 
@@ -90,7 +95,8 @@ export class SoftmaxRegressionData {
 	async evaluate(weights: Float64Array): Promise<{ predictions: Int32Array; accuracy: number; crossEntropy: number }> {
 		const [predicted, crossEntropy] = tf.tidy(() => {
 			const logits = tf.matMul(this.x, this.weightsTensor(weights)); // [N, K]
-			return [tf.argMax(logits, 1), this.crossEntropyAndSoftmax(logits).ce]; // [N], []
+			const { perRow } = this.crossEntropyAndSoftmax(logits); // [N]
+			return [tf.argMax(logits, 1), tf.div(tf.sum(perRow), this.count)]; // [N], []
 		});
 		try {
 			const predictions = Int32Array.from(await predicted.data());
@@ -107,16 +113,16 @@ export class SoftmaxRegressionData {
 	}
 
 	/**
-	 * Mean cross-entropy and softmax of logits [N, K]. Each row is shifted by its max first and
+	 * Cross-entropy of each row and softmax of logits [N, K]. Each row is shifted by its max first and
 	 * its loss taken as log(sum exp(shifted)) - shifted_y, never as a difference of two large
 	 * numbers: float32 would drown the small losses of confidently separated rows.
 	 */
-	private crossEntropyAndSoftmax(logits: tf.Tensor): { ce: tf.Scalar; softmax: tf.Tensor } {
+	private crossEntropyAndSoftmax(logits: tf.Tensor): { perRow: tf.Tensor1D; softmax: tf.Tensor } {
 		const shifted = tf.sub(logits, tf.max(logits, 1, true)); // [N, K], row max 0
 		const exps = tf.exp(shifted); // [N, K]
 		const sums = tf.sum(exps, 1, true); // [N, 1]
-		const perRow = tf.sub(tf.log(tf.reshape(sums, [-1])), tf.sum(tf.mul(shifted, this.y), 1)); // [N]
-		return { ce: tf.div(tf.sum(perRow), this.count), softmax: tf.div(exps, sums) };
+		const perRow = tf.sub(tf.log(tf.reshape(sums, [-1])), tf.sum(tf.mul(shifted, this.y), 1)) as tf.Tensor1D; // [N]
+		return { perRow, softmax: tf.div(exps, sums) };
 	}
 
 	private weightsTensor(weights: Float64Array): tf.Tensor2D {

@@ -174,6 +174,7 @@ function renderJobs(jobs: JobRecord[]): string[] {
 		(job) =>
 			`<tr><td class="label"><code>${h(job.id)}</code></td><td class="status ${job.status}">${h(statusLabel(job.status))}</td>` +
 			`<td>${job.seconds === undefined ? "" : h(formatSeconds(job.seconds))}</td>` +
+			`<td>${job.cpuSeconds === undefined ? "" : h(formatSeconds(job.cpuSeconds))}</td>` +
 			`<td class="label">${job.finishedAt ? h(formatTime(job.finishedAt)) : ""}</td>` +
 			`<td class="error">${job.error ? h(job.error) : ""}</td></tr>`,
 	);
@@ -182,7 +183,7 @@ function renderJobs(jobs: JobRecord[]): string[] {
 		`<details${anyFailed ? " open" : ""}>`,
 		`<summary>${h(jobSummary(jobs))}</summary>`,
 		'<div class="table-wrap"><table class="jobs">',
-		'<thead><tr><th class="label">job</th><th class="label">status</th><th>time</th><th class="label">finished</th><th class="label">error</th></tr></thead>',
+		'<thead><tr><th class="label">job</th><th class="label">status</th><th>time</th><th title="process CPU time (user + system) while the job ran">CPU</th><th class="label">finished</th><th class="label">error</th></tr></thead>',
 		`<tbody>\n${rows.join("\n")}\n</tbody>`,
 		"</table></div>",
 		"</details>",

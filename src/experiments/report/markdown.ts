@@ -118,14 +118,15 @@ function renderJobs(jobs: JobRecord[]): string[] {
 		"",
 		jobSummary(jobs),
 		"",
-		"| job | status | time | finished | error |",
-		"|---|---|---:|---|---|",
+		"| job | status | time | CPU | finished | error |",
+		"|---|---|---:|---:|---|---|",
 	];
 	for (const job of jobs) {
 		const time = job.seconds === undefined ? "" : formatSeconds(job.seconds);
+		const cpu = job.cpuSeconds === undefined ? "" : formatSeconds(job.cpuSeconds);
 		const finished = job.finishedAt ? md(formatTime(job.finishedAt)) : "";
 		out.push(
-			`| ${md(job.id)} | ${statusLabel(job.status)} | ${time} | ${finished} | ${job.error ? md(job.error) : ""} |`,
+			`| ${md(job.id)} | ${statusLabel(job.status)} | ${time} | ${cpu} | ${finished} | ${job.error ? md(job.error) : ""} |`,
 		);
 	}
 	out.push("");

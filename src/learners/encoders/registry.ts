@@ -21,7 +21,19 @@ export const ENCODERS = {
 		widths: [16, 32, 64],
 		blocks: [1, 1, 1],
 		description:
-			"3 stages of 1 basic block, 16-32-64 channels (~77 k parameters with 1 input channel); fast enough for demos and tests",
+			"ResNet-8 at quarter width: 3 stages of 1 basic block, 16-32-64 channels (~77 k parameters with 1 input channel), 64-d features; fast enough for demos and tests",
+	},
+	"resnet8-w32": {
+		widths: [32, 64, 128],
+		blocks: [1, 1, 1],
+		description:
+			"ResNet-8: 3 stages of 1 basic block, 32-64-128 channels (~0.3 M parameters with 1 input channel), 128-d features",
+	},
+	"resnet10-w32": {
+		widths: [32, 64, 128, 256],
+		blocks: [1, 1, 1, 1],
+		description:
+			"ResNet-10 at half width: 4 stages of 1 basic block, 32-64-128-256 channels (~1.2 M parameters with 1 input channel), 256-d features",
 	},
 	resnet18: {
 		widths: [64, 128, 256, 512],
