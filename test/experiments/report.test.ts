@@ -275,9 +275,9 @@ describe("writeReport", () => {
 		expect(markdown).toContain("![Samples sweep](plots/samples-sweep.svg)");
 		expect(markdown).toContain("[PNG](plots/samples-sweep.png)");
 		expect(markdown).toContain("[![Gaussian views](grids/gaussian.png)](grids/gaussian.png)");
-		expect(markdown).toContain("| cgan-s2 | failed | 3.0 s |  | out of memory &lt;oops&gt; |");
-		expect(markdown).toContain("| real-s0 | done | 13 s | 2026-11-25 17:39 UTC |  |");
-		expect(markdown).toContain("| gauss-s0 | done earlier |  |  |  |");
+		expect(markdown).toContain("| cgan-s2 | failed | 3.0 s |  |  | out of memory &lt;oops&gt; |");
+		expect(markdown).toContain("| real-s0 | done | 13 s |  | 2026-11-25 17:39 UTC |  |");
+		expect(markdown).toContain("| gauss-s0 | done earlier |  |  |  |  |");
 		expect(markdown).toContain("| jobs | 1 done, 1 failed, 1 done earlier |");
 		expect(markdown).toContain("| compute | 16 s over all sittings (2 of 3 jobs timed) |");
 	});
