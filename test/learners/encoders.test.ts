@@ -92,7 +92,9 @@ describe("createEncoder", () => {
 	});
 
 	it("names the known encoders for an unknown one, and the bad value for a bad option", () => {
-		expect(() => createEncoder("vit-b16")).toThrow("unknown encoder 'vit-b16'; known encoders: resnet-tiny, resnet18");
+		expect(() => createEncoder("vit-b16")).toThrow(
+			"unknown encoder 'vit-b16'; known encoders: resnet-tiny, resnet8-w32, resnet10-w32, resnet18",
+		);
 		expect(() => createEncoder("resnet-tiny", { inChannels: 0 })).toThrow(
 			"inChannels must be a positive integer, got 0",
 		);
