@@ -28,7 +28,11 @@
  *
  *   npm run bench -- [--sections a,b] [--repeats 5] [--batch 256] [--min-seconds 10]
  *                    [--torch-configs nchw:1,nchw:2,channels_last:1,channels_last:2]
- *                    [--search-seconds 3] [--python PATH] [--peak-gflops N] [--out FILE]
+ *                    [--search-seconds 3] [--precision fp32|bf16] [--python PATH] [--peak-gflops N]
+ *                    [--out FILE]
+ *
+ * --precision bf16 (simclr sections): genrep's oneDNN bf16 convolutions and matrix products
+ * (`genrep train --precision bf16`) against PyTorch's torch.cpu.amp.autocast(bfloat16).
  */
 
 import { spawnSync } from "node:child_process";
@@ -76,6 +80,7 @@ const { values: flags } = parseArgs({
 		"torch-configs": { type: "string", default: DEFAULT_TORCH_CONFIGS },
 		"search-seconds": { type: "string", default: "3" },
 		"no-onnx": { type: "boolean", default: false },
+		precision: { type: "string", default: "fp32" },
 		python: { type: "string" },
 		"peak-gflops": { type: "string" },
 		"allow-reference-blas": { type: "boolean", default: false },
@@ -88,7 +93,7 @@ if (flags.help) {
 	process.stdout.write(
 		`usage: npm run bench -- [--sections ${ALL_SECTIONS.join(",")}]\n` +
 			`       [--repeats ${MIN_REPEATS}] [--batch 256] [--warmup 2] [--min-steps 5] [--min-seconds 10] [--max-steps 100]\n` +
-			`       [--torch-configs ${DEFAULT_TORCH_CONFIGS}] [--search-seconds 3] [--no-onnx]\n` +
+			`       [--torch-configs ${DEFAULT_TORCH_CONFIGS}] [--search-seconds 3] [--no-onnx] [--precision fp32|bf16]\n` +
 			"       [--python PATH] [--peak-gflops N] [--allow-reference-blas] [--out FILE ('' for none)]\n",
 	);
 	process.exit(0);
@@ -102,6 +107,12 @@ function fail(message: string): never {
 const sections = (flags.sections ?? "").split(",").filter(Boolean);
 for (const s of sections)
 	if (!ALL_SECTIONS.includes(s)) fail(`unknown section '${s}'; known: ${ALL_SECTIONS.join(", ")}`);
+const precision = flags.precision ?? "fp32";
+if (precision !== "fp32" && precision !== "bf16") fail(`--precision must be fp32 or bf16, got '${precision}'`);
+if (precision === "bf16")
+	for (const s of sections)
+		if (!s.startsWith("simclr:"))
+			fail(`--precision bf16 applies to the simclr sections only, not '${s}': pass --sections simclr:...`);
 const repeats = Number(flags.repeats);
 const batch = Number(flags.batch);
 const searchSeconds = Number(flags["search-seconds"]);
@@ -164,7 +175,8 @@ console.log(
 		`peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (${peak.how}); load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}`,
 );
 console.log(
-	`batch ${batch}; ${repeats} runs per side per section, alternating; ${timingArgs.join(" ")}; ` +
+	`batch ${batch}; precision ${precision}${precision === "bf16" ? " (genrep: oneDNN bf16 convolutions and matrix products; PyTorch: torch.cpu.amp.autocast bf16)" : ""}; ` +
+		`${repeats} runs per side per section, alternating; ${timingArgs.join(" ")}; ` +
 		`PyTorch configurations searched (${searchSeconds} s each): ${torchConfigs.map((c) => configLabel(c)).join("; ")}`,
 );
 console.log(
@@ -306,7 +318,11 @@ const genrepRun = (section: string, extra: string[] = []) =>
 	runJson(
 		`genrep ${section}`,
 		process.execPath,
-		["--import", "tsx", GENREP_SCRIPT, section, "--batch", String(batch), ...timingArgs, ...extra],
+		[
+			...["--import", "tsx", GENREP_SCRIPT, section, "--batch", String(batch), "--precision", precision],
+			...timingArgs,
+			...extra,
+		],
 		genrepEnv,
 		ROOT,
 	);
@@ -317,7 +333,11 @@ const torchRun = (p: SectionPlan, c: TorchConfig, timing: string[], extra: strin
 	const r = runJson(
 		`PyTorch ${p.torchArg}`,
 		python.python,
-		[TORCH_SCRIPT, p.torchArg, "--batch", String(batch), "--layout", c.layout, ...timing, ...extra],
+		[
+			...[TORCH_SCRIPT, p.torchArg, "--batch", String(batch), "--layout", c.layout, "--precision", precision],
+			...timing,
+			...extra,
+		],
 		torchEnvOf(c),
 		path.dirname(TORCH_SCRIPT),
 	);
@@ -657,6 +677,7 @@ if (flags.out) {
 		totalRuns,
 		userEnv: recordedEnv(ORIGINAL_ENV),
 		batch,
+		precision,
 		repeats,
 		torchConfigs,
 		pythonTorch: python.python,

@@ -10,7 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
-import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats, setNativePrecision } from "../src/engine/native/index.js";
 import { type TimingOptions, timeSteps } from "./common.js";
 import { ORIGINAL_ENV, recordedEnv } from "./env.js";
 import { makeWorkload } from "./workloads.js";
@@ -23,6 +23,7 @@ const { values: flags, positionals } = parseArgs({
 		"min-seconds": { type: "string", default: "10" },
 		"max-steps": { type: "string", default: "100" },
 		"write-check": { type: "string" },
+		precision: { type: "string", default: "fp32" },
 	},
 	allowPositionals: true,
 	strict: true,
@@ -37,6 +38,10 @@ const timing: TimingOptions = {
 };
 
 const engine = await initEngine();
+if (flags.precision !== "fp32" && flags.precision !== "bf16")
+	throw new Error(`--precision must be fp32 or bf16, got '${flags.precision}'`);
+const precision = setNativePrecision(flags.precision);
+if (precision.reason) throw new Error(`--precision ${flags.precision}: ${precision.reason}`);
 const work = await makeWorkload(section, batch);
 const rssKB = () => Math.round(process.memoryUsage.rss() / 1024);
 const rssAfterSetupKB = rssKB();
@@ -75,6 +80,7 @@ console.log(
 		nativeKernels: engine.nativeKernels,
 		...(engine.nativeReason ? { nativeReason: engine.nativeReason } : {}),
 		onednn: addon ? addon.info() : null,
+		precision: precision.precision,
 		env,
 		// Variables genrep itself set in its process (the addon's loader: OMP_WAIT_POLICY).
 		setByGenrep: Object.keys(env).filter((k) => ORIGINAL_ENV[k] === undefined),

@@ -70,8 +70,10 @@ def bench_simclr(encoder, args):
 
     def step():
         opt.zero_grad(set_to_none=True)
-        z = model(x)
-        loss = nt_xent(z[:half], z[half:], SIMCLR["temperature"])
+        # bf16: PyTorch's CPU autocast (convolutions and matrix products in bf16).
+        with torch.cpu.amp.autocast(enabled=args.precision == "bf16", dtype=torch.bfloat16):
+            z = model(x)
+        loss = nt_xent(z[:half].float(), z[half:].float(), SIMCLR["temperature"])
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -178,6 +180,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("section")
     parser.add_argument("--check", help="generate: safetensors with z, y and genrep's images of the same latents")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="simclr sections: bf16 autocast")
     add_common_args(parser)
     args = parser.parse_args()
 
@@ -196,7 +199,8 @@ def main():
     else:
         parser.error(f"unknown section {args.section!r}")
     # After the work: the linear layers have loaded the BLAS and the thread pools exist.
-    print(json.dumps({"section": args.section, "batch": args.batch, **environment(args.layout), **result}))
+    out = {"section": args.section, "batch": args.batch, "precision": args.precision, **environment(args.layout)}
+    print(json.dumps({**out, **result}))
 
 
 if __name__ == "__main__":

@@ -7,18 +7,23 @@ Two tiny class-conditional generators, exported from PyTorch with a dynamic batc
 - tiny-onehot: inputs latent [N, 8] float32 and label_onehot [N, 5] float32; output NHWC
                [N, 16, 16, 3] in [-1, 1] (tanh). Its model.json declares nothing about the graph,
                so genrep reads the inputs, the class encoding and the layout from the graph.
+- rgb64:       the "bring your own generator" fixture: z [N, 8] and y [N] int64 (4 classes),
+               output NCHW [N, 3, 64, 64] in [-1, 1] (tanh), four upsampling stages; exported
+               like the README's BigGAN wrapper (dynamic batch axis, opset 13).
 
 Beside each model: expected.safetensors with fixed z [4, 8] (F32), y [4] (I32) and `images`,
 PyTorch's output converted to what genrep's Generator returns: NHWC float32 in [-1, 1]. The
 tests compare genrep's output to it (1e-4) without needing Python.
 
-Usage: /usr/bin/python3 scripts/make-onnx-fixture.py   (Debian python3-torch and python3-onnx)
+Usage: /usr/bin/python3 scripts/make-onnx-fixture.py [NAME ...]   (Debian python3-torch; all without NAME)
+       /usr/bin/python3 scripts/make-onnx-fixture.py --sizes DIR   rgb32/rgb64/rgb128 for bench/imageSizes.ts
 """
 
 import json
 import os
 import re
 import struct
+import sys
 
 import numpy as np
 import torch
@@ -26,16 +31,18 @@ import torch.nn as nn
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "onnx")
 LATENT = 8
-SIZE = 16
 CHANNELS = 3
 SAMPLES = 4
 
 
 class TinyGenerator(nn.Module):
-    """z (+ class) -> Linear -> 4x4x16 -> BN-ReLU -> ConvT 8x8x8 -> BN-ReLU -> ConvT 16x16x8 -> conv -> image."""
+    """z (+ class) -> Linear -> 4x4x16 -> BN-ReLU -> (ConvT x2 -> BN-ReLU) per stage -> conv -> image.
 
-    def __init__(self, num_classes, onehot, nhwc, activation):
+    Two stages give 16x16 images, four give 64x64."""
+
+    def __init__(self, num_classes, onehot, nhwc, activation, stages=2):
         super().__init__()
+        self.stages = stages
         self.onehot = onehot
         self.nhwc = nhwc
         self.activation = activation
@@ -48,9 +55,12 @@ class TinyGenerator(nn.Module):
         self.bn1 = nn.BatchNorm2d(8)
         self.up1 = nn.ConvTranspose2d(8, 8, 4, 2, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(8)
+        extra = [nn.ConvTranspose2d(8, 8, 4, 2, 1, bias=False) for _ in range(stages - 2)]
+        self.more_ups = nn.ModuleList(extra)
+        self.more_bns = nn.ModuleList([nn.BatchNorm2d(8) for _ in extra])
         self.to_image = nn.Conv2d(8, CHANNELS, 3, 1, 1)
         # Non-trivial running statistics, so eval-mode batch norm is exercised.
-        for bn in (self.bn0, self.bn1, self.bn2):
+        for bn in (self.bn0, self.bn1, self.bn2, *self.more_bns):
             bn.running_mean.uniform_(-0.2, 0.2)
             bn.running_var.uniform_(0.5, 1.5)
             nn.init.uniform_(bn.weight, 0.8, 1.2)
@@ -61,6 +71,8 @@ class TinyGenerator(nn.Module):
         h = torch.relu(self.bn0(self.project(h).view(-1, 16, 4, 4)))
         h = torch.relu(self.bn1(self.up0(h)))
         h = torch.relu(self.bn2(self.up1(h)))
+        for up, bn in zip(self.more_ups, self.more_bns):
+            h = torch.relu(bn(up(h)))
         x = self.to_image(h)
         x = torch.sigmoid(x) if self.activation == "sigmoid" else torch.tanh(x)
         return x.permute(0, 2, 3, 1) if self.nhwc else x
@@ -92,15 +104,16 @@ def write_json(path, value):
         f.write(text + "\n")
 
 
-def build(name, num_classes, onehot, nhwc, activation, input_names, output_name, card_extra):
+def build(name, num_classes, onehot, nhwc, activation, input_names, output_name, card_extra, stages=2):
     torch.manual_seed(7)
-    model = TinyGenerator(num_classes, onehot, nhwc, activation).eval()
+    model = TinyGenerator(num_classes, onehot, nhwc, activation, stages).eval()
+    size = 4 * 2**stages
     out_dir = os.path.join(ROOT, name)
     os.makedirs(out_dir, exist_ok=True)
 
     gen = torch.Generator().manual_seed(11)
     z = torch.randn(SAMPLES, LATENT, generator=gen)
-    y = torch.tensor([0, num_classes - 1, 2, 1], dtype=torch.int64)
+    y = torch.tensor([0, num_classes - 1, 2, 1], dtype=torch.int64) % num_classes
     y_in = nn.functional.one_hot(y, num_classes).float() if onehot else y
     with torch.no_grad():
         images = model(z, y_in)
@@ -132,7 +145,7 @@ def build(name, num_classes, onehot, nhwc, activation, input_names, output_name,
         "latentDim": LATENT,
         "numClasses": num_classes,
         "classNames": [f"class{i}" for i in range(num_classes)],
-        "imageShape": [SIZE, SIZE, CHANNELS],
+        "imageShape": [size, size, CHANNELS],
         "valueRange": [low, high],
         "defaultTruncation": 2,
         **card_extra,
@@ -143,8 +156,22 @@ def build(name, num_classes, onehot, nhwc, activation, input_names, output_name,
 
 
 def main():
-    build(
-        "tiny-cgan",
+    global ROOT
+    args = sys.argv[1:]
+    if args[:1] == ["--sizes"]:
+        # Benchmark generators (not test fixtures): rgb32, rgb64, rgb128 into the given folder.
+        ROOT = args[1]
+        for stages in (3, 4, 5):
+            build(f"rgb{4 * 2**stages}", **{**FIXTURES["rgb64"], "stages": stages})
+        return
+    only = set(args)
+    for name, kwargs in FIXTURES.items():
+        if not only or name in only:
+            build(name, **kwargs)
+
+
+FIXTURES = {
+    "tiny-cgan": dict(
         num_classes=10,
         onehot=False,
         nhwc=False,
@@ -154,9 +181,8 @@ def main():
         card_extra={
             "onnx": {"zInput": "z", "classInput": "y", "classEncoding": "index", "output": "image", "layout": "NCHW"}
         },
-    )
-    build(
-        "tiny-onehot",
+    ),
+    "tiny-onehot": dict(
         num_classes=5,
         onehot=True,
         nhwc=True,
@@ -164,7 +190,18 @@ def main():
         input_names=["latent", "label_onehot"],
         output_name="images",
         card_extra={},
-    )
+    ),
+    "rgb64": dict(
+        num_classes=4,
+        onehot=False,
+        nhwc=False,
+        activation="tanh",
+        input_names=["z", "y"],
+        output_name="image",
+        card_extra={},
+        stages=4,
+    ),
+}
 
 
 if __name__ == "__main__":

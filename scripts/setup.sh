@@ -3,7 +3,7 @@
 #   bash scripts/setup.sh           dataset + native-kernel build dependencies
 #   bash scripts/setup.sh --bench   also PyTorch (with OpenBLAS), for the side-by-side benchmarks
 set -euo pipefail
-packages=(dataset-fashion-mnist libdnnl-dev g++ make python3)
+packages=(dataset-fashion-mnist libdnnl-dev g++ make python3 python3-numpy)
 # genrep ui browser tests (playwright-core drives this chromium; no browser download)
 packages+=(chromium)
 if [[ "${1:-}" == "--bench" ]]; then

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -84,12 +85,32 @@ Heap getHeap(const Args& a, size_t i) {
   return {static_cast<uint8_t*>(data), bytes};
 }
 
+/**
+ * The product of `sizes` as an element count. Checked for int64 overflow before anything uses
+ * it: a wrapped product could be small and pass the bounds check of tensorAt.
+ */
+int64_t elementCount(std::initializer_list<int64_t> sizes, const char* what) {
+  int64_t count = 1;
+  for (const int64_t s : sizes) {
+    if (s < 0) throw ArgError(std::string(what) + ": negative size");
+    if (__builtin_mul_overflow(count, s, &count)) {
+      throw ArgError(std::string(what) + ": element count overflows 64 bits");
+    }
+  }
+  return count;
+}
+
 /** A float32 tensor of `elements` values at byte `offset` in the heap, bounds-checked. */
 float* tensorAt(const Heap& heap, int64_t offset, int64_t elements, const char* what) {
   if (offset < 0 || offset % 4 != 0) {
     throw ArgError(std::string(what) + ": offset must be a non-negative multiple of 4");
   }
   if (elements < 1) throw ArgError(std::string(what) + ": empty tensor");
+  // offset + 4 * elements must not wrap around before it is compared with the heap's size.
+  if (static_cast<uint64_t>(elements) > (UINT64_MAX - static_cast<uint64_t>(offset)) / 4u) {
+    throw ArgError(std::string(what) + ": tensor of " + std::to_string(elements) +
+                   " floats overflows the address range");
+  }
   const uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(elements) * 4u;
   if (end > heap.bytes) {
     throw ArgError(std::string(what) + ": tensor of " + std::to_string(elements) +
@@ -168,15 +189,18 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     const Heap heap = getHeap(a, 1);
     const ConvParams p = convParams(getInts(a, 5, 17, "params"));
     int64_t aCount = 0, bCount = 0, outCount = 0;
+    const int64_t input = elementCount({p.n, p.h, p.w, p.ci}, "input");
+    const int64_t output = elementCount({p.n, p.oh, p.ow, p.co}, "output");
+    const int64_t filter = elementCount({p.kh, p.kw, p.ci, p.co}, "filter");
     switch (kind) {
       case ConvKind::kForward:
-        aCount = p.inputElements(), bCount = p.filterElements(), outCount = p.outputElements();
+        aCount = input, bCount = filter, outCount = output;
         break;
       case ConvKind::kBackwardData:
-        aCount = p.outputElements(), bCount = p.filterElements(), outCount = p.inputElements();
+        aCount = output, bCount = filter, outCount = input;
         break;
       case ConvKind::kBackwardWeights:
-        aCount = p.inputElements(), bCount = p.outputElements(), outCount = p.filterElements();
+        aCount = input, bCount = output, outCount = filter;
         break;
     }
     const float* aPtr = tensorAt(heap, getInt(a, 2, "aOffset"), aCount, "a");
@@ -197,9 +221,10 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     const MatMulParams p{v[0], v[1], v[2], v[3], v[4], v[5] != 0, v[6] != 0};
     const std::string problem = p.validate();
     if (!problem.empty()) throw ArgError(problem);
-    const float* aPtr = tensorAt(heap, getInt(a, 1, "aOffset"), p.batchA * p.m * p.k, "a");
-    const float* bPtr = tensorAt(heap, getInt(a, 2, "bOffset"), p.batchB * p.k * p.n, "b");
-    float* outPtr = tensorAt(heap, getInt(a, 3, "outOffset"), p.batch() * p.m * p.n, "out");
+    const float* aPtr = tensorAt(heap, getInt(a, 1, "aOffset"), elementCount({p.batchA, p.m, p.k}, "a"), "a");
+    const float* bPtr = tensorAt(heap, getInt(a, 2, "bOffset"), elementCount({p.batchB, p.k, p.n}, "b"), "b");
+    float* outPtr =
+        tensorAt(heap, getInt(a, 3, "outOffset"), elementCount({p.batch(), p.m, p.n}, "out"), "out");
     genrep::runMatMul(p, aPtr, bPtr, outPtr);
     return undefinedValue(env);
   });
@@ -228,7 +253,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
       throw ArgError("n must be a multiple of period * inner * suffix");
     }
     const float* x = tensorAt(heap, getInt(a, 2, "aOffset"), n, "a");
-    const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), period * suffix, "b");
+    const float* y = tensorAt(heap, getInt(a, 3, "bOffset"), elementCount({period, suffix}, "b"), "b");
     float* out = tensorAt(heap, getInt(a, 4, "outOffset"), n, "out");
     genrep::binary(static_cast<genrep::BinaryOp>(op), x, y, out, n, period, inner, suffix);
     return undefinedValue(env);
@@ -260,9 +285,10 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 8, "channels");
     const double epsilon = getDouble(a, 9, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    const int64_t count = elementCount({rows, c}, "x");
     genrep::batchNormForward(
-        tensorAt(heap, getInt(a, 1, "x"), rows * c, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
-        tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), rows * c, "y"),
+        tensorAt(heap, getInt(a, 1, "x"), count, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
+        tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), count, "y"),
         tensorAt(heap, getInt(a, 5, "mean"), c, "mean"),
         tensorAt(heap, getInt(a, 6, "variance"), c, "variance"), rows, c, static_cast<float>(epsilon));
     return undefinedValue(env);
@@ -278,11 +304,12 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 10, "channels");
     const double epsilon = getDouble(a, 11, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    const int64_t count = elementCount({rows, c}, "x");
     genrep::batchNormBackward(
-        tensorAt(heap, getInt(a, 1, "dy"), rows * c, "dy"), tensorAt(heap, getInt(a, 2, "x"), rows * c, "x"),
+        tensorAt(heap, getInt(a, 1, "dy"), count, "dy"), tensorAt(heap, getInt(a, 2, "x"), count, "x"),
         tensorAt(heap, getInt(a, 3, "mean"), c, "mean"),
         tensorAt(heap, getInt(a, 4, "variance"), c, "variance"),
-        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), rows * c, "dx"),
+        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
         tensorAt(heap, getInt(a, 7, "dgamma"), c, "dgamma"), tensorAt(heap, getInt(a, 8, "dbeta"), c, "dbeta"),
         rows, c, static_cast<float>(epsilon));
     return undefinedValue(env);

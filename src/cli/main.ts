@@ -4,6 +4,7 @@ import { reportError } from "./action.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerExperimentCommands } from "./commands/experiment.js";
+import { registerExportCommand } from "./commands/export.js";
 import { registerGanCommands } from "./commands/gan.js";
 import { registerInfoCommand } from "./commands/info.js";
 import { registerSteerCommands } from "./commands/steer.js";
@@ -25,6 +26,7 @@ registerSteerCommands(program);
 registerTrainCommand(program);
 registerExperimentCommands(program);
 registerEvalCommand(program);
+registerExportCommand(program);
 registerUiCommand(program);
 
 program.parseAsync(process.argv).catch((err) => {

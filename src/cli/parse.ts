@@ -25,6 +25,12 @@ export function nonNegativeInteger(value: string): number {
 	return Number(value);
 }
 
+/** --channels: 1 (grayscale) or 3 (RGB). */
+export function channelCount(value: string): 1 | 3 {
+	if (value !== "1" && value !== "3") throw new InvalidArgumentError(`expected 1 (gray) or 3 (RGB), got "${value}"`);
+	return Number(value) as 1 | 3;
+}
+
 export function positiveNumber(value: string): number {
 	const n = Number(value);
 	if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);

@@ -1,8 +1,10 @@
 /**
  * The dataset registry: real datasets by name, loaded into memory as uint8 images
- * [N, 32, 32, 1] with int32 labels. IDX datasets are 28x28 and zero-padded to 32x32
+ * [N, H, W, C] with int32 labels. IDX datasets are 28x28 and zero-padded to 32x32x1
  * (2 pixels each side). A name that is not registered but names a folder is read as an
- * image folder (one subfolder per class; see imageFolder.ts).
+ * image folder (one subfolder per class; see imageFolder.ts) at its own shape (both splits
+ * together must share one size). `imageSize` / `channels` read any dataset at another shape:
+ * scaled to fit (aspect kept) and centred on black, gray <-> RGB converted.
  *
  * Where the IDX files are looked up: the `dataDir` option, else the GENREP_DATA_DIR
  * environment variable, else the dataset's default location. In an override folder the
@@ -13,8 +15,9 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileError, GenrepError } from "../errors.js";
 import { readIdx, readIdxHeader } from "./idx.js";
-import { imageFolderSplitDir, listImageFolder, loadImageFolder } from "./imageFolder.js";
+import { imageFolderShape, imageFolderSplitDir, listImageFolder, loadImageFolder } from "./imageFolder.js";
 import { padImages } from "./pad.js";
+import { resizeImages } from "./resize.js";
 import { type DatasetInfo, type ImageShape, type RealDataset, SPLITS, type Split } from "./types.js";
 
 /** A dataset stored as IDX files (MNIST format), one images and one labels file per split. */
@@ -37,9 +40,9 @@ export interface ImageFolderDatasetSpec {
 	kind: "image-folder";
 	description: string;
 	dir: string;
-	/** Output [height, width]; default [32, 32]. */
+	/** Output [height, width]; default the images' own size. */
 	size?: [number, number];
-	/** 1 (grayscale, the default) or 3. */
+	/** 1 or 3; default 3 when any image has colour, else 1. */
 	channels?: 1 | 3;
 }
 
@@ -106,6 +109,29 @@ export interface LoadDatasetOptions {
 	dataDir?: string;
 	/** Keep only the first `limit` images. */
 	limit?: number;
+	/** Read the images at this size (a side S for SxS, or [H, W]): scaled to fit, centred on black. */
+	imageSize?: number | [number, number];
+	/** Read the images with 1 (grayscale) or 3 (RGB) channels. */
+	channels?: 1 | 3;
+}
+
+/** Validates `imageSize` / `channels` (errors name the flag) -> [H, W] or undefined, and channels. */
+export function requestedShape(options: Pick<LoadDatasetOptions, "imageSize" | "channels">): {
+	size?: [number, number];
+	channels?: 1 | 3;
+} {
+	const { imageSize, channels } = options;
+	let size: [number, number] | undefined;
+	if (imageSize !== undefined) {
+		size = typeof imageSize === "number" ? [imageSize, imageSize] : imageSize;
+		if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && v > 0)) {
+			throw new GenrepError(`imageSize (--image-size) must be a positive integer, got ${JSON.stringify(imageSize)}`);
+		}
+	}
+	if (channels !== undefined && channels !== 1 && channels !== 3) {
+		throw new GenrepError(`channels (--channels) must be 1 or 3, got ${JSON.stringify(channels)}`);
+	}
+	return { size, channels };
 }
 
 /** Loads one split of a dataset (a registered name, an image folder path, or a spec). */
@@ -116,11 +142,21 @@ export async function loadDataset(name: string | DatasetSpec, options: LoadDatas
 		throw new RangeError(`limit must be a non-negative integer, got ${options.limit}`);
 	}
 	const [label, spec] = resolveDataset(name);
+	const wanted = requestedShape(options);
 	if (spec.kind === "image-folder") {
 		const dir = await imageFolderSplitDir(spec.dir, split);
+		let size = wanted.size ?? spec.size;
+		let channels = wanted.channels ?? spec.channels;
+		if (!size || !channels) {
+			// The folder's own shape, over both splits, so that train and test agree.
+			const [h, w, c] = await imageFolderShape(await allImageFiles(spec.dir), spec.dir, size);
+			size ??= [h, w];
+			channels ??= c as 1 | 3;
+		}
 		return loadImageFolder(dir, {
-			size: spec.size,
-			channels: spec.channels,
+			size,
+			channels,
+			enlarge: wanted.size !== undefined,
 			split,
 			name: label,
 			limit: options.limit,
@@ -137,15 +173,33 @@ export async function loadDataset(name: string | DatasetSpec, options: LoadDatas
 	const [height, width] = spec.shape;
 	if (h > height || w > width) throw fileError(files.images, `images are ${h}x${w}, larger than ${height}x${width}`);
 	const count = Math.min(n, options.limit ?? n);
+	const padded = padImages(images.data, count, [h, w, 1], [height, width]); // [N, 32, 32, 1]
+	const shape: ImageShape = [...(wanted.size ?? [height, width]), wanted.channels ?? spec.shape[2]] as ImageShape;
 	return {
 		name: label,
 		split,
-		images: padImages(images.data, count, [h, w, 1], [height, width]), // [N, 32, 32, 1]
+		images: resizeImages(padded, count, spec.shape, shape), // [N, H, W, C]
 		labels: Int32Array.from(labels.data.subarray(0, count)), // [N]
 		count,
-		shape: [...spec.shape],
+		shape,
 		classNames: [...spec.classNames],
 	};
+}
+
+/** Every image file of an image folder, over its train/ and test/ splits when it has them. */
+async function allImageFiles(dir: string): Promise<string[]> {
+	const files: string[] = [];
+	for (const split of SPLITS) {
+		let splitDir: string;
+		try {
+			splitDir = await imageFolderSplitDir(dir, split);
+		} catch (err) {
+			if (split === "test" && err instanceof GenrepError) continue; // a plain folder has no test split
+			throw err;
+		}
+		for (const f of (await listImageFolder(splitDir)).files) files.push(f.file);
+	}
+	return files;
 }
 
 /** Counts per split, shape and class names; reads only headers and labels, not the images. */
@@ -269,12 +323,15 @@ async function imageFolderInfo(name: string, spec: ImageFolderDatasetSpec): Prom
 			classCounts: countClasses(labels, classNames.length),
 		};
 	}
-	const [height, width] = spec.size ?? [32, 32];
+	const shape =
+		spec.size && spec.channels
+			? ([...spec.size, spec.channels] as ImageShape)
+			: await imageFolderShape(await allImageFiles(spec.dir), spec.dir, spec.size);
 	return {
 		name,
 		description: spec.description,
 		location: spec.dir,
-		shape: [height, width, spec.channels ?? 1],
+		shape: [...(spec.size ?? [shape[0], shape[1]]), spec.channels ?? shape[2]] as ImageShape,
 		classNames: classNames ?? [],
 		splits,
 	};

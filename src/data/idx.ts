@@ -4,9 +4,11 @@
  * in row-major order. Files may be gzip-compressed; we detect that by the gzip magic 1f 8b.
  * Every problem with a file is a GenrepError `<file>: <what is wrong>`.
  */
+
+import { constants as bufferConstants } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
+import { createGunzip, gunzipSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import { fileError } from "../errors.js";
 
 /** The IDX data types: their type byte and bytes per value. */
@@ -80,7 +82,7 @@ export function parseIdx<T extends IdxTypeName = IdxTypeName>(
 	file: string,
 	expect: IdxExpectation<T> = {},
 ): IdxArray<T> {
-	const raw = isGzip(bytes) ? gunzip(bytes, file) : bytes;
+	const raw = isGzip(bytes) ? gunzipBounded(bytes, file, expect) : bytes;
 	const header = parseHeader(raw, file, expect);
 	const size = IDX_TYPES[header.type].bytes;
 	const offset = 4 + 4 * header.dims.length;
@@ -194,10 +196,35 @@ async function readBytes(file: string): Promise<Buffer> {
 	}
 }
 
-function gunzip(bytes: Uint8Array, file: string): Buffer {
+/** Deflate expands data at most about 1032-fold: a header claiming more than this is corrupt. */
+const MAX_GZIP_RATIO = 1100;
+
+/**
+ * Decompresses a gzip IDX file without trusting it: first only its head, to read the header;
+ * then the whole file with an output limit of exactly what the header claims, so neither a
+ * header claiming terabytes nor a gzip bomb makes genrep allocate more than the file can hold.
+ */
+function gunzipBounded(bytes: Uint8Array, file: string, expect: IdxExpectation): Buffer {
+	let head: Buffer;
 	try {
-		return gunzipSync(bytes);
+		head = gunzipSync(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
 	} catch (err) {
+		throw fileError(file, `not valid gzip data: ${(err as Error).message}`);
+	}
+	const header = parseHeader(head, file, expect);
+	const total = 4 + 4 * header.dims.length + header.dims.reduce((a, b) => a * b, 1) * IDX_TYPES[header.type].bytes;
+	if (total > bytes.length * MAX_GZIP_RATIO + 1024 || total > bufferConstants.MAX_LENGTH) {
+		throw fileError(
+			file,
+			`truncated or corrupt: the header claims ${total} bytes (dims [${header.dims}]), more than this ${bytes.length}-byte gzip file can hold`,
+		);
+	}
+	try {
+		return gunzipSync(bytes, { maxOutputLength: total + 1 });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+			throw fileError(file, `expected ${total - (4 + 4 * header.dims.length)} bytes of data, the file holds more`);
+		}
 		throw fileError(file, `not valid gzip data: ${(err as Error).message}`);
 	}
 }

@@ -1,9 +1,14 @@
 /**
  * Image folders: one subfolder per class (class names sorted, label = index), each holding
  * images that sharp reads (PNG, JPEG, WebP, GIF, TIFF, AVIF, SVG). Optionally split into
- * `train/` and `test/` subfolders that each hold the class subfolders. Images are decoded to
- * the requested shape: a larger image is scaled down to fit (aspect kept), and then centred
- * on black, so 28x28 images become 32x32 the way the IDX datasets are padded.
+ * `train/` and `test/` subfolders that each hold the class subfolders.
+ *
+ * Shape: by default the folder's own, read from the image headers: all images must have one
+ * size (else an error that names two sizes and the fix, an explicit size), and the images are
+ * RGB when any of them has colour, else grayscale. With a requested size, images are decoded
+ * to it: a larger image is scaled down to fit (aspect kept; smaller ones scaled up too with
+ * `enlarge`), then centred on black, so 28x28 images become 32x32 the way the IDX datasets
+ * are padded.
  */
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
@@ -15,9 +20,9 @@ import type { ImageShape, RealDataset, Split } from "./types.js";
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".avif", ".svg"];
 
 export interface ImageFolderOptions {
-	/** Output [height, width]; default [32, 32]. */
+	/** Output [height, width]; default the images' own size (all must share it). */
 	size?: [number, number];
-	/** 1 (grayscale, the default) or 3 (RGB). Alpha is flattened onto black. */
+	/** 1 (grayscale) or 3 (RGB); default 3 when any image has colour, else 1. Alpha is flattened onto black. */
 	channels?: 1 | 3;
 	/** Scale smaller images up to fill the target instead of padding them; default false. */
 	enlarge?: boolean;
@@ -69,14 +74,22 @@ export async function listImageFolder(dir: string): Promise<ImageFolderListing> 
 
 /** Reads an image folder into memory as a RealDataset [N, H, W, C] of uint8. */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<RealDataset> {
-	const [height, width] = options.size ?? [32, 32];
-	const channels = options.channels ?? 1;
+	const listing = await listImageFolder(dir);
+	const files = options.limit === undefined ? listing.files : listing.files.slice(0, options.limit);
+	const natural =
+		options.size && options.channels
+			? null
+			: await imageFolderShape(
+					files.map((f) => f.file),
+					dir,
+					options.size,
+				);
+	const [height, width] = options.size ?? [natural?.[0] ?? 32, natural?.[1] ?? 32];
+	const channels = options.channels ?? (natural?.[2] as 1 | 3);
 	if (![height, width].every((s) => Number.isInteger(s) && s > 0)) {
 		throw new RangeError(`image size must be two positive integers, got [${options.size}]`);
 	}
 	if (channels !== 1 && channels !== 3) throw new RangeError(`channels must be 1 or 3, got ${channels}`);
-	const listing = await listImageFolder(dir);
-	const files = options.limit === undefined ? listing.files : listing.files.slice(0, options.limit);
 	const shape: ImageShape = [height, width, channels];
 	const pixels = height * width * channels;
 	const images = new Uint8Array(files.length * pixels); // [N, H, W, C]
@@ -93,6 +106,42 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
 		shape,
 		classNames: listing.classNames,
 	};
+}
+
+/**
+ * The shape [H, W, C] of a folder's images, read from their headers: one size for all (unless
+ * `size` is given; a second size is an error naming both files), RGB when any image has colour.
+ */
+export async function imageFolderShape(
+	files: readonly string[],
+	dir: string,
+	size?: [number, number],
+): Promise<ImageShape> {
+	const { default: sharp } = await import("sharp");
+	let first: { file: string; height: number; width: number } | null = null;
+	let colour = false;
+	const headers = await mapConcurrently(files, 8, async (file) => {
+		try {
+			const m = await sharp(file).metadata();
+			return { file, height: m.height, width: m.width, colour: (m.channels ?? 1) >= 3 && m.space !== "b-w" };
+		} catch (err) {
+			throw fileError(file, `cannot read image: ${(err as Error).message}`);
+		}
+	});
+	for (const h of headers) {
+		colour ||= h.colour;
+		if (size) continue;
+		if (!first) first = h;
+		else if (h.height !== first.height || h.width !== first.width) {
+			throw fileError(
+				dir,
+				`holds images of different sizes (${first.file} is ${first.height}x${first.width}, ${h.file} is ` +
+					`${h.height}x${h.width}); pass --image-size S to read them all at SxS (scaled to fit, centred)`,
+			);
+		}
+	}
+	const [height, width] = size ?? [first?.height ?? 32, first?.width ?? 32];
+	return [height, width, colour ? 3 : 1];
 }
 
 /**
@@ -144,6 +193,15 @@ async function readDirectory(dir: string) {
 		if (err instanceof GenrepError) throw err;
 		throw fileError(dir, describeIoError(err));
 	}
+}
+
+/** `fn` over the items with at most `limit` calls in flight, results in item order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+	const out = new Array<R>(items.length);
+	await forEachConcurrently([...items], limit, async (item, i) => {
+		out[i] = await fn(item);
+	});
+	return out;
 }
 
 /** Runs `fn` over the items with at most `limit` calls in flight; stops at the first error. */

@@ -14,12 +14,15 @@ import { writeFileAtomic } from "../data/atomicWrite.js";
 import { parseJsonFile, readTextFile } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
 import { loadParams, saveParams } from "../generators/checkpoint.js";
+import { MAX_IMAGE_VALUES } from "../generators/modelCard.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
-import type { ResNet } from "./encoders/resnet.js";
+import { type ResNet, STEMS } from "./encoders/resnet.js";
 
 export const ENCODER_FORMAT = "genrep-encoder/1";
 export const ENCODER_WEIGHTS = "encoder.safetensors";
 export const ENCODER_CARD = "encoder.json";
+/** The most input channels an encoder card may declare. */
+export const MAX_ENCODER_CHANNELS = 64;
 
 const cardSchema = z.object({
 	format: z.string(),
@@ -28,6 +31,8 @@ const cardSchema = z.object({
 	inChannels: z.number().int().positive(),
 	/** [H, W, C] of the images it was trained on; inputs are in [-1, 1]. */
 	imageShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+	/** The ResNet stem (cifar or imagenet); cards written before stems existed are cifar. */
+	stem: z.enum(STEMS).default("cifar"),
 	featureDim: z.number().int().positive(),
 	/** The objective it was trained with ("random" for an untrained baseline). */
 	method: z.string(),
@@ -42,16 +47,19 @@ const cardSchema = z.object({
 
 export type EncoderCard = z.infer<typeof cardSchema>;
 
+/** How pixels become the encoder's input: NHWC float32 in [-1, 1]. */
+export const INPUT_NORMALISATION = "x = pixel / 127.5 - 1 (pixel in 0..255), NHWC float32";
+
 /** Writes the weights and the card into `dir` (both atomically; the card last). */
 export async function saveEncoder(
 	dir: string,
 	encoder: ResNet,
-	card: Omit<EncoderCard, "format">,
+	card: Omit<EncoderCard, "format" | "stem"> & { stem?: EncoderCard["stem"] },
 	/** More fields for the card (the run's config, data source, ...); readers ignore them. */
 	extra: Record<string, unknown> = {},
 ): Promise<void> {
 	await saveParams(join(dir, ENCODER_WEIGHTS), encoder.store, { format: ENCODER_FORMAT, encoder: card.encoder });
-	const full = { format: ENCODER_FORMAT, ...card, ...extra };
+	const full = { format: ENCODER_FORMAT, ...card, stem: encoder.stemName, ...extra };
 	await writeFileAtomic(join(dir, ENCODER_CARD), new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`));
 }
 
@@ -74,6 +82,17 @@ export async function readEncoderCard(dir: string): Promise<EncoderCard> {
 		);
 	}
 	if (!isEncoderName(card.encoder)) throw fileError(path, `names an unknown encoder '${card.encoder}'`);
+	const [h, w, c] = card.imageShape;
+	if (card.inChannels !== c) {
+		throw fileError(path, `says inChannels ${card.inChannels} but imageShape [${card.imageShape}] has ${c} channels`);
+	}
+	// Far above any real image; keeps a corrupt card from building a terabyte network.
+	if (c > MAX_ENCODER_CHANNELS || h * w * c > MAX_IMAGE_VALUES) {
+		throw fileError(
+			path,
+			`imageShape [${card.imageShape}] is beyond genrep's limits (${MAX_ENCODER_CHANNELS} channels, ${MAX_IMAGE_VALUES} values)`,
+		);
+	}
 	return card;
 }
 
@@ -99,7 +118,7 @@ export async function encoderWeightsSha256(dir: string): Promise<string> {
 /** Loads the encoder in `dir` (card checked, weights strict); the caller disposes it. */
 export async function loadEncoder(dir: string): Promise<{ encoder: ResNet; card: EncoderCard }> {
 	const card = await readEncoderCard(dir);
-	const encoder = createEncoder(card.encoder, { inChannels: card.inChannels, seed: card.seed });
+	const encoder = createEncoder(card.encoder, { inChannels: card.inChannels, seed: card.seed, stem: card.stem });
 	try {
 		await loadParams(join(dir, ENCODER_WEIGHTS), encoder.store);
 	} catch (err) {

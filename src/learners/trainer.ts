@@ -19,7 +19,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { resizeImages } from "../data/resize.js";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
+import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
 import { killPoint } from "../engine/killPoint.js";
 import { isPrecision, PRECISIONS, type Precision, setNativePrecision } from "../engine/native/precision.js";
@@ -29,8 +31,9 @@ import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
 import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
 import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAugment.js";
-import { saveEncoder } from "./encoderFile.js";
+import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
+import { STEMS, type StemName } from "./encoders/resnet.js";
 import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
 import { Learner, type LearnerBatch } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
@@ -44,7 +47,16 @@ export interface TrainOptions {
 	method: string;
 	/** An encoder registry name (resnet-tiny, resnet18). */
 	encoder: string;
+	/** The encoder's stem: auto (by image size), cifar or imagenet. Default auto. */
+	stem?: StemName | "auto";
 	data: DataSourceOptions;
+	/**
+	 * Side of the square images the encoder trains on. The source's images (generator output
+	 * or real data) are cropped and resized to it by the pixel views (random resized crops, as
+	 * the paper's 112-px crops of 128-px samples), or resized without them. Default: the
+	 * source's height (its images must then be square).
+	 */
+	imageSize?: number;
 	/** SimCLR pixel views (T_x) on every view: true (defaults), false, or options. Default true. */
 	pixelViews?: boolean | PixelAugmentOptions;
 	/** Passes over the source's epoch; ignored when `steps` is given. Default 1. */
@@ -85,6 +97,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS = {
+	stem: "auto" as StemName | "auto",
 	pixelViews: true,
 	epochs: 1,
 	batchSize: 256,
@@ -101,9 +114,10 @@ export const TRAIN_DEFAULTS = {
 } as const;
 
 export type ResolvedTrainOptions = Readonly<
-	Required<Omit<TrainOptions, "steps" | "command" | "signal" | "onStep" | "method">> & {
+	Required<Omit<TrainOptions, "steps" | "command" | "signal" | "onStep" | "method" | "imageSize">> & {
 		method: ObjectiveName;
 		steps: number | undefined;
+		imageSize: number | undefined;
 	}
 >;
 
@@ -114,7 +128,16 @@ const METRICS = "metrics.jsonl";
 
 /** Validates the options (errors name the bad value) and fills in the defaults. */
 export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
-	const known = new Set([...Object.keys(TRAIN_DEFAULTS), "method", "encoder", "data", "steps", "out", "resume"]);
+	const known = new Set([
+		...Object.keys(TRAIN_DEFAULTS),
+		"method",
+		"encoder",
+		"data",
+		"steps",
+		"out",
+		"resume",
+		"imageSize",
+	]);
 	for (const key of ["command", "signal", "onStep"]) known.add(key);
 	for (const key of Object.keys(options)) {
 		if (!known.has(key)) throw new GenrepError(`unknown training option '${key}'`);
@@ -122,9 +145,21 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
 	const given = Object.fromEntries(
 		Object.entries(options).filter(([k, v]) => v !== undefined && !["command", "signal", "onStep"].includes(k)),
 	);
-	const r = { ...TRAIN_DEFAULTS, resume: false, steps: undefined, ...given } as ResolvedTrainOptions;
+	const r = {
+		...TRAIN_DEFAULTS,
+		resume: false,
+		steps: undefined,
+		imageSize: undefined,
+		...given,
+	} as ResolvedTrainOptions;
 	getObjective(r.method);
 	if (!isEncoderName(r.encoder)) createEncoder(r.encoder); // throws the registry's error
+	if (r.stem !== "auto" && !STEMS.includes(r.stem)) {
+		throw new GenrepError(`stem must be auto, ${STEMS.join(" or ")}, got '${r.stem}'`);
+	}
+	if (r.imageSize !== undefined && (!Number.isInteger(r.imageSize) || r.imageSize < 1)) {
+		throw new GenrepError(`imageSize must be a positive integer (pixels), got ${r.imageSize}`);
+	}
 	const positiveInt = ["epochs", "batchSize", "logEverySteps"] as const;
 	for (const key of positiveInt) {
 		if (!Number.isInteger(r[key]) || r[key] < 1)
@@ -190,11 +225,23 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		setNativePrecision("fp32");
 		throw err;
 	});
-	const encoder = createEncoder(o.encoder, { inChannels: source.imageShape[2], seed: o.seed });
+	let inputShape: ImageShape;
+	try {
+		inputShape = encoderInputShape(o, source);
+	} catch (err) {
+		source.dispose();
+		setNativePrecision("fp32");
+		throw err;
+	}
+	const encoder = createEncoder(o.encoder, {
+		inChannels: inputShape[2],
+		seed: o.seed,
+		stem: o.stem,
+		imageSize: [inputShape[0], inputShape[1]],
+	});
 	let learner: Learner | null = null;
 	let sgd: Sgd | null = null;
 	try {
-		checkSource(o, source);
 		if (method.needsLabels && source.numClasses === 0) {
 			throw new GenrepError(
 				`method ${o.method} needs class labels, but ${source.description} has none; use a conditional generator or a labelled dataset, or method simclr`,
@@ -240,7 +287,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			await writeJsonAtomic(join(o.out, "config.json"), savedConfig(o));
 		}
 
-		const augment = o.pixelViews === false ? null : new SimclrAugment(o.pixelViews === true ? {} : o.pixelViews);
+		const augment = pixelAugment(o, inputShape[0]);
 		const progress = new Progress(o.progress, "step", steps, startStep);
 		const sessionStart = performance.now();
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
@@ -254,8 +301,9 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			});
 			const card = {
 				encoder: o.encoder,
-				inChannels: source.imageShape[2],
-				imageShape: source.imageShape,
+				inChannels: inputShape[2],
+				imageShape: inputShape,
+				stem: encoder.stemName,
 				featureDim: encoder.featureDim,
 				method: o.method,
 				steps: step,
@@ -265,6 +313,9 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				complete: step >= steps,
 				totalSteps: steps,
 				source: source.description,
+				sourceImageShape: source.imageShape,
+				inputRange: [-1, 1],
+				normalisation: INPUT_NORMALISATION,
 				command: options.command ?? null,
 				config: savedConfig(o),
 			});
@@ -286,12 +337,17 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			let tensors: () => LearnerBatch;
 			if (group) {
 				const raw = await (source.groups as NonNullable<TrainingSource["groups"]>)(step, o.batchSize);
-				const views = groupViews(raw, augment, pixelRng);
-				tensors = () => groupTensors(views, raw);
+				if (!augment && raw.imageShape.join("x") !== inputShape.join("x")) {
+					throw new GenrepError(
+						`--image-size ${inputShape[0]} with --neighbors needs pixel views to resize the ${raw.imageShape.join("x")} images; drop --no-pixel-views or --image-size`,
+					);
+				}
+				const views = groupViews(raw, augment, pixelRng); // [B * M, S, S, C]
+				tensors = () => groupTensors(views, { ...raw, imageShape: inputShape });
 			} else {
 				const raw = await source.batch(step, o.batchSize);
-				const views = makeViews(raw, members, augment, pixelRng);
-				tensors = () => toTensors(views, raw);
+				const views = makeViews(raw, members, augment, inputShape, pixelRng);
+				tensors = () => toTensors(views, raw, inputShape);
 			}
 			const lossTensor = tf.tidy(() => {
 				const batch = tensors();
@@ -353,11 +409,32 @@ function savedConfig(o: ResolvedTrainOptions): Record<string, unknown> {
 	return { format: "genrep-train/1", ...o, steps: o.steps ?? null };
 }
 
-function checkSource(o: ResolvedTrainOptions, source: TrainingSource): void {
-	const [h, w] = source.imageShape;
-	if (h !== 32 || w !== 32) {
-		throw new GenrepError(`encoder ${o.encoder} takes 32x32 images; ${source.description} has ${h}x${w}`);
+/**
+ * The [S, S, C] the encoder is built for: S = imageSize, or the source's side when its images
+ * are square; C = the source's channels.
+ */
+function encoderInputShape(o: ResolvedTrainOptions, source: TrainingSource): ImageShape {
+	const [h, w, c] = source.imageShape;
+	if (o.imageSize === undefined && h !== w) {
+		throw new GenrepError(
+			`${source.description} has ${h}x${w} images (not square) and the encoder trains on square ones; ` +
+				"pass --image-size S to crop and resize them to SxS",
+		);
 	}
+	const size = o.imageSize ?? h;
+	const pixelSize = typeof o.pixelViews === "object" ? o.pixelViews.outputSize : undefined;
+	if (pixelSize !== undefined && pixelSize !== size) {
+		throw new GenrepError(
+			`pixelViews.outputSize ${pixelSize} differs from the image size ${size}; set imageSize (--image-size) only`,
+		);
+	}
+	return [size, size, c];
+}
+
+/** The pixel views at the encoder's input size (null without pixel views). */
+function pixelAugment(o: ResolvedTrainOptions, size: number): SimclrAugment | null {
+	if (o.pixelViews === false) return null;
+	return new SimclrAugment({ ...(o.pixelViews === true ? {} : o.pixelViews), outputSize: size });
 }
 
 interface Views {
@@ -365,11 +442,14 @@ interface Views {
 	b: Float32Array | null;
 }
 
-/** Pixel views (or plain scaling) of the views a method uses, drawn from `rng`. */
-function makeViews(raw: RawBatch, views: number, augment: SimclrAugment | null, rng: Rng): Views {
+/** Pixel views (or a plain resize to `input`) of the views a method uses, drawn from `rng`. */
+function makeViews(raw: RawBatch, views: number, augment: SimclrAugment | null, input: ImageShape, rng: Rng): Views {
 	const shape = [raw.count, ...raw.imageShape] as [number, number, number, number];
 	const one = (pixels: Uint8Array, label: string): Float32Array => {
-		if (!augment) return Float32Array.from(pixels, (p) => p / 127.5 - 1);
+		if (!augment) {
+			const resized = resizeImages(pixels, raw.count, raw.imageShape, input); // [B, S, S, C]
+			return Float32Array.from(resized, (p) => p / 127.5 - 1);
+		}
 		const unit = augment.apply(pixels, shape, rng.fork(label)); // [B, H, W, C] in [0, 1]
 		for (let i = 0; i < unit.length; i++) unit[i] = unit[i] * 2 - 1;
 		return unit;
@@ -377,8 +457,8 @@ function makeViews(raw: RawBatch, views: number, augment: SimclrAugment | null, 
 	return { a: one(raw.a, "a"), b: views > 1 ? one(raw.b, "b") : null };
 }
 
-function toTensors(views: Views, raw: RawBatch): LearnerBatch {
-	const shape = [raw.count, ...raw.imageShape] as [number, number, number, number];
+function toTensors(views: Views, raw: RawBatch, input: ImageShape): LearnerBatch {
+	const shape = [raw.count, ...input] as [number, number, number, number];
 	return {
 		a: tf.tensor4d(views.a, shape),
 		b: views.b ? tf.tensor4d(views.b, shape) : undefined,

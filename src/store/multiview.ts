@@ -456,7 +456,8 @@ export class MultiviewDataset {
 		if (sha256Hex(bytes) !== entry.sha256) {
 			throw fileError(
 				path,
-				"corrupt shard: its sha256 does not match the manifest; delete it and re-run `genrep views generate` with the same flags to remake it",
+				`corrupt shard: its sha256 does not match the one ${join(this.dir, MANIFEST_FILE)} records; ` +
+					"delete it and re-run `genrep views generate` with the same flags to remake it",
 			);
 		}
 		const { tensors } = decodeSafetensors(bytes, path);

@@ -18,6 +18,15 @@ async function solid(file: string, height: number, width: number, channels: 1 | 
 	await (file.endsWith(".jpg") ? image.jpeg({ quality: 100 }) : image.png()).toFile(file);
 }
 
+/** A solid grayscale PNG (one channel in the file, as its header says). */
+async function solidGray(file: string, height: number, width: number, value: number): Promise<void> {
+	await mkdir(join(file, ".."), { recursive: true });
+	await sharp(Buffer.alloc(height * width, value), { raw: { width, height, channels: 1 } })
+		.toColourspace("b-w")
+		.png()
+		.toFile(file);
+}
+
 async function errorMessage(promise: Promise<unknown>): Promise<string> {
 	const err = await promise.then(
 		() => undefined,
@@ -39,14 +48,16 @@ beforeAll(async () => {
 		await solid(join(dir, "split", split, "b", "y.png"), 32, 32, 1, 20);
 	}
 	await solid(join(dir, "split", "train", "b", "z.png"), 32, 32, 1, 30);
+	await solidGray(join(dir, "gray", "a", "1.png"), 9, 9, 5);
+	await solidGray(join(dir, "gray", "b", "1.png"), 9, 9, 6);
 });
 afterAll(async () => {
 	await rm(dir, { recursive: true, force: true });
 });
 
 describe("image folders", () => {
-	it("reads one subfolder per class, sorted, padded to 32x32x1", async () => {
-		const data = await loadImageFolder(join(dir, "plain"));
+	it("reads one subfolder per class, sorted, padded to a requested 32x32x1", async () => {
+		const data = await loadImageFolder(join(dir, "plain"), { size: [32, 32], channels: 1 });
 		expect(data.classNames).toEqual(["ant", "zebra"]);
 		expect(Array.from(data.labels)).toEqual([0, 1, 1]);
 		expect(data.shape).toEqual([32, 32, 1]);
@@ -70,6 +81,48 @@ describe("image folders", () => {
 		expect(data.images.length).toBe(2 * 16 * 24 * 3);
 		expect(Array.from(data.images.subarray(0, 3))).toEqual([0, 0, 0]); // 64x64 -> 16x16, centred in 24
 		expect(Array.from(data.images.subarray(4 * 3, 5 * 3))).toEqual([50, 50, 50]);
+	});
+
+	it("reads a folder at its own shape; mixed sizes need a size, and say so", async () => {
+		const rgb = join(dir, "rgb");
+		await solid(join(rgb, "a", "1.png"), 12, 20, 3, 90);
+		await solidGray(join(rgb, "b", "1.png"), 12, 20, 30); // gray beside colour: read as RGB
+		const data = await loadDataset(rgb);
+		expect(data.shape).toEqual([12, 20, 3]);
+		expect(Array.from(data.images.subarray(12 * 20 * 3, 12 * 20 * 3 + 3))).toEqual([30, 30, 30]);
+		expect((await datasetInfo(rgb)).shape).toEqual([12, 20, 3]);
+		expect((await loadDataset(join(dir, "gray"))).shape).toEqual([9, 9, 1]);
+
+		const message = await errorMessage(loadDataset(join(dir, "plain")));
+		expect(message).toContain("holds images of different sizes");
+		expect(message).toMatch(/big\.jpg is 64x64, .*1\.png is 28x28/);
+		expect(message).toContain("pass --image-size S");
+		// An explicit size scales every image to fit (up too), centred on black.
+		const fitted = await loadDataset(join(dir, "plain"), { imageSize: 56, channels: 1 });
+		expect(fitted.shape).toEqual([56, 56, 1]);
+		expect(fitted.images[56 * 56 + 28 * 56 + 28]).toBe(200); // the 28x28 image now fills 56x56
+		expect(fitted.images[56 * 56]).toBe(200);
+		expect(await errorMessage(loadDataset(rgb, { imageSize: 0 }))).toBe(
+			"imageSize (--image-size) must be a positive integer, got 0",
+		);
+	});
+
+	it("reads a registered dataset at another size and channel count", async () => {
+		const base = await loadDataset("mnist", { split: "test", limit: 2 });
+		const big = await loadDataset("mnist", { split: "test", limit: 2, imageSize: 64, channels: 3 });
+		expect(big.shape).toEqual([64, 64, 3]);
+		expect(big.images.length).toBe(2 * 64 * 64 * 3);
+		// Upscaling by 2 with half-pixel centres: output pixel (2y+1, 2x+1) lies 1/4 past input (y, x).
+		for (const [y, x] of [
+			[10, 12],
+			[16, 16],
+		]) {
+			const i = (y: number, x: number) => base.images[y * 32 + x];
+			const expected =
+				0.75 * (0.75 * i(y, x) + 0.25 * i(y, x + 1)) + 0.25 * (0.75 * i(y + 1, x) + 0.25 * i(y + 1, x + 1));
+			const at = ((2 * y + 1) * 64 + 2 * x + 1) * 3;
+			expect(Array.from(big.images.subarray(at, at + 3))).toEqual(Array(3).fill(Math.round(expected)));
+		}
 	});
 
 	it("names an unreadable image", async () => {
@@ -104,8 +157,9 @@ describe("image folders", () => {
 		const info = await datasetInfo(join(dir, "split"));
 		expect(info.splits.train).toEqual({ count: 3, classCounts: [1, 2] });
 		expect(info.splits.test).toEqual({ count: 2, classCounts: [1, 1] });
-		const plain = await datasetInfo(join(dir, "plain"));
+		const plain = await datasetInfo(join(dir, "gray"));
 		expect(Object.keys(plain.splits)).toEqual(["train"]);
-		expect(await errorMessage(loadDataset(join(dir, "plain"), { split: "test" }))).toContain("has no test split");
+		expect(await errorMessage(datasetInfo(join(dir, "plain")))).toContain("holds images of different sizes");
+		expect(await errorMessage(loadDataset(join(dir, "gray"), { split: "test" }))).toContain("has no test split");
 	});
 });

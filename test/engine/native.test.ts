@@ -398,6 +398,18 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.unary(0, memory, 0, 4, 256, 0)).toThrow(/runs past the memory/);
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 100, 4, 1e-5)).toThrow(/runs past the memory/);
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 2, 4, -1)).toThrow(/epsilon/);
+		// Element counts are checked for overflow before the bounds check: a wrapped product could pass it.
+		const big = 2 ** 31 - 1;
+		expect(() => addon.matmul(memory, 0, 0, 0, Int32Array.from([big, big, big, big, big, 0, 0]))).toThrow(
+			/overflows 64 bits/,
+		);
+		const hugeConv = Int32Array.from([big, big, big, big, big, big, big, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1]);
+		expect(() => addon.conv2d(0, memory, 0, 0, 0, hugeConv)).toThrow(/overflows 64 bits/);
+		expect(() => addon.binary(0, memory, 0, 0, 0, 2 ** 40, 2 ** 40, 1, 2 ** 40)).toThrow(
+			/overflows|multiple of period/,
+		);
+		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 2 ** 40, 2 ** 40, 1e-5)).toThrow(/overflows 64 bits/);
+		expect(() => addon.unary(0, memory, 2 ** 52, 0, 2 ** 40, 0)).toThrow(/runs past the memory|overflows/);
 		expect(() => addon.batchNormBackward(memory, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1e-5)).toThrow(/rows/);
 	});
 

@@ -53,20 +53,27 @@ describe("OnnxGenerator", () => {
 		await initEngine({ backend: "wasm" });
 	});
 
-	for (const [fixture, what] of [
-		["tiny-cgan", "class index int64, NCHW output in [0, 1], I/O declared in the card"],
-		["tiny-onehot", "one-hot class, NHWC output in [-1, 1], I/O read from the graph"],
+	for (const [fixture, size, what] of [
+		["tiny-cgan", 16, "class index int64, NCHW output in [0, 1], I/O declared in the card"],
+		["tiny-onehot", 16, "one-hot class, NHWC output in [-1, 1], I/O read from the graph"],
+		["rgb64", 64, "64x64 RGB, class index, NCHW in [-1, 1], I/O read from the graph"],
 	] as const) {
 		it(`matches PyTorch's output to 1e-4 (${fixture}: ${what})`, async () => {
 			const g = await loadGenerator(join(FIXTURES, fixture));
 			expect(g).toBeInstanceOf(OnnxGenerator);
-			expect(g).toMatchObject({ latentDim: 8, imageShape: [16, 16, 3], defaultTruncation: 2, differentiable: false });
+			expect(g).toMatchObject({
+				latentDim: 8,
+				imageShape: [size, size, 3],
+				defaultTruncation: 2,
+				differentiable: false,
+			});
+			const pixels = size * size * 3;
 			const e = await expected(fixture);
 			const z = tf.tensor2d(e.z.data as Float32Array, e.z.shape as [number, number]);
 			const y = tf.tensor1d(e.y.data as Int32Array, "int32");
 			const images = await expectNoLeakedTensors(async () => {
 				const out = await g.generate(z, y);
-				expect(out.shape).toEqual([4, 16, 16, 3]);
+				expect(out.shape).toEqual([4, size, size, 3]);
 				const values = await out.data();
 				out.dispose();
 				return values;
@@ -75,7 +82,7 @@ describe("OnnxGenerator", () => {
 			// Batches of another size give the same images (dynamic batch axis).
 			const [z2, y2] = [tf.slice(z, [2, 0], [1, 8]), tf.slice(y, [2], [1])];
 			const one = await g.generate(z2, y2);
-			expect(maxAbsDiff(await one.data(), e.images.data.subarray(2 * 768, 3 * 768))).toBeLessThan(1e-4);
+			expect(maxAbsDiff(await one.data(), e.images.data.subarray(2 * pixels, 3 * pixels))).toBeLessThan(1e-4);
 			tf.dispose([z, y, z2, y2, one]);
 			g.dispose();
 		});

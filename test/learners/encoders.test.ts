@@ -83,12 +83,62 @@ describe.each(Object.keys(ENCODERS))("encoder %s", (name) => {
 describe("createEncoder", () => {
 	it("builds the presets with their sizes (resnet18: CIFAR ResNet-18 without its classifier)", () => {
 		const tiny = createEncoder("resnet-tiny");
-		expect(tiny.config).toEqual({ widths: [16, 32, 64], blocks: [1, 1, 1], inChannels: 1 });
+		expect(tiny.config).toEqual({ widths: [16, 32, 64], blocks: [1, 1, 1], inChannels: 1, stem: "cifar" });
 		tiny.dispose();
 		// 11,173,962 parameters in torchvision-style CIFAR ResNet-18, minus its 512 x 10 + 10 classifier.
 		const resnet18 = createEncoder("resnet18", { inChannels: 3 });
 		expect(resnet18.store.count()).toBe(11_168_832);
 		resnet18.dispose();
+		// torchvision's ImageNet ResNet-18 (11,689,512) minus its 512 x 1000 + 1000 classifier.
+		const imagenet = createEncoder("resnet18", { inChannels: 3, imageSize: [112, 112] });
+		expect(imagenet.stemName).toBe("imagenet");
+		expect(imagenet.store.count()).toBe(11_176_512);
+		imagenet.dispose();
+	});
+
+	it("picks the stem by image size (cifar below 96 px, imagenet from 96 px) or by name", () => {
+		const pick = (options: Parameters<typeof createEncoder>[1]) => {
+			const e = createEncoder("resnet-tiny", options);
+			e.dispose();
+			return e.stemName;
+		};
+		expect(pick({ imageSize: [64, 64] })).toBe("cifar");
+		expect(pick({ imageSize: [95, 200] })).toBe("cifar");
+		expect(pick({ imageSize: [96, 96] })).toBe("imagenet");
+		expect(pick({ imageSize: [32, 32], stem: "imagenet" })).toBe("imagenet");
+		expect(pick({ imageSize: [128, 128], stem: "cifar" })).toBe("cifar");
+		expect(() => pick({ stem: "vit" as "cifar" })).toThrow("stem must be auto, cifar or imagenet, got 'vit'");
+		expect(() => pick({ imageSize: [0, 4] })).toThrow("imageSize must be [height, width] in pixels, got [0,4]");
+	});
+
+	it("any HxWxC: the imagenet stem (7x7 stride 2 + max-pool) on 100x72 RGB and the cifar stem on 20x20x5, forward and backward, no leaks", async () => {
+		for (const [stem, shape] of [
+			["imagenet", [2, 100, 72, 3]],
+			["cifar", [2, 20, 20, 5]],
+		] as const) {
+			const encoder = createEncoder("resnet-tiny", { inChannels: shape[3], stem, seed: 4 });
+			const x = tf.tensor4d(randomValues(new Rng(9), [...shape]), [...shape]);
+			const weights = [...encoder.store.trainable.values()];
+			await expectNoLeakedTensors(async () => {
+				const { value, grads } = tf.variableGrads(
+					() => tf.sum(tf.square(encoder.apply(x, true))) as tf.Scalar,
+					weights,
+				);
+				expect(Number.isFinite((await value.data())[0])).toBe(true);
+				const stemGrad = await grads[weights[0].name].data();
+				expect(
+					stemGrad.some((g) => g !== 0),
+					`${stem}: the stem gets a gradient`,
+				).toBe(true);
+				expect(stemGrad.every(Number.isFinite)).toBe(true);
+				tf.dispose([value, ...Object.values(grads)]);
+				const features = tf.tidy(() => encoder.apply(x, false));
+				expect(features.shape).toEqual([2, 64]);
+				features.dispose();
+			});
+			x.dispose();
+			encoder.dispose();
+		}
 	});
 
 	it("names the known encoders for an unknown one, and the bad value for a bad option", () => {

@@ -129,13 +129,19 @@ describe("multiview datasets", () => {
 		await utimes(stale, old, old);
 		const live = join(dir, `${shardFileName(2)}.tmp-node-7-1-0123456789abcdef`);
 		await writeFile(live, "another machine's half shard");
+		// A live writer on another machine whose pid is not alive here (the old rule deleted it).
+		const remote = join(dir, `${shardFileName(1)}.tmp-4194301`);
+		await writeFile(remote, "another machine's half shard");
 		const recent = new Date(Date.now() - 3600 * 1000);
 		await utimes(live, recent, recent);
+		await utimes(remote, recent, recent);
 		const result = await generateMultiviewDataset(base(dir));
 		expect(result).toMatchObject({ written: [1, 2], skipped: [0], complete: true });
 		expect(existsSync(stale)).toBe(false);
 		expect(await readFile(live, "utf8")).toBe("another machine's half shard");
+		expect(await readFile(remote, "utf8")).toBe("another machine's half shard");
 		await rm(live);
+		await rm(remote);
 		expect(await readFile(join(dir, "manifest.json"))).toEqual(await readFile(join(whole, "manifest.json")));
 	});
 
@@ -148,7 +154,7 @@ describe("multiview datasets", () => {
 		await writeFile(path, bytes);
 		const data = await openMultiviewDataset(corrupt);
 		expect((await errorOf(data.readShard(1))).message).toBe(
-			`${path}: corrupt shard: its sha256 does not match the manifest; delete it and re-run \`genrep views generate\` with the same flags to remake it`,
+			`${path}: corrupt shard: its sha256 does not match the one ${join(corrupt, "manifest.json")} records; delete it and re-run \`genrep views generate\` with the same flags to remake it`,
 		);
 		await rm(path);
 		expect((await errorOf(openMultiviewDataset(corrupt))).message).toBe(

@@ -77,7 +77,7 @@ describe("genrep views", () => {
 		await writeFile(shard, bytes);
 		const show = genrep("views", "show", "--data", data, "--out", join(root, "g2.png"), "--anchors", "3");
 		expect(show.stderr).toBe(
-			`error: ${shard}: corrupt shard: its sha256 does not match the manifest; delete it and re-run \`genrep views generate\` with the same flags to remake it\n`,
+			`error: ${shard}: corrupt shard: its sha256 does not match the one ${join(data, "manifest.json")} records; delete it and re-run \`genrep views generate\` with the same flags to remake it\n`,
 		);
 		expect(show.status).toBe(1);
 		expect(existsSync(join(root, "g2.png"))).toBe(false);

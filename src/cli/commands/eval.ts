@@ -7,7 +7,7 @@ import type {
 	EvaluateOptions,
 } from "../../evaluation/representation/evaluate.js";
 import { action } from "../action.js";
-import { commandLine, nonNegativeInteger, positiveInteger, readConfigFile } from "../parse.js";
+import { channelCount, commandLine, nonNegativeInteger, positiveInteger, readConfigFile } from "../parse.js";
 
 /**
  * `genrep eval`: thin over evaluateRepresentation (src/evaluation/representation/evaluate.ts):
@@ -32,6 +32,12 @@ export function registerEvalCommand(program: Command): void {
 		.option("--dataset <name>", "a registered dataset or an image folder (default fashion-mnist)")
 		.option("--transfer <name>", "a second dataset: the same probes on its own training and test splits")
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.option(
+			"--image-size <px>",
+			"read the datasets at SxS (scaled to fit, centred on black); default their own size",
+			positiveInteger,
+		)
+		.option("--channels <n>", "read the datasets with 1 (gray) or 3 (RGB) channels; default their own", channelCount)
 		.option(
 			"--seed <n>",
 			"seed of subsets, validation splits, low-shot draws, random encoders (default 0)",
@@ -73,6 +79,8 @@ interface EvalFlags {
 	dataset?: string;
 	transfer?: string;
 	dataDir?: string;
+	imageSize?: number;
+	channels?: 1 | 3;
 	seed?: number;
 	trainLimit?: number;
 	testLimit?: number;

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { GenrepError } from "../../errors.js";
+import type { PresetSpec } from "../../experiments/preset.js";
+import type { RetargetFacts } from "../../experiments/retarget.js";
 import { action } from "../action.js";
-import { commandLine } from "../parse.js";
+import { commandLine, positiveInteger } from "../parse.js";
 
 /**
  * `genrep experiment <preset>`, `genrep experiment list` and `genrep demo`: thin over
@@ -28,8 +30,9 @@ export function registerExperimentCommands(program: Command): void {
 			}),
 		);
 	experiment.addHelpText("after", "\nList the presets with `genrep experiment list`.");
+	yourOwnPair(experiment);
 
-	program
+	const demo = program
 		.command("demo")
 		.description(
 			"the main job: generate views from the shipped Fashion-MNIST GAN, train SimCLR encoders on real images, on " +
@@ -38,6 +41,21 @@ export function registerExperimentCommands(program: Command): void {
 		.option("--out <dir>", "experiment folder (default genrep-demo)", "genrep-demo")
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
 		.action(action(async (flags: ExperimentFlags) => run("demo", flags.out as string, flags)));
+	yourOwnPair(demo);
+}
+
+/** The flags that run a preset on a user's generator and data, at a chosen scale. */
+function yourOwnPair(command: Command): void {
+	command
+		.option("--generator <name|dir>", "run the preset on this generator (a model directory, e.g. an ONNX export)")
+		.option(
+			"--dataset <name|folder>",
+			"real data for the probes and real-data cells: a dataset name or an image folder",
+		)
+		.option("--transfer <name|folder>", "a transfer dataset (with --dataset, none unless given)")
+		.option("--steps <n>", "training steps per cell (scales cells with their own steps alike)", positiveInteger)
+		.option("--anchors <n>", "anchors of the largest views dataset (the others scaled alike)", positiveInteger)
+		.option("--batch-size <n>", "anchors per training step", positiveInteger);
 }
 
 async function listPresets(): Promise<void> {
@@ -49,7 +67,7 @@ async function listPresets(): Promise<void> {
 
 async function run(presetName: string, out: string, flags: ExperimentFlags): Promise<void> {
 	const { getPreset } = await import("../../experiments/presets.js");
-	const preset = getPreset(presetName);
+	const preset = await retargeted(getPreset(presetName), flags);
 	const seeds = flags.seeds?.split(",").map((s) => {
 		const n = Number(s);
 		if (!/^\d+$/.test(s.trim()))
@@ -91,8 +109,41 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 	}
 }
 
+/** The preset with --generator / --dataset / --transfer / scale flags applied (checked against the pair). */
+async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<PresetSpec> {
+	const { retargetPreset } = await import("../../experiments/retarget.js");
+	const options = {
+		generator: flags.generator,
+		dataset: flags.dataset,
+		transfer: flags.transfer,
+		steps: flags.steps,
+		anchors: flags.anchors,
+		batchSize: flags.batchSize,
+	};
+	if (Object.values(options).every((v) => v === undefined)) return preset;
+	const facts: RetargetFacts = {};
+	if (flags.generator !== undefined) {
+		const { initEngine } = await import("../../engine/backend.js");
+		await initEngine();
+		const { loadGenerator } = await import("../../generators/load.js");
+		const g = await loadGenerator(flags.generator);
+		facts.generator = { id: g.id, numClasses: g.numClasses, imageShape: [...g.imageShape] };
+		g.dispose();
+		const { datasetInfo } = await import("../../data/datasets.js");
+		const name = flags.dataset ?? preset.dataset;
+		facts.dataset = { name, shape: (await datasetInfo(name, { dataDir: flags.dataDir })).shape };
+	}
+	return retargetPreset(preset, options, facts);
+}
+
 interface ExperimentFlags {
 	out?: string;
 	seeds?: string;
 	dataDir?: string;
+	generator?: string;
+	dataset?: string;
+	transfer?: string;
+	steps?: number;
+	anchors?: number;
+	batchSize?: number;
 }

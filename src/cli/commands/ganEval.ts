@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { action } from "../action.js";
+import { channelCount } from "../parse.js";
 
 /**
  * `genrep gan eval` (Fréchet distance, its floor, class consistency of a generator) and
@@ -27,6 +28,13 @@ export function registerGanEvalCommand(gan: Command): void {
 		.option("--out <file>", "write the metrics JSON here (default: stdout only)")
 		.option("--no-card", "do not merge the figures into the generator's model.json")
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.option(
+			"--cas",
+			"also the Classification Accuracy Score: a classifier trained only on generated samples (conditional " +
+				"generators), tested on the real test split",
+		)
+		.option("--cas-n <n>", "generated training images of the CAS classifier (default 10000)", positiveInteger)
+		.option("--cas-epochs <n>", "epochs of the CAS classifier (default 3)", positiveInteger)
 		.action(
 			action(async (flags: GanEvalFlags) => {
 				const { evaluateGeneratorByName } = await import("../../evaluation/quality/ganEval.js");
@@ -37,6 +45,10 @@ export function registerGanEvalCommand(gan: Command): void {
 					batchSize: flags.batchSize,
 					classifier: flags.classifier,
 					dataDir: flags.dataDir,
+					cas:
+						flags.cas || flags.casN !== undefined || flags.casEpochs !== undefined
+							? { n: flags.casN, epochs: flags.casEpochs }
+							: undefined,
 					out: flags.out,
 					updateCard: flags.card,
 					command: ["genrep", ...process.argv.slice(2)].join(" "),
@@ -47,9 +59,15 @@ export function registerGanEvalCommand(gan: Command): void {
 						? `, class consistency ${(100 * metrics.classConsistency.mean).toFixed(1)}%`
 						: "";
 				const written = [flags.out, cardUpdated].filter(Boolean).join(" and ");
+				const c = metrics.classificationAccuracyScore;
+				const cas = c
+					? `, CAS ${(100 * c.top1).toFixed(1)}%${c.realTop1 !== null ? ` (real data ${(100 * c.realTop1).toFixed(1)}%)` : ""}`
+					: metrics.classificationAccuracyScoreSkipped
+						? `, CAS skipped: ${metrics.classificationAccuracyScoreSkipped}`
+						: "";
 				process.stdout.write(
 					`${metrics.generator}: Fréchet distance ${metrics.frechetDistance.toPrecision(4)} ` +
-						`(floor ${metrics.frechetFloor.toPrecision(4)}, n ${metrics.n})${consistency}` +
+						`(floor ${metrics.frechetFloor.toPrecision(4)}, n ${metrics.n})${consistency}${cas}` +
 						`${written ? `; wrote ${written}` : ""}\n`,
 				);
 				if (!flags.out) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
@@ -70,6 +88,12 @@ export function registerGanEvalCommand(gan: Command): void {
 		.option("--seed <n>", "random seed (default 0)", nonNegativeInteger)
 		.option("--limit <n>", "use only the first n training images", positiveInteger)
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
+		.option(
+			"--image-size <px>",
+			"read the dataset at SxS (scaled to fit, centred), the size of the generators it will judge; default its own",
+			positiveInteger,
+		)
+		.option("--channels <n>", "read the dataset with 1 (gray) or 3 (RGB) channels; default its own", channelCount)
 		.action(
 			action(async (flags: TrainClassifierFlags) => {
 				const { trainEvalClassifier } = await import("../../evaluation/quality/classifier.js");
@@ -82,6 +106,8 @@ export function registerGanEvalCommand(gan: Command): void {
 					lr: flags.lr,
 					seed: flags.seed,
 					limit: flags.limit,
+					imageSize: flags.imageSize,
+					channels: flags.channels,
 					command: ["genrep", ...process.argv.slice(2)].join(" "),
 					onProgress: progressWriter("train"),
 				});
@@ -103,6 +129,9 @@ interface GanEvalFlags {
 	out?: string;
 	card: boolean;
 	dataDir?: string;
+	cas?: boolean;
+	casN?: number;
+	casEpochs?: number;
 }
 
 interface TrainClassifierFlags {
@@ -114,6 +143,8 @@ interface TrainClassifierFlags {
 	seed?: number;
 	limit?: number;
 	dataDir?: string;
+	imageSize?: number;
+	channels?: 1 | 3;
 }
 
 /** Progress on stderr: a rewritten status line on a terminal, JSON lines otherwise. */

@@ -4,7 +4,15 @@ import type { Command } from "commander";
 import { GenrepError } from "../../errors.js";
 import type { DataSourceOptions, TrainOptions } from "../../learners/index.js";
 import { action } from "../action.js";
-import { commandLine, nonNegativeInteger, number, positiveInteger, positiveNumber, readConfigFile } from "../parse.js";
+import {
+	channelCount,
+	commandLine,
+	nonNegativeInteger,
+	number,
+	positiveInteger,
+	positiveNumber,
+	readConfigFile,
+} from "../parse.js";
 
 /**
  * `genrep train`: thin over trainRepresentation (src/learners/trainer.ts). `--data` picks the
@@ -24,6 +32,13 @@ export function registerTrainCommand(program: Command): void {
 			"simclr, supcon (needs classes), multipos (an anchor and all its latent views are positives), inverter (needs z), classifier (needs classes)",
 		)
 		.option("--encoder <name>", "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)")
+		.option(
+			"--image-size <px>",
+			"train on SxS images: the data is cropped and resized to it by the pixel views (resized without them); " +
+				"default the data's own size",
+			positiveInteger,
+		)
+		.option("--stem <name>", "encoder stem: auto (cifar below 96 px, imagenet from 96 px), cifar or imagenet")
 		.option(
 			"--data <source>",
 			"a multiview dataset folder (genrep views generate), live:<generator> (fresh samples every step, with --view), " +
@@ -67,6 +82,7 @@ export function registerTrainCommand(program: Command): void {
 		.option("--mix <dir>", "real data: a multiview dataset whose anchors replace a fraction of the real images")
 		.option("--mix-fraction <f>", "fraction of real images replaced by generated ones, in [0, 1]", number)
 		.option("--limit <n>", "real data: use only the first n training images", positiveInteger)
+		.option("--channels <n>", "real data: read the images with 1 (gray) or 3 (RGB) channels", channelCount)
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
 		.option("--resume", "continue the run in --out from its last checkpoint")
 		.option(
@@ -121,6 +137,8 @@ function flagOptions(f: TrainFlags): Partial<TrainOptions> {
 	const options: Partial<TrainOptions> = {
 		method: f.method,
 		encoder: f.encoder,
+		stem: f.stem as TrainOptions["stem"],
+		imageSize: f.imageSize,
 		out: f.out,
 		epochs: f.epochs,
 		steps: f.steps,
@@ -150,6 +168,7 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 	if (data.startsWith("live:")) {
 		if (!f.view) throw new GenrepError("--data live:<generator> needs --view (none, gaussian, independent, steer)");
 		onlyFor("--mix", f.mix, "real");
+		onlyFor("--channels", f.channels, "real");
 		const view = { kind: f.view, sigma: f.sigma, truncation: f.viewTruncation, walks: f.walks };
 		const defined = Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
 		const generator = data.slice(5);
@@ -165,6 +184,7 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 	onlyFor("--epoch-size", f.epochSize, "live");
 	if (existsSync(join(data, "manifest.json"))) {
 		onlyFor("--mix", f.mix, "real");
+		onlyFor("--channels", f.channels, "real");
 		if (f.latentViews === false && f.neighbors !== undefined) {
 			throw new GenrepError(
 				"--neighbors picks latent views and --no-latent-views turns them off; give one or the other",
@@ -184,15 +204,27 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 			limit: f.limit,
 			generated: f.mix,
 			fraction: f.mixFraction,
+			imageSize: f.imageSize,
+			channels: f.channels,
 		};
 	}
 	onlyFor("--mix-fraction", f.mixFraction, "mixed (--mix)");
-	return { kind: "real", dataset: data, dataDir: f.dataDir, limit: f.limit };
+	return {
+		kind: "real",
+		dataset: data,
+		dataDir: f.dataDir,
+		limit: f.limit,
+		imageSize: f.imageSize,
+		channels: f.channels,
+	};
 }
 
 export interface TrainFlags {
 	method?: string;
 	encoder?: string;
+	stem?: string;
+	imageSize?: number;
+	channels?: 1 | 3;
 	data?: string;
 	out?: string;
 	config?: string;

@@ -15,12 +15,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomic } from "../../data/atomicWrite.js";
+import type { RealDataset } from "../../data/types.js";
 import { initEngine } from "../../engine/backend.js";
 import { Dense } from "../../engine/nn/layers.js";
 import { gradsByName, type ParamStore } from "../../engine/nn/params.js";
 import { Rng } from "../../engine/rng.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { loadParams, saveParams } from "../../generators/checkpoint.js";
+import { stemFor } from "../../learners/encoders/registry.js";
 import { ResNet, type ResNetConfig } from "../../learners/encoders/resnet.js";
 import { warmupCosine } from "../../learners/schedule.js";
 import { Sgd } from "../../learners/sgd.js";
@@ -206,6 +208,10 @@ export interface ClassifierTrainOptions {
 	limit?: number;
 	/** Measure test accuracy on the first `testLimit` test images only (tests). */
 	testLimit?: number;
+	/** Read the dataset at SxS (scaled to fit, centred); default its own size. */
+	imageSize?: number;
+	/** Read the dataset with 1 or 3 channels; default its own. */
+	channels?: 1 | 3;
 	/** Called after each logged step. */
 	onProgress?: (progress: ClassifierTrainProgress) => void;
 	/** The command line that started the run, for the card. */
@@ -250,6 +256,8 @@ export type ResolvedClassifierTrainOptions = Readonly<{
 	blocks: number[];
 	limit?: number;
 	testLimit?: number;
+	imageSize?: number;
+	channels?: 1 | 3;
 }>;
 
 export function resolveClassifierTrainOptions(options: ClassifierTrainOptions): ResolvedClassifierTrainOptions {
@@ -259,6 +267,8 @@ export function resolveClassifierTrainOptions(options: ClassifierTrainOptions): 
 		"out",
 		"limit",
 		"testLimit",
+		"imageSize",
+		"channels",
 		"onProgress",
 		"command",
 	]);
@@ -305,6 +315,8 @@ export function resolveClassifierTrainOptions(options: ClassifierTrainOptions): 
 		blocks: [...r.blocks],
 		...(r.limit !== undefined ? { limit: r.limit } : {}),
 		...(r.testLimit !== undefined ? { testLimit: r.testLimit } : {}),
+		...(r.imageSize !== undefined ? { imageSize: r.imageSize } : {}),
+		...(r.channels !== undefined ? { channels: r.channels } : {}),
 	});
 }
 
@@ -321,19 +333,79 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 	const o = resolveClassifierTrainOptions(options);
 	await initEngine();
 	const { loadDataset } = await import("../../data/datasets.js");
-	const train = await loadDataset(o.dataset, { split: "train", dataDir: options.dataDir, limit: o.limit });
-	const test = await loadDataset(o.dataset, { split: "test", dataDir: options.dataDir, limit: o.testLimit });
+	const shapeOptions = { dataDir: options.dataDir, imageSize: o.imageSize, channels: o.channels };
+	const train = await loadDataset(o.dataset, { split: "train", limit: o.limit, ...shapeOptions });
+	const test = await loadDataset(o.dataset, { split: "test", limit: o.testLimit, ...shapeOptions });
+	const { classifier, resnet, testAccuracy, steps, seconds } = await fitClassifier(train, test, o, options.onProgress);
+	try {
+		const weightsPath = join(options.out, CLASSIFIER_WEIGHTS);
+		await saveParams(weightsPath, classifier.store, { format: CLASSIFIER_FORMAT });
+		const card: ClassifierCard = {
+			format: CLASSIFIER_FORMAT,
+			architecture: "resnet",
+			resnet,
+			dataset: o.dataset,
+			numClasses: classifier.numClasses,
+			classNames: train.classNames,
+			imageShape: [...train.shape],
+			valueRange: [-1, 1],
+			featureDim: classifier.featureDim,
+			testAccuracy,
+			trainImages: train.count,
+			testImages: test.count,
+			weightsSha256: createHash("sha256")
+				.update(await readFile(weightsPath))
+				.digest("hex"),
+			training: {
+				...o,
+				steps,
+				seconds: Number(seconds.toFixed(1)),
+				...(options.command ? { command: options.command } : {}),
+			},
+		};
+		await writeFileAtomic(join(options.out, CLASSIFIER_CARD), Buffer.from(`${JSON.stringify(card, null, 2)}\n`));
+		return { out: options.out, testAccuracy, steps, seconds, card };
+	} finally {
+		classifier.dispose();
+	}
+}
+
+/**
+ * Trains a fresh classifier on `train` (real images, or a generator's samples for the
+ * Classification Accuracy Score) and measures its top-1 on `test`. The ResNet gets the stem
+ * for the images' size (stemFor). The caller disposes the classifier.
+ */
+export async function fitClassifier(
+	train: RealDataset,
+	test: RealDataset,
+	o: ResolvedClassifierTrainOptions,
+	onProgress?: (progress: ClassifierTrainProgress) => void,
+): Promise<{ classifier: EvalClassifier; resnet: ResNetConfig; testAccuracy: number; steps: number; seconds: number }> {
 	if (train.count < o.batchSize) {
 		throw new GenrepError(
-			`dataset ${o.dataset} has ${train.count} training images, fewer than one batch of ${o.batchSize}`,
+			`${train.name} has ${train.count} training images, fewer than one batch of ${o.batchSize}; lower the batch size`,
 		);
 	}
-	if (test.count === 0) throw new GenrepError(`dataset ${o.dataset} has no test images to measure accuracy on`);
+	if (test.count === 0) throw new GenrepError(`${test.name} has no test images to measure accuracy on`);
+	if (test.shape.join("x") !== train.shape.join("x")) {
+		throw new GenrepError(
+			`${train.name} has ${train.shape.join("x")} images but ${test.name} ${test.shape.join("x")}; ` +
+				`pass --image-size ${train.shape[0]} --channels ${train.shape[2]}`,
+		);
+	}
 	const numClasses = train.classNames.length;
+	if (numClasses < 2) {
+		throw new GenrepError(`${train.name} has ${numClasses} class; a classifier needs at least two class subfolders`);
+	}
 	const shape = train.shape;
 	const [height, width, channels] = shape;
 	const size = height * width * channels;
-	const resnet: ResNetConfig = { widths: o.widths, blocks: o.blocks, inChannels: channels };
+	const resnet: ResNetConfig = {
+		widths: o.widths,
+		blocks: o.blocks,
+		inChannels: channels,
+		stem: stemFor([height, width]),
+	};
 	const rng = new Rng(o.seed);
 	const classifier = new EvalClassifier(resnet, numClasses, rng.fork("init").nextSeed());
 	const params = classifier.store.trainable;
@@ -379,9 +451,9 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 					throw new GenrepError(`classifier training diverged at step ${step + 1} (loss ${lossValue}); lower --lr`);
 				}
 				const done = step + 1;
-				if (options.onProgress && (done % 20 === 0 || done === steps)) {
+				if (onProgress && (done % 20 === 0 || done === steps)) {
 					const seconds = (performance.now() - start) / 1000;
-					options.onProgress({
+					onProgress({
 						epoch: epoch + 1,
 						step: done,
 						steps,
@@ -395,36 +467,12 @@ export async function trainEvalClassifier(options: ClassifierTrainOptions): Prom
 		}
 		const seconds = (performance.now() - start) / 1000;
 		const testAccuracy = await classifierAccuracy(classifier, test.images, test.labels, shape);
-		const weightsPath = join(options.out, CLASSIFIER_WEIGHTS);
-		await saveParams(weightsPath, classifier.store, { format: CLASSIFIER_FORMAT });
-		const card: ClassifierCard = {
-			format: CLASSIFIER_FORMAT,
-			architecture: "resnet",
-			resnet,
-			dataset: o.dataset,
-			numClasses,
-			classNames: train.classNames,
-			imageShape: [...shape],
-			valueRange: [-1, 1],
-			featureDim: classifier.featureDim,
-			testAccuracy,
-			trainImages: train.count,
-			testImages: test.count,
-			weightsSha256: createHash("sha256")
-				.update(await readFile(weightsPath))
-				.digest("hex"),
-			training: {
-				...o,
-				steps,
-				seconds: Number(seconds.toFixed(1)),
-				...(options.command ? { command: options.command } : {}),
-			},
-		};
-		await writeFileAtomic(join(options.out, CLASSIFIER_CARD), Buffer.from(`${JSON.stringify(card, null, 2)}\n`));
-		return { out: options.out, testAccuracy, steps, seconds, card };
+		return { classifier, resnet, testAccuracy, steps, seconds };
+	} catch (err) {
+		classifier.dispose();
+		throw err;
 	} finally {
 		optimizer.dispose();
-		classifier.dispose();
 	}
 }
 

@@ -10,6 +10,12 @@
  *   with this n (the Fréchet estimate is biased upwards at small n, so compare at equal n).
  * - classConsistency (conditional generators): the classifier's accuracy on samples
  *   generated for each class, per class and their mean.
+ * - classificationAccuracyScore (with `cas`; conditional generators with the data's classes):
+ *   a classifier trained only on generated samples, tested on the real test split (cas.ts).
+ *
+ * The real data is read at the classifier's image shape (its card), so a classifier trained
+ * on an image folder (`gan train-eval-classifier --dataset <folder>`) judges generators of
+ * that folder's shape.
  *
  * Deterministic for (generator, classifier, n, seed, truncation).
  */
@@ -24,6 +30,7 @@ import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { fileError, GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
+import { type CasOptions, type CasResult, casSkipReason, classificationAccuracyScore } from "./cas.js";
 import { type EvalClassifier, embedRealImages, loadEvalClassifier, SHIPPED_CLASSIFIER_DIR } from "./classifier.js";
 import { frechetDistance, GaussianAccumulator, type GaussianStats } from "./frechet.js";
 
@@ -44,6 +51,8 @@ export interface GanEvalOptions {
 	dataDir?: string;
 	/** Compare against only the first `testLimit` test images (quick checks; default all). */
 	testLimit?: number;
+	/** Also measure the Classification Accuracy Score (trains a classifier on samples): true or its options. */
+	cas?: boolean | CasOptions;
 	onProgress?: (progress: GanEvalProgress) => void;
 }
 
@@ -82,6 +91,10 @@ export interface GanEvalMetrics {
 	classConsistency?: { mean: number; perClass: Record<string, number> };
 	/** Why class consistency was not measured, when the generator is conditional but it was not. */
 	classConsistencySkipped?: string;
+	/** Classification Accuracy Score (with `cas`): trained on generated samples, tested on the real test split. */
+	classificationAccuracyScore?: CasResult;
+	/** Why CAS was not measured although asked for. */
+	classificationAccuracyScoreSkipped?: string;
 	seconds: number;
 }
 
@@ -112,10 +125,12 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 		const dataset = card?.dataset ?? "fashion-mnist";
 		const shape = (card?.imageShape ?? [32, 32, classifier.resnet.inChannels]) as [number, number, number];
 		if (generator.imageShape.join("x") !== shape.join("x")) {
+			const [h, , c] = generator.imageShape;
 			throw new GenrepError(
 				`generator ${generator.id} makes ${generator.imageShape.join("x")} images but the evaluation classifier ` +
-					`takes ${shape.join("x")} (${dataset}); train a classifier on matching data with ` +
-					"`genrep gan train-eval-classifier` and pass it with --classifier",
+					`takes ${shape.join("x")} (${dataset}); train one on real data of the generator's shape with ` +
+					`\`genrep gan train-eval-classifier --dataset <folder> --image-size ${h} --channels ${c} --out <dir>\` ` +
+					"and pass it with --classifier <dir>",
 			);
 		}
 		const progress = (stage: GanEvalProgress["stage"], done: number, total: number) => {
@@ -124,8 +139,13 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 			options.onProgress({ stage, done, total, seconds, etaSeconds: done > 0 ? (seconds / done) * (total - done) : 0 });
 		};
 		const { loadDataset } = await import("../../data/datasets.js");
-		const test = await loadDataset(dataset, { split: "test", dataDir: options.dataDir, limit: options.testLimit });
-		const train = await loadDataset(dataset, { split: "train", dataDir: options.dataDir });
+		const atShape = {
+			dataDir: options.dataDir,
+			imageSize: [shape[0], shape[1]] as [number, number],
+			channels: shape[2] as 1 | 3,
+		};
+		const test = await loadDataset(dataset, { split: "test", limit: options.testLimit, ...atShape });
+		const train = await loadDataset(dataset, { split: "train", ...atShape });
 		if (n > train.count) {
 			throw new GenrepError(
 				`n (${n}) is larger than the ${train.count} training images of ${dataset} that the floor compares; use --n ${train.count} or less`,
@@ -199,6 +219,15 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 			}
 			classConsistency = { mean: sum / measured, perClass };
 		}
+		let cas: CasResult | undefined;
+		let casSkipped: string | undefined;
+		if (options.cas) {
+			casSkipped = casSkipReason(generator, test.classNames.length);
+			if (!casSkipped) {
+				const casOptions = options.cas === true ? {} : options.cas;
+				cas = await classificationAccuracyScore(generator, test, card, truncation, rng.fork("cas"), casOptions);
+			}
+		}
 		return {
 			format: GAN_EVAL_FORMAT,
 			generator: generator.id,
@@ -218,6 +247,8 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 			frechetFloor: frechetDistance(floorStats, reference),
 			...(classConsistency ? { classConsistency } : {}),
 			...(skipped ? { classConsistencySkipped: skipped } : {}),
+			...(cas ? { classificationAccuracyScore: cas } : {}),
+			...(casSkipped ? { classificationAccuracyScoreSkipped: casSkipped } : {}),
 			seconds: Number(((performance.now() - start) / 1000).toFixed(1)),
 		};
 	} finally {
@@ -279,6 +310,9 @@ export function cardMetrics(metrics: GanEvalMetrics, command?: string): Record<s
 					classConsistency: metrics.classConsistency.mean,
 					classConsistencyPerClass: metrics.classConsistency.perClass,
 				}
+			: {}),
+		...(metrics.classificationAccuracyScore
+			? { classificationAccuracyScore: metrics.classificationAccuracyScore.top1 }
 			: {}),
 		evaluation: {
 			format: metrics.format,

@@ -48,6 +48,10 @@ export interface EvaluateOptions {
 	transfer?: string;
 	/** Folder that holds the dataset files (overrides GENREP_DATA_DIR). */
 	dataDir?: string;
+	/** Read the datasets at this size (S for SxS, or [H, W]); default their own (see data/datasets.ts). */
+	imageSize?: number | [number, number];
+	/** Read the datasets with 1 or 3 channels; default their own. */
+	channels?: 1 | 3;
 	/** Seed of the subsets, the validation splits, the low-shot draws and a random encoder's weights. */
 	seed?: number;
 	/** Use a seeded class-balanced subset of this many training images (per dataset). */
@@ -117,6 +121,8 @@ const OPTION_KEYS = new Set([
 	"encoder",
 	"transfer",
 	"dataDir",
+	"imageSize",
+	"channels",
 	"trainLimit",
 	"testLimit",
 	"out",
@@ -223,9 +229,10 @@ export async function evaluateRepresentation(options: EvaluateOptions): Promise<
 	const spec = await parseEncoderSpec(o.encoder);
 	const engine = await initEngine();
 	const { loadDataset } = await import("../../data/datasets.js");
+	const shapeOptions = { dataDir: options.dataDir, imageSize: options.imageSize, channels: options.channels };
 	const load = async (name: string) => {
-		const train = await loadDataset(name, { split: "train", dataDir: options.dataDir });
-		const test = await loadDataset(name, { split: "test", dataDir: options.dataDir });
+		const train = await loadDataset(name, { split: "train", ...shapeOptions });
+		const test = await loadDataset(name, { split: "test", ...shapeOptions });
 		return { train, test };
 	};
 	const main = await load(o.dataset);
@@ -269,6 +276,11 @@ export async function evaluateOnDataset(
 ): Promise<DatasetEvalMetrics> {
 	const name = train.name;
 	const numClasses = train.classNames.length;
+	if (numClasses < 2) {
+		throw new GenrepError(
+			`${name} has ${numClasses === 1 ? `one class (${train.classNames[0]})` : "no classes"}; the probes classify, so give it at least two class subfolders`,
+		);
+	}
 	if (test.classNames.length !== numClasses) {
 		throw new GenrepError(
 			`${name}: the training split has ${numClasses} classes but the test split ${test.classNames.length}`,

@@ -64,7 +64,7 @@ export async function openFeatureSource(spec: EncoderSpec, shape: ImageShape, se
 	let encoder: ResNet;
 	let imageShape: ImageShape;
 	if (spec.kind === "random") {
-		encoder = createEncoder(spec.encoder, { inChannels: shape[2], seed });
+		encoder = createEncoder(spec.encoder, { inChannels: shape[2], seed, imageSize: [shape[0], shape[1]] });
 		imageShape = [...shape];
 	} else {
 		({ encoder } = await loadEncoder(spec.dir));
@@ -88,8 +88,15 @@ export function checkImageShape(
 ): void {
 	if (encoderShape === null || encoderShape.join("x") === datasetShape.join("x")) return;
 	const what = spec.kind === "run" ? `encoder run ${spec.dir}` : `encoder ${spec.name}`;
+	const [h, w, c] = encoderShape;
+	const fix = [
+		h !== datasetShape[0] || w !== datasetShape[1] ? `--image-size ${h === w ? h : `${h},${w}`}` : "",
+		c !== datasetShape[2] ? `--channels ${c}` : "",
+	]
+		.filter(Boolean)
+		.join(" ");
 	throw new GenrepError(
 		`${what} takes ${encoderShape.join("x")} images (HxWxC) but ${dataset} has ${datasetShape.join("x")}; ` +
-			"evaluate on a dataset with the encoder's image shape",
+			`pass ${fix} to read ${dataset} at the encoder's shape`,
 	);
 }

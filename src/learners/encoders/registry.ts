@@ -1,10 +1,12 @@
 /**
  * The encoders by name (a plain object literal, timm style) and the one factory over them.
- * Every encoder is a ResNet for 32x32 inputs with the CIFAR stem; `apply(images, training)`
- * maps [N, 32, 32, C] to features [N, featureDim] (featureDim = the last width).
+ * Every encoder is a ResNet for images of any size and channel count; `apply(images, training)`
+ * maps [N, H, W, C] to features [N, featureDim] (featureDim = the last width). The stem is
+ * chosen by the image size (`auto`: the CIFAR stem below 96 px, the ImageNet stem from 96 px,
+ * as for the paper's 112-px crops) or by name.
  */
 import { GenrepError } from "../../errors.js";
-import { ResNet } from "./resnet.js";
+import { ResNet, STEMS, type StemName } from "./resnet.js";
 
 export interface EncoderPreset {
 	/** Channels of each stage (the first keeps the resolution, each later one halves it). */
@@ -49,9 +51,26 @@ export interface EncoderOptions {
 	inChannels?: number;
 	/** Seed of the weight initialisation. Default 0. */
 	seed?: number;
+	/** `cifar`, `imagenet`, or `auto` (chosen from `imageSize`, see stemFor). Default auto. */
+	stem?: StemName | "auto";
+	/** [H, W] of the input images, for the `auto` stem. Default [32, 32]. */
+	imageSize?: readonly [number, number];
 }
 
-export const ENCODER_DEFAULTS = { inChannels: 1, seed: 0 } as const satisfies Required<EncoderOptions>;
+export const ENCODER_DEFAULTS = {
+	inChannels: 1,
+	seed: 0,
+	stem: "auto",
+	imageSize: [32, 32],
+} as const satisfies Required<EncoderOptions>;
+
+/** Images at least this many pixels on their shorter side get the ImageNet stem under `auto`. */
+export const IMAGENET_STEM_FROM = 96;
+
+/** The stem `auto` picks for images of [H, W]: cifar below IMAGENET_STEM_FROM px, else imagenet. */
+export function stemFor([height, width]: readonly [number, number]): StemName {
+	return Math.min(height, width) >= IMAGENET_STEM_FROM ? "imagenet" : "cifar";
+}
 
 /**
  * Builds the encoder `name` with fresh weights. An unknown name or a bad option is a
@@ -67,6 +86,15 @@ export function createEncoder(name: string, options: EncoderOptions = {}): ResNe
 		throw new GenrepError(`encoder '${name}': inChannels must be a positive integer, got ${inChannels}`);
 	}
 	if (!Number.isInteger(seed)) throw new GenrepError(`encoder '${name}': seed must be an integer, got ${seed}`);
+	const imageSize = options.imageSize ?? ENCODER_DEFAULTS.imageSize;
+	if (imageSize.length !== 2 || !imageSize.every((s) => Number.isInteger(s) && s > 0)) {
+		throw new GenrepError(`encoder '${name}': imageSize must be [height, width] in pixels, got [${imageSize}]`);
+	}
+	const stemOption = options.stem ?? ENCODER_DEFAULTS.stem;
+	if (stemOption !== "auto" && !STEMS.includes(stemOption)) {
+		throw new GenrepError(`encoder '${name}': stem must be auto, ${STEMS.join(" or ")}, got '${stemOption}'`);
+	}
+	const stem = stemOption === "auto" ? stemFor(imageSize) : stemOption;
 	const preset: EncoderPreset = ENCODERS[name];
-	return new ResNet({ widths: [...preset.widths], blocks: [...preset.blocks], inChannels }, seed);
+	return new ResNet({ widths: [...preset.widths], blocks: [...preset.blocks], inChannels, stem }, seed);
 }

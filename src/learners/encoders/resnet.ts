@@ -11,15 +11,26 @@ export interface ResNetConfig {
 	blocks: number[];
 	/** Input channels (1 for grayscale). */
 	inChannels: number;
+	/**
+	 * The stem before the stages: `cifar` (3x3 conv, stride 1; for small images) or `imagenet`
+	 * (7x7 conv, stride 2, then 3x3 max-pool, stride 2; for large images). Default cifar.
+	 */
+	stem?: StemName;
 }
 
+export const STEMS = ["cifar", "imagenet"] as const;
+export type StemName = (typeof STEMS)[number];
+
+/** How much the stem shrinks each side: 1 for cifar, 4 for imagenet. */
+export const STEM_STRIDE: Record<StemName, number> = { cifar: 1, imagenet: 4 };
+
 /** A residual basic block: conv3x3-BN-ReLU-conv3x3-BN, plus a 1x1 projection when the shape changes. */
-class BasicBlock {
-	private readonly conv1: Conv2d;
-	private readonly bn1: BatchNorm;
-	private readonly conv2: Conv2d;
-	private readonly bn2: BatchNorm;
-	private readonly shortcut: { conv: Conv2d; bn: BatchNorm } | null;
+export class BasicBlock {
+	readonly conv1: Conv2d;
+	readonly bn1: BatchNorm;
+	readonly conv2: Conv2d;
+	readonly bn2: BatchNorm;
+	readonly shortcut: { conv: Conv2d; bn: BatchNorm } | null;
 
 	constructor(store: ParamStore, name: string, inChannels: number, outChannels: number, stride: number) {
 		this.conv1 = new Conv2d(store, `${name}.conv1`, inChannels, outChannels, 3, stride);
@@ -44,15 +55,17 @@ class BasicBlock {
 }
 
 /**
- * A ResNet for 32x32 inputs with the CIFAR stem (a 3x3 conv, no max-pool), ending in global
- * average pooling: images [N, 32, 32, C] -> features [N, widths[-1]].
+ * A ResNet for images of any size, ending in global average pooling: images [N, H, W, C] ->
+ * features [N, widths[-1]]. The CIFAR stem (a 3x3 conv, no max-pool) keeps the resolution, the
+ * ImageNet stem (7x7 conv stride 2 + 3x3 max-pool stride 2) divides it by 4.
  */
 export class ResNet {
 	readonly store: ParamStore;
 	readonly featureDim: number;
-	private readonly stem: Conv2d;
-	private readonly stemBn: BatchNorm;
-	private readonly stages: BasicBlock[][];
+	readonly stemName: StemName;
+	readonly stem: Conv2d;
+	readonly stemBn: BatchNorm;
+	readonly stages: readonly BasicBlock[][];
 
 	constructor(
 		readonly config: ResNetConfig,
@@ -65,7 +78,12 @@ export class ResNet {
 		}
 		this.store = store ?? new ParamStore(new Rng(seed));
 		const s = this.store;
-		this.stem = new Conv2d(s, `${prefix}.stem.conv`, config.inChannels, config.widths[0], 3, 1);
+		this.stemName = config.stem ?? "cifar";
+		if (!STEMS.includes(this.stemName)) {
+			throw new RangeError(`ResNet: stem must be ${STEMS.join(" or ")}, got ${this.stemName}`);
+		}
+		const [kernel, stride] = this.stemName === "imagenet" ? [7, 2] : [3, 1];
+		this.stem = new Conv2d(s, `${prefix}.stem.conv`, config.inChannels, config.widths[0], kernel, stride);
 		this.stemBn = new BatchNorm(s, `${prefix}.stem.bn`, config.widths[0]);
 		let inCh = config.widths[0];
 		this.stages = config.widths.map((width, i) => {
@@ -82,7 +100,8 @@ export class ResNet {
 
 	/** images [N, H, W, C] in [-1, 1] -> features [N, featureDim] */
 	apply(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
-		let h = tf.relu(this.stemBn.apply(this.stem.apply(images), training)); // [N, H, W, w0]
+		let h = tf.relu(this.stemBn.apply(this.stem.apply(images), training)); // [N, H/s, W/s, w0]
+		if (this.stemName === "imagenet") h = tf.maxPool(h, 3, 2, "same"); // [N, H/4, W/4, w0]
 		for (const stage of this.stages) for (const block of stage) h = block.apply(h, training);
 		return tf.mean(h, [1, 2]) as tf.Tensor2D; // [N, featureDim]
 	}

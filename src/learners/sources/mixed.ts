@@ -15,11 +15,12 @@ export async function openMixedSource(o: MixedSourceOptions, rng: Rng): Promise<
 	if (typeof o.fraction !== "number" || !(o.fraction >= 0 && o.fraction <= 1)) {
 		throw new GenrepError(`the fraction of generated images must be in [0, 1], got ${o.fraction}`);
 	}
-	const real = await loadRealPool(o.dataset, o.dataDir, o.limit);
+	const real = await loadRealPool(o.dataset, o.dataDir, o.limit, { imageSize: o.imageSize, channels: o.channels });
 	const generated = await loadStoredPool(o.generated);
 	if (real.imageShape.join(",") !== generated.imageShape.join(",")) {
 		throw new GenrepError(
-			`${o.generated} holds ${generated.imageShape.join("x")} images, ${o.dataset} ${real.imageShape.join("x")}; mix images of one shape`,
+			`${o.generated} holds ${generated.imageShape.join("x")} images, ${o.dataset} ${real.imageShape.join("x")}; ` +
+				`pass --image-size ${generated.imageShape[0]} --channels ${generated.imageShape[2]} to read ${o.dataset} at the generated images' shape`,
 		);
 	}
 	const replaced = Math.round(o.fraction * real.count);

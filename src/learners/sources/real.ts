@@ -1,13 +1,18 @@
 /** Real images as a training source: two pixel views of the same image make a pair. */
-import { loadDataset } from "../../data/datasets.js";
+import { type LoadDatasetOptions, loadDataset } from "../../data/datasets.js";
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 import { assemblePairs, EpochOrder, type ImagePool } from "./pool.js";
 import type { RealSourceOptions, TrainingSource } from "./types.js";
 
 /** The training split of a real dataset as a pool of one-view items. */
-export async function loadRealPool(dataset: string, dataDir?: string, limit?: number): Promise<ImagePool> {
-	const data = await loadDataset(dataset, { split: "train", dataDir, limit });
+export async function loadRealPool(
+	dataset: string,
+	dataDir?: string,
+	limit?: number,
+	shape: Pick<LoadDatasetOptions, "imageSize" | "channels"> = {},
+): Promise<ImagePool> {
+	const data = await loadDataset(dataset, { split: "train", dataDir, limit, ...shape });
 	if (data.count === 0) throw new GenrepError(`dataset ${dataset} has no training images`);
 	return {
 		count: data.count,
@@ -21,7 +26,7 @@ export async function loadRealPool(dataset: string, dataDir?: string, limit?: nu
 }
 
 export async function openRealSource(o: RealSourceOptions, rng: Rng): Promise<TrainingSource> {
-	const pool = await loadRealPool(o.dataset, o.dataDir, o.limit);
+	const pool = await loadRealPool(o.dataset, o.dataDir, o.limit, { imageSize: o.imageSize, channels: o.channels });
 	const order = new EpochOrder(pool.count, rng.fork("order"));
 	const numClasses = (pool.y ? Math.max(...pool.y) : -1) + 1;
 	return {

@@ -9,6 +9,10 @@ export interface RealSourceOptions {
 	dataDir?: string;
 	/** Use only the first `limit` training images. */
 	limit?: number;
+	/** Read the images at SxS (scaled to fit, centred); default their own size. */
+	imageSize?: number;
+	/** Read the images with 1 or 3 channels; default their own. */
+	channels?: 1 | 3;
 }
 
 /** A stored multiview dataset (`genrep views generate`): anchors with K latent views each. */
@@ -42,6 +46,8 @@ export interface MixedSourceOptions {
 	dataset: string;
 	dataDir?: string;
 	limit?: number;
+	imageSize?: number;
+	channels?: 1 | 3;
 	/** A stored multiview dataset that supplies the generated items. */
 	generated: string;
 	/** Fraction of the real items replaced, in [0, 1]. */

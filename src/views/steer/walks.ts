@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { decodeUtf8, parseJsonFile } from "../../data/jsonFile.js";
 import { fileError, GenrepError } from "../../errors.js";
+import { MAX_LATENT_DIM } from "../../generators/modelCard.js";
 import { isShippedGenerator, modelsDir } from "../../generators/registry.js";
 import { decodeSafetensors, type TensorToWrite } from "../../store/safetensors.js";
 import { isPixelEditName, latentStep, type PixelEditName } from "./pixelEdits.js";
@@ -181,6 +182,9 @@ export class SteeringWalks {
 				const got = t ? `${t.dtype} [${t.shape}]` : "nothing";
 				throw fileError(filePath, `walk '${walk.edit}' should be F32 [${d}], found ${got}`);
 			}
+			const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+			if (bad >= 0)
+				throw fileError(filePath, `walk '${walk.edit}' holds ${t.data[bad]} at value ${bad}; the file is corrupt`);
 			vectors.set(walk.edit, t.data as Float32Array);
 		}
 		for (const name of tensors.keys()) {
@@ -209,6 +213,12 @@ function readOrExplain(path: string): Buffer {
 
 export function parseWalksCard(text: string, path: string): WalksCard {
 	const card = parseJsonFile(text, path, cardSchema, `${WALKS_FORMAT} card`) as WalksCard;
+	if (card.generator.latentDim > MAX_LATENT_DIM) {
+		throw fileError(
+			path,
+			`generator.latentDim ${card.generator.latentDim} is more than genrep's limit of ${MAX_LATENT_DIM}`,
+		);
+	}
 	const names = card.walks.map((w) => w.edit);
 	const twice = names.find((n, i) => names.indexOf(n) !== i);
 	if (twice) throw fileError(path, `walk '${twice}' is listed twice`);
