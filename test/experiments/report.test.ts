@@ -91,7 +91,7 @@ function fakeResults(): ExperimentResults {
 		grids: [{ title: "Gaussian views", caption: "Anchor, then its views.", path: "grids/gaussian.png" }],
 		notes: ["T_z + T_x is 10 points below real data at this scale."],
 		jobs: [
-			{ id: "real-s0", status: "done", seconds: 12.5, finishedAt: "2026-11-25T17:39:00.000Z" },
+			{ id: "real-s0", status: "done", seconds: 12.5, cpuSeconds: 21.6, finishedAt: "2026-11-25T17:39:00.000Z" },
 			{ id: "gauss-s0", status: "skipped" },
 			{ id: "cgan-s2", status: "failed", seconds: 3, error: "out of memory <oops>" },
 		],
@@ -276,7 +276,7 @@ describe("writeReport", () => {
 		expect(markdown).toContain("[PNG](plots/samples-sweep.png)");
 		expect(markdown).toContain("[![Gaussian views](grids/gaussian.png)](grids/gaussian.png)");
 		expect(markdown).toContain("| cgan-s2 | failed | 3.0 s |  |  | out of memory &lt;oops&gt; |");
-		expect(markdown).toContain("| real-s0 | done | 13 s |  | 2026-11-25 17:39 UTC |  |");
+		expect(markdown).toContain("| real-s0 | done | 13 s | 22 s | 2026-11-25 17:39 UTC |  |");
 		expect(markdown).toContain("| gauss-s0 | done earlier |  |  |  |  |");
 		expect(markdown).toContain("| jobs | 1 done, 1 failed, 1 done earlier |");
 		expect(markdown).toContain("| compute | 16 s over all sittings (2 of 3 jobs timed) |");

@@ -131,7 +131,7 @@ describe("runExperiment", () => {
 		expect(againMarkdown).toContain(`| jobs | ${first.jobs.length} done earlier |`);
 		expect(againMarkdown).toContain(`| compute | ${formatSeconds(total)} over all sittings |`);
 		expect(againMarkdown).toMatch(
-			/\| train tz-tx seed 1 &lt;gaussian&gt; \| done earlier \| [\d.]+ s \| [^|]* \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
+			/\| train tz-tx seed 1 &lt;gaussian&gt; \| done earlier \| [\d.]+ s \| [^|]+ \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
 		);
 		// A table chart, and the sweep plot.
 		expect(existsSync(join(out, "plots", "tiny-table-linear-probe.svg"))).toBe(true);
