@@ -9,21 +9,9 @@ import { join, relative } from "node:path";
 import { HttpError } from "./httpError.js";
 import { UI_LIMITS } from "./limits.js";
 import { confinedPath, type Root } from "./paths.js";
+import type { DatasetSummary, EvalSummary, MetricsPoint, RunEntry, RunStatus } from "./protocol.js";
 
-export type RunKind = "train" | "eval" | "experiment";
-
-export interface RunEntry {
-	kind: RunKind;
-	root: number;
-	/** Path relative to the root: a folder (train, experiment) or a file (eval). */
-	path: string;
-	/** Root as given on the command line, and the path: what the page shows. */
-	label: string;
-	/** Seconds since the epoch of the last change (metrics.jsonl, the eval file, report). */
-	modified: number;
-	/** Train: method and total steps; experiment: preset name; eval: encoder. */
-	summary: string;
-}
+export type { DatasetSummary, EvalSummary, MetricsPoint, RunEntry, RunKind, RunStatus } from "./protocol.js";
 
 /** Every run, eval and experiment under the roots (bounded depth and count), newest first. */
 export async function listRuns(roots: readonly Root[]): Promise<RunEntry[]> {
@@ -89,34 +77,6 @@ export async function listRuns(roots: readonly Root[]): Promise<RunEntry[]> {
 	return out.sort((a, b) => b.modified - a.modified);
 }
 
-export interface MetricsPoint {
-	step: number;
-	loss: number;
-	lr: number;
-	imagesPerSecond: number;
-	seconds: number;
-	epoch?: number;
-}
-
-export interface RunStatus {
-	kind: "train";
-	path: string;
-	config: Record<string, unknown>;
-	/** Steps the run is set to make (null when only epochs are known and no point is in yet). */
-	totalSteps: number | null;
-	/** The points from line `since` on, and the line to ask from next. */
-	points: MetricsPoint[];
-	next: number;
-	/** Last step logged, and seconds from the run's start. */
-	lastStep: number;
-	/** Seconds left at the recent pace, or null when not yet known or finished. */
-	etaSeconds: number | null;
-	/** True once encoder.json says the run is complete. */
-	complete: boolean;
-	/** The eval's metrics when the run folder holds a metrics.json (the experiment layout). */
-	evalMetrics: EvalSummary | null;
-}
-
 /** A training run's config and metrics from line `since` on (complete lines only). */
 export async function readRun(root: Root, rel: string, since: number): Promise<RunStatus> {
 	const dir = confinedPath(root, rel);
@@ -164,21 +124,6 @@ export function eta(points: readonly MetricsPoint[], totalSteps: number | null):
 	const steps = last.step - first.step;
 	if (steps <= 0 || !(last.seconds > first.seconds)) return null;
 	return Math.max(0, ((last.seconds - first.seconds) / steps) * (totalSteps - last.step));
-}
-
-export interface EvalSummary {
-	encoder: unknown;
-	dataset: DatasetSummary;
-	transfer: DatasetSummary | null;
-	seconds: number | null;
-	command: string | null;
-}
-
-interface DatasetSummary {
-	dataset: string;
-	linear: number | null;
-	knn: number | null;
-	lowShot: Record<string, number | null>;
 }
 
 /** The figures of a genrep-eval/1 file (top-1 as fractions), or null when it is not one. */

@@ -4,50 +4,10 @@
  * the points a running `genrep train` appends to metrics.jsonl; an eval shows its probes; an
  * experiment opens its report.html in place.
  */
+
+import type { EvalSummary, MetricsPoint as Point, RunEntry, RunStatus } from "../../protocol.js";
 import { el, formatSeconds, getJson, percent } from "./api.js";
 import { lineChart, type Series } from "./chart.js";
-
-interface RunEntry {
-	kind: "train" | "eval" | "experiment";
-	root: number;
-	path: string;
-	label: string;
-	modified: number;
-	summary: string;
-}
-
-interface Point {
-	step: number;
-	loss: number;
-	lr: number;
-	imagesPerSecond: number;
-	seconds: number;
-}
-
-interface EvalSummary {
-	dataset: DatasetSummary;
-	transfer: DatasetSummary | null;
-	seconds: number | null;
-	command: string | null;
-}
-
-interface DatasetSummary {
-	dataset: string;
-	linear: number | null;
-	knn: number | null;
-	lowShot: Record<string, number | null>;
-}
-
-interface RunStatus {
-	points: Point[];
-	next: number;
-	totalSteps: number | null;
-	lastStep: number;
-	etaSeconds: number | null;
-	complete: boolean;
-	evalMetrics: EvalSummary | null;
-	config: Record<string, unknown>;
-}
 
 interface Tracked {
 	entry: RunEntry;
