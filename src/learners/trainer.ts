@@ -19,7 +19,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { resizeImages } from "../data/resize.js";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
@@ -31,16 +30,17 @@ import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
 import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
 import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAugment.js";
+import { type BatchFeed, inlineFeed, prefetchedKinds, workerFeed } from "./batchFeed.js";
 import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
 import { STEMS, type StemName } from "./encoders/resnet.js";
-import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
-import { Learner, type LearnerBatch } from "./learner.js";
+import { groupLrBatchSize } from "./groupBatch.js";
+import { Learner } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
 import { SGD_DEFAULTS, Sgd } from "./sgd.js";
 import { type DataSourceOptions, openSource, type TrainingSource } from "./sources/index.js";
-import type { RawBatch } from "./sources/pool.js";
+import { type StepBatchPlan, stepBatchTensors } from "./stepBatch.js";
 
 export interface TrainOptions {
 	/** simclr, supcon, multipos, inverter or classifier. */
@@ -94,6 +94,11 @@ export interface TrainOptions {
 	 * stderr and fp32. Recorded in the run's config.json.
 	 */
 	precision?: Precision;
+	/**
+	 * Prepare step s + 1's batch in a worker thread while step s trains (live generator
+	 * sources; default true). The batches, and so the weights, are the same either way.
+	 */
+	prefetch?: boolean;
 }
 
 export const TRAIN_DEFAULTS = {
@@ -111,6 +116,7 @@ export const TRAIN_DEFAULTS = {
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
 	precision: "fp32" as Precision,
+	prefetch: true,
 } as const;
 
 export type ResolvedTrainOptions = Readonly<
@@ -122,7 +128,7 @@ export type ResolvedTrainOptions = Readonly<
 >;
 
 /** Options that may change when a run is resumed (all others must match the saved config). */
-const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress"]);
+const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress", "prefetch"]);
 const CHECKPOINT = "checkpoint.safetensors";
 const METRICS = "metrics.jsonl";
 
@@ -182,6 +188,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
 	if (!isPrecision(r.precision)) {
 		throw new GenrepError(`precision must be ${PRECISIONS.join(" or ")}, got '${r.precision}'`);
 	}
+	if (typeof r.prefetch !== "boolean") {
+		throw new GenrepError(`prefetch must be true or false, got ${JSON.stringify(r.prefetch)}`);
+	}
 	if (!PROGRESS_MODES.includes(r.progress)) {
 		throw new GenrepError(`progress must be ${PROGRESS_MODES.join(", ")}, got ${r.progress}`);
 	}
@@ -216,7 +225,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		);
 	}
 
-	await initEngine();
+	const engine = await initEngine();
 	const precision = setNativePrecision(o.precision);
 	if (precision.reason)
 		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
@@ -241,6 +250,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	});
 	let learner: Learner | null = null;
 	let sgd: Sgd | null = null;
+	let feed: BatchFeed | null = null;
 	try {
 		if (method.needsLabels && source.numClasses === 0) {
 			throw new GenrepError(
@@ -288,6 +298,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		}
 
 		const augment = pixelAugment(o, inputShape[0]);
+		const plan: StepBatchPlan = { batchSize: o.batchSize, group, views: members, inputShape };
+		feed =
+			o.prefetch && prefetchedKinds.includes(source.kind) && startStep < steps
+				? await workerFeed(
+						{ data: o.data, seed: o.seed, plan, pixelViews: augment?.options ?? null, backend: engine.backend },
+						steps,
+					)
+				: inlineFeed(source, augment, plan, o.seed);
 		const progress = new Progress(o.progress, "step", steps, startStep);
 		const sessionStart = performance.now();
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
@@ -333,24 +351,9 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				break;
 			}
 			const lr = learningRate(step, schedule);
-			const pixelRng = rng.fork(`pixels-${step}`);
-			let tensors: () => LearnerBatch;
-			if (group) {
-				const raw = await (source.groups as NonNullable<TrainingSource["groups"]>)(step, o.batchSize);
-				if (!augment && raw.imageShape.join("x") !== inputShape.join("x")) {
-					throw new GenrepError(
-						`--image-size ${inputShape[0]} with --neighbors needs pixel views to resize the ${raw.imageShape.join("x")} images; drop --no-pixel-views or --image-size`,
-					);
-				}
-				const views = groupViews(raw, augment, pixelRng); // [B * M, S, S, C]
-				tensors = () => groupTensors(views, { ...raw, imageShape: inputShape });
-			} else {
-				const raw = await source.batch(step, o.batchSize);
-				const views = makeViews(raw, members, augment, inputShape, pixelRng);
-				tensors = () => toTensors(views, raw, inputShape);
-			}
+			const host = await feed.batch(step); // step + 1's is prepared meanwhile (workerFeed)
 			const lossTensor = tf.tidy(() => {
-				const batch = tensors();
+				const batch = stepBatchTensors(host, inputShape);
 				const vars = [...(learner as Learner).trainable.values()];
 				const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
 				(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
@@ -393,6 +396,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		if (interrupted || startStep >= steps) await checkpoint(step);
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), lastLoss, interrupted };
 	} finally {
+		await feed?.close();
 		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
@@ -435,34 +439,4 @@ function encoderInputShape(o: ResolvedTrainOptions, source: TrainingSource): Ima
 function pixelAugment(o: ResolvedTrainOptions, size: number): SimclrAugment | null {
 	if (o.pixelViews === false) return null;
 	return new SimclrAugment({ ...(o.pixelViews === true ? {} : o.pixelViews), outputSize: size });
-}
-
-interface Views {
-	a: Float32Array; // [B, H, W, C] in [-1, 1]
-	b: Float32Array | null;
-}
-
-/** Pixel views (or a plain resize to `input`) of the views a method uses, drawn from `rng`. */
-function makeViews(raw: RawBatch, views: number, augment: SimclrAugment | null, input: ImageShape, rng: Rng): Views {
-	const shape = [raw.count, ...raw.imageShape] as [number, number, number, number];
-	const one = (pixels: Uint8Array, label: string): Float32Array => {
-		if (!augment) {
-			const resized = resizeImages(pixels, raw.count, raw.imageShape, input); // [B, S, S, C]
-			return Float32Array.from(resized, (p) => p / 127.5 - 1);
-		}
-		const unit = augment.apply(pixels, shape, rng.fork(label)); // [B, H, W, C] in [0, 1]
-		for (let i = 0; i < unit.length; i++) unit[i] = unit[i] * 2 - 1;
-		return unit;
-	};
-	return { a: one(raw.a, "a"), b: views > 1 ? one(raw.b, "b") : null };
-}
-
-function toTensors(views: Views, raw: RawBatch, input: ImageShape): LearnerBatch {
-	const shape = [raw.count, ...input] as [number, number, number, number];
-	return {
-		a: tf.tensor4d(views.a, shape),
-		b: views.b ? tf.tensor4d(views.b, shape) : undefined,
-		y: raw.y ? tf.tensor1d(raw.y, "int32") : undefined,
-		z: raw.z ? tf.tensor2d(raw.z, [raw.count, raw.z.length / raw.count]) : undefined,
-	};
 }

@@ -95,6 +95,10 @@ export function registerTrainCommand(program: Command): void {
 			"fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
 		)
 		.option("--log-every <steps>", "steps between metrics lines and progress reports (default 10)", positiveInteger)
+		.option(
+			"--no-prefetch",
+			"live data: generate each batch on the training thread when its step starts, instead of one step ahead in a worker thread (same results)",
+		)
 		.action(
 			action(async (flags: TrainFlags) => {
 				const fromFile = flags.config ? await readConfigFile(flags.config) : {};
@@ -154,6 +158,7 @@ function flagOptions(f: TrainFlags): Partial<TrainOptions> {
 		logEverySteps: f.logEvery,
 		precision: f.precision as TrainOptions["precision"],
 		pixelViews: f.pixelViews === false ? false : undefined,
+		prefetch: f.prefetch === false ? false : undefined,
 	};
 	if (f.data !== undefined) options.data = dataSource(f);
 	return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
@@ -253,4 +258,5 @@ export interface TrainFlags {
 	checkpointEvery?: number;
 	logEvery?: number;
 	precision?: string;
+	prefetch?: boolean;
 }
