@@ -2,10 +2,10 @@
 import { tf } from "../src/engine/backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { fitSoftmaxRegression } from "../src/evaluation/representation/softmaxRegression.js";
+import { writeSafetensors } from "../src/formats/safetensors.js";
 import { loadGenerator } from "../src/generators/load.js";
 import { sampleLatents } from "../src/generators/sampling.js";
 import { TfjsGenerator } from "../src/generators/tfjsGenerator.js";
-import { writeSafetensors } from "../src/store/safetensors.js";
 import { makeDcganStep } from "./dcganStep.js";
 import { fitProbe, LINEAR_PROBE_WEIGHT_DECAY, makeLinearProbeData, makeProbeData, PROBE } from "./linearProbeFit.js";
 import { isBenchEncoder, makeSimclrStep } from "./simclrStep.js";
