@@ -132,13 +132,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		const t0 = performance.now();
 		const cpu0 = process.cpuUsage();
 		try {
-			await job.run();
+			const result = await job.run();
 			const seconds = (performance.now() - t0) / 1000;
 			const record = {
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
-				cpuSeconds: cpuSecondsSince(cpu0),
+				cpuSeconds: result ? round(result.cpuSeconds) : cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
