@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
 import type { PresetSpec } from "../../experiments/preset.js";
 import type { RetargetFacts } from "../../experiments/retarget.js";
@@ -85,6 +86,7 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 		controller.abort();
 	};
 	process.on("SIGINT", onInterrupt);
+	const jobLog = new ProgressLine();
 	try {
 		const result = await runExperiment({
 			preset,
@@ -94,7 +96,7 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 			command: commandLine(),
 			signal: controller.signal,
 			// Job events on stderr: lines on a terminal, JSON lines otherwise (logs, CI, a parent).
-			log: (line, event) => process.stderr.write(`${process.stderr.isTTY ? line : JSON.stringify(event)}\n`),
+			log: (line, event) => jobLog.log(line, { ...event }),
 		});
 		process.stdout.write("\n");
 		for (const table of result.results.tables) process.stdout.write(`${tableToText(table)}\n\n`);
