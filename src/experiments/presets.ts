@@ -395,6 +395,29 @@ const scaleGrid = (data: keyof typeof SCALE_DATA): CellSpec[] => [
 	...SCALE_TEMPERATURES.map((t) => scaleCell(data, "resnet10-w32", 1000, 0.1, t)),
 ];
 
+/**
+ * The order is the plan (the runner works down the list): first what chooses the protocol, the
+ * real-data cells a 3-seed table preset can afford (about 6 h on 2 cores for some 21 trainings:
+ * resnet10-w32 up to 1000 steps, the smaller encoders up to 3000), with the raw-pixel bar and the
+ * random encoders; then the generated cells at the largest encoder; then the rest of the generated
+ * grid; last the over-budget resnet10-w32 3000-step cells, which only show the trend.
+ */
+function scaleCellsInOrder(cells: CellSpec[]): CellSpec[] {
+	const rank = (cell: CellSpec): number => {
+		if (cell.data.kind === "baseline") return cell.id === "pixels" ? 1 : 5;
+		const real = cell.data.kind === "real";
+		const big = cell.encoder === "resnet10-w32";
+		const steps = cell.steps ?? 0;
+		if (real && steps === 300) return big ? 0 : 2;
+		if (real && steps === 1000) return big ? (cell.temperature === undefined ? 3 : 4) : 6;
+		if (real && !big) return 7; // 3000 steps of the smaller encoders
+		if (!real && big && steps <= 1000) return 8;
+		if (!real && (steps <= 1000 || !big)) return 9;
+		return real ? 10 : 11; // resnet10-w32 at 3000 steps
+	};
+	return cells.map((cell, i) => ({ cell, i })).sort((a, b) => rank(a.cell) - rank(b.cell) || a.i - b.i).map(({ cell }) => cell);
+}
+
 const scaleSweeps: SweepSpec[] = SCALE_ENCODERS.flatMap((encoder) =>
 	(["linear", "knn"] as const).map(
 		(metric): SweepSpec => ({
@@ -434,11 +457,9 @@ const scale: PresetSpec = {
 	steps: 1000,
 	transfer: undefined,
 	views: {},
-	cells: [
-		// The learning rates of the largest encoder at the short budget first, then the raw-pixel bar.
-		...scaleGrid("real").slice(0, SCALE_LRS.length),
+	cells: scaleCellsInOrder([
+		...scaleGrid("real"),
 		{ id: "pixels", label: "raw pixels (no training)", data: { kind: "baseline", baseline: "pixels" } },
-		...scaleGrid("real").slice(SCALE_LRS.length),
 		...scaleGrid("gen"),
 		...SCALE_ENCODERS.map(
 			(encoder): CellSpec => ({
@@ -448,7 +469,7 @@ const scale: PresetSpec = {
 				encoder,
 			}),
 		),
-	],
+	]),
 	tables: [
 		...SCALE_ENCODERS.map((encoder) => ({
 			title: `${encoder}`,
