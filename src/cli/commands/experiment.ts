@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
 import type { PresetSpec } from "../../experiments/preset.js";
-import type { RetargetFacts } from "../../experiments/retarget.js";
+import type { RetargetFacts, RetargetOptions } from "../../experiments/retarget.js";
 import { action } from "../action.js";
 import { commandLine, positiveInteger } from "../parse.js";
 
@@ -138,14 +138,9 @@ async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<P
 	return retargetPreset(preset, options, facts);
 }
 
-interface ExperimentFlags {
+/** The command's own flags, beside the retargeting options the library declares. */
+interface ExperimentFlags extends RetargetOptions {
 	out?: string;
 	seeds?: string;
 	dataDir?: string;
-	generator?: string;
-	dataset?: string;
-	transfer?: string;
-	steps?: number;
-	anchors?: number;
-	batchSize?: number;
 }
