@@ -19,6 +19,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
 import { formatSeconds } from "../engine/progress.js";
 import { GenrepError } from "../errors.js";
@@ -70,12 +71,6 @@ export interface JobEvent {
 	seconds?: number;
 	etaSeconds?: number;
 	error?: string;
-}
-
-/** CPU seconds (user + system) this process spent since `start` (a process.cpuUsage() reading). */
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
-	const { user, system } = process.cpuUsage(start);
-	return round((user + system) / 1e6);
 }
 
 /** Runs (or finishes) an experiment and writes its report. */
@@ -138,7 +133,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
-				cpuSeconds: result ? round(result.cpuSeconds) : cpuSecondsSince(cpu0),
+				cpuSeconds: round(result ? result.cpuSeconds : cpuSecondsSince(cpu0)),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -161,7 +156,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "failed",
 				seconds: round((performance.now() - t0) / 1000),
-				cpuSeconds: cpuSecondsSince(cpu0),
+				cpuSeconds: round(cpuSecondsSince(cpu0)),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);

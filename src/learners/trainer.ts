@@ -21,6 +21,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
+import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
 import { setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
@@ -169,10 +170,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		// Training CPU time over every sitting (user + system of this process), so a resumed run
 		// reports its whole cost, not the last sitting's.
 		const cpuStart = process.cpuUsage();
-		const cpuSeconds = () => {
-			const { user, system } = process.cpuUsage(cpuStart);
-			return cpuSecondsBefore + (user + system) / 1e6;
-		};
+		const cpuSeconds = () => cpuSecondsBefore + cpuSecondsSince(cpuStart);
 		let lastCheckpoint = performance.now();
 		let lastLoss: number | null = null;
 		const checkpoint = async (step: number) => {
