@@ -1,7 +1,4 @@
-/**
- * The walk objective as a tfjs graph, the masked MSE between G(z + latentStep(alpha) w) and
- * edit(G(z), alpha), and its gradient with respect to w by autodiff through G (tfjs generators).
- */
+/** The walk objective as a tfjs graph (masked MSE) and its gradient in w by autodiff through G (tfjs generators). */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Generator } from "../../generators/generator.js";
 import type { DifferentiableGenerator } from "./differentiable.js";

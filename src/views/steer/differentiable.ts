@@ -1,4 +1,4 @@
-/** Generators whose gradients flow: tfjs generators, with a `forward` that runs inside tf.grad (ONNX ones are black boxes). */
+/** Generators with gradients: tfjs ones, whose `forward` runs inside tf.grad (ONNX ones are black boxes). */
 import type * as tf from "@tensorflow/tfjs-core";
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";

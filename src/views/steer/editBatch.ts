@@ -1,8 +1,4 @@
-/**
- * Edit batches on the host: for latents z, classes and alphas, G(z), the edit targets
- * edit(G(z), alpha) with their masks of defined pixels, and each alpha's latent step; the
- * latents moved by a walk; the classes drawn for a batch.
- */
+/** Edit batches on the host: G(z), the edit targets with their masks of defined pixels, each alpha's latent step. */
 import type { Rng } from "../../engine/rng.js";
 import type { Generator } from "../../generators/generator.js";
 import { generateOnHost } from "../../generators/sampling.js";

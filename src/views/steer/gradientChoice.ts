@@ -1,4 +1,4 @@
-/** The gradient one walk's training follows, by the resolved method: autodiff through G or derivative-free from calls of G. */
+/** The gradient a walk's training follows, by the resolved method: autodiff through G, or derivative-free. */
 import { Rng } from "../../engine/rng.js";
 import type { Generator } from "../../generators/generator.js";
 import { autodiffWalkGradient } from "./autodiffGradient.js";

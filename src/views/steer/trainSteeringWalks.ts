@@ -1,7 +1,4 @@
-/**
- * `genrep steer train`: one walk per pixel edit for a generator, each measured against w = 0,
- * drawn in a figure and written with its card into a walks folder (walks.ts reads it back).
- */
+/** `genrep steer train`: a walk per pixel edit, measured against w = 0, drawn, and written into a walks folder. */
 import { readdir } from "node:fs/promises";
 import { GenrepError } from "../../errors.js";
 import { blackBoxCallsPerStep } from "./blackBoxGradient.js";

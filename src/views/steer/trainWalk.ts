@@ -1,9 +1,4 @@
-/**
- * Learning one steering walk (Jahanian et al. 2020, "On the steerability of GANs"): the latent
- * vector w minimising the masked MSE between G(z + latentStep(alpha) w) and edit(G(z), alpha)
- * over z ~ N_t(0, 1, t), random classes and alphas drawn over the edit's range, by Adam on the
- * host with a cosine learning-rate decay. The mask drops the pixels the edit leaves undefined.
- */
+/** Learning one steering walk with Adam on the host (Jahanian et al. 2020, "On the steerability of GANs"). */
 import { HostAdam } from "../../engine/optim/adam.js";
 import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
@@ -15,7 +10,10 @@ import { type ResolvedWalkGradient, resolveWalkGradient } from "./walkGradient.j
 import type { ResolvedWalkTraining } from "./walkOptions.js";
 
 /**
- * Learns one walk with Adam (on the host; w is a single [d] vector), starting from w = 0.
+ * Learns one walk: the latent vector w minimising the masked MSE between
+ * G(z + latentStep(alpha) w) and edit(G(z), alpha) over z ~ N_t(0, 1, t), random classes and
+ * alphas drawn over the edit's range (the mask drops the pixels the edit leaves undefined).
+ * Adam on the host (w is a single [d] vector) from w = 0, with a cosine learning-rate decay.
  * Returns w and the loss of every step. The gradient is the options' (default: autodiff when
  * the generator has gradients, else derivative-free es).
  */

@@ -1,4 +1,4 @@
-/** Writes a walks folder (walks.safetensors, walks.json, walks.png) beside its place and renames it there when complete. */
+/** Writes a walks folder (walks.safetensors, walks.json, walks.png) beside its place, renamed there when complete. */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { GenrepError } from "../../errors.js";
 import type { PixelEditName } from "./pixelEdits.js";
