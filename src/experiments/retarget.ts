@@ -11,13 +11,15 @@
  * the retargeted preset trains them (a walks job, `genrep steer train` with gradient auto:
  * autodiff for tfjs generators, derivative-free for ONNX) at the preset's scale of walks
  * (PRESET_WALKS) scaled like the cells: steps with --steps, batch with --batch-size, held-out
- * latents with --anchors. The inverter cells need nothing more: they learn to invert the
- * generator from the stored views' z.
+ * latents with --anchors; a shipped generator uses its shipped walks. The inverter cells need
+ * nothing more: they learn to invert the generator from the stored views' z.
  */
-
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { ImageShape } from "../data/types.js";
 import { GenrepError } from "../errors.js";
+import { isShippedGenerator, modelsDir } from "../generators/registry.js";
+import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
 import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
 import { PRESET_WALKS } from "./presets/common.js";
 
@@ -65,7 +67,11 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 		const generator = options.generator;
 		p.views = mapValues(p.views, (v): ViewsSpec => ({ ...v, generator }));
 		const steered = Object.keys(p.views).filter((id) => p.views[id].view === "steer");
-		if (steered.length > 0) {
+		if (steered.length > 0 && hasShippedWalks(generator)) {
+			for (const v of steered)
+				p.views[v] = { ...p.views[v], viewOptions: { ...p.views[v].viewOptions, walks: generator } };
+			walksChange = `steered views (${steered.join(", ")}) use the shipped walks of ${generator}`;
+		} else if (steered.length > 0) {
 			// The shipped walks belong to the shipped generators: the run trains walks for this one.
 			const id = walksId(g.id);
 			p.walks = { [id]: scaledWalks(generator, preset, options) };
@@ -119,10 +125,13 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 		p.batchSize = options.batchSize;
 		changes.push(`batch ${options.batchSize} (preset: ${preset.batchSize})`);
 	}
-	for (const w of walksChange !== undefined ? Object.values(p.walks ?? {}) : []) {
+	if (walksChange !== undefined) {
+		const w = Object.values(p.walks ?? {})[0];
 		changes.push(
-			`${walksChange} (gradient ${w.gradient}, ${w.steps} steps per walk at batch ${w.batchSize}, ` +
-				`measured on ${w.evalSamples} held-out latents)`,
+			w === undefined
+				? walksChange
+				: `${walksChange} (gradient ${w.gradient}, ${w.steps} steps per walk at batch ${w.batchSize}, ` +
+						`measured on ${w.evalSamples} held-out latents)`,
 		);
 	}
 	if (changes.length === 0) return preset;
@@ -160,6 +169,15 @@ function scaledWalks(generator: string, preset: PresetSpec, options: RetargetOpt
 		gradient: PRESET_WALKS.gradient,
 		seed: PRESET_WALKS.seed,
 	};
+}
+
+/** Whether the generator is a shipped one with its own shipped walks (models/<name>/walks): then no walks job. */
+function hasShippedWalks(generator: string): boolean {
+	return (
+		!existsSync(generator) &&
+		isShippedGenerator(generator) &&
+		existsSync(join(modelsDir(), generator, SHIPPED_WALKS_FOLDER, WALKS_CARD))
+	);
 }
 
 /** A folder name for a generator's walks: the last part of its id, e.g. `rgb64` for `fixtures/onnx/rgb64`. */
