@@ -1,7 +1,7 @@
 /**
  * The jobs of an experiment: train the steering walks the preset trains itself (walksJob.ts);
- * generate each views dataset; per cell and seed, train, then evaluate. Each job knows what it needs, its rough cost (for the ETA), whether an earlier
- * sitting finished it, and how to run it.
+ * generate each views dataset; per cell and seed, train, then evaluate. Each job knows what it
+ * needs, its rough cost (for the ETA), whether an earlier sitting finished it, and how to run it.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
