@@ -41,6 +41,7 @@ export {
 	type SweepSpec,
 	type TableSpec,
 	type ViewsSpec,
+	type WalksSpec,
 } from "./experiments/preset.js";
 export { getPreset, PRESETS, type PresetName } from "./experiments/presets.js";
 export { PLOT_DEFAULTS, renderSweep, sweepSpec } from "./experiments/report/plots.js";

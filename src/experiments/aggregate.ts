@@ -8,6 +8,7 @@ import { cellJobIds, isCompleteViews, runDir } from "./jobs.js";
 import { type CellSpec, METRICS, type PresetSpec, type SweepSpec } from "./preset.js";
 import type { ExperimentResults, Grid, JobRecord, ResultTable, Stat, Sweep } from "./results.js";
 import { summarize } from "./results.js";
+import { walksNotes } from "./walksJob.js";
 
 /** The numbers of one metrics.json, by metric key (fractions). */
 export function metricValues(m: EvalMetrics): Record<string, number> {
@@ -154,9 +155,15 @@ export async function aggregate(
 		tables,
 		sweeps,
 		grids,
-		notes: preset.notes,
+		notes: await notesOf(preset, out),
 		jobs,
 	};
+}
+
+/** The preset's notes, then one per walks set the experiment trained (what the walks achieved). */
+async function notesOf(preset: PresetSpec, out: string): Promise<string[] | undefined> {
+	const walks = await walksNotes(preset, out);
+	return walks.length === 0 ? preset.notes : [...(preset.notes ?? []), ...walks];
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;

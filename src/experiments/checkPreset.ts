@@ -1,9 +1,23 @@
-/** Checks a preset's internal references: cell ids unique, every view, grid and table cell defined. */
+/** Checks a preset's internal references: cell ids unique, every view, walks, grid and table cell defined. */
 import { GenrepError } from "../errors.js";
 import type { PresetSpec } from "./preset.js";
 
-/** Every cell's data and views must exist in the preset; ids unique. */
+/** Every cell's data and views, and every views set's trained walks, must exist in the preset; ids unique. */
 export function checkPreset(p: PresetSpec): void {
+	for (const [id, v] of Object.entries(p.views)) {
+		if (v.trainedWalks === undefined) continue;
+		const walks = p.walks?.[v.trainedWalks];
+		const where = `preset ${p.name}: views '${id}'`;
+		if (!walks) throw new GenrepError(`${where} use walks '${v.trainedWalks}', which the preset does not train`);
+		if (v.view !== "steer") throw new GenrepError(`${where} are '${v.view}' views, which take no walks`);
+		if (v.viewOptions?.walks !== undefined)
+			throw new GenrepError(`${where} name walks twice: trainedWalks '${v.trainedWalks}' and viewOptions.walks`);
+		if (walks.generator !== v.generator) {
+			throw new GenrepError(
+				`${where} draw from ${v.generator} but walks '${v.trainedWalks}' are trained for ${walks.generator}`,
+			);
+		}
+	}
 	const ids = new Set<string>();
 	for (const cell of p.cells) {
 		if (ids.has(cell.id)) throw new GenrepError(`preset ${p.name}: cell id '${cell.id}' is used twice`);

@@ -1,7 +1,7 @@
 /**
- * The jobs of an experiment: generate each views dataset; per cell and seed, train, then
- * evaluate. Each job knows what it needs, its rough cost (for the ETA), whether an earlier
- * sitting finished it, and how to run it.
+ * The jobs of an experiment: train the steering walks the preset trains itself (walksJob.ts);
+ * generate each views dataset; per cell and seed, train, then evaluate. Each job knows what it
+ * needs, its rough cost (for the ETA), whether an earlier sitting finished it, and how to run it.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -10,10 +10,11 @@ import { GenrepError } from "../errors.js";
 import { encoderWeightsSha256 } from "../learners/encoderFile.js";
 import type { DataSourceOptions } from "../learners/sources/types.js";
 import type { CellSpec, PresetSpec } from "./preset.js";
+import { makeWalksJob, walksDir, walksJobId } from "./walksJob.js";
 
 export interface Job {
 	id: string;
-	kind: "views" | "train" | "eval";
+	kind: "walks" | "views" | "train" | "eval";
 	/** Ids of the jobs whose output this one reads: a failure there blocks it. */
 	needs: string[];
 	/** Cost in training-step equivalents (the ETA weighs jobs by it). */
@@ -49,13 +50,20 @@ export function makeJobs(preset: PresetSpec, seeds: number[], out: string, optio
 		preset.cells.flatMap((c) => ("views" in c.data ? [c.data.views] : [])).concat(preset.grids.map((g) => g.views)),
 	);
 	const viewsJob = (id: string) => `views <${id}>`;
+	const usedWalks = new Set([...usedViews].flatMap((id) => preset.views[id].trainedWalks ?? []));
+	for (const id of usedWalks) {
+		const spec = preset.walks?.[id];
+		if (!spec) throw new GenrepError(`preset ${preset.name}: views use walks '${id}', which the preset does not train`);
+		jobs.push(makeWalksJob(id, spec, out, options));
+	}
 	for (const id of usedViews) {
 		const spec = preset.views[id];
 		const dir = join(out, "views", id);
+		const walks = spec.trainedWalks;
 		jobs.push({
 			id: viewsJob(id),
 			kind: "views",
-			needs: [],
+			needs: walks !== undefined ? [walksJobId(walks)] : [],
 			weight: (spec.anchors * (spec.neighbors + 1)) / VIEWS_IMAGES_PER_STEP,
 			done: async () => isCompleteViews(dir),
 			run: async () => {
@@ -63,7 +71,7 @@ export function makeJobs(preset: PresetSpec, seeds: number[], out: string, optio
 				await generateMultiviewDataset({
 					generator: spec.generator,
 					view: spec.view,
-					viewOptions: spec.viewOptions,
+					viewOptions: walks !== undefined ? { ...spec.viewOptions, walks: walksDir(out, walks) } : spec.viewOptions,
 					anchors: spec.anchors,
 					neighbors: spec.neighbors,
 					seed: spec.seed,

@@ -1,7 +1,7 @@
 /**
  * An experiment preset is data: the multiview datasets to generate, the cells (one training
  * configuration each, or a baseline), the seeds, and how cells are laid out as tables and
- * sweeps in the report. The runner turns it into jobs (views, train, eval per cell and seed).
+ * sweeps in the report. The runner turns it into jobs (walks, views, train, eval per cell and seed).
  */
 import type { GenerateMultiviewOptions } from "../store/multiviewWriter.js";
 import type { GeneratorMeasure } from "./generatorMeasures.js";
@@ -11,7 +11,30 @@ import type { MetricColumn } from "./results.js";
 export type ViewsSpec = Pick<
 	GenerateMultiviewOptions,
 	"generator" | "view" | "viewOptions" | "anchors" | "neighbors" | "seed"
->;
+> & {
+	/**
+	 * Steered views only: an entry of the preset's `walks` that the experiment trains; the
+	 * runner passes its folder as the steer view's `walks` option (instead of viewOptions.walks).
+	 */
+	trainedWalks?: string;
+};
+
+/**
+ * Steering walks the experiment trains itself (`genrep steer train`, one walk per pixel edit)
+ * for a generator that has none, e.g. a user's generator in a retargeted preset.
+ */
+export interface WalksSpec {
+	generator: string;
+	/** Adam steps per walk. */
+	steps: number;
+	/** Latents per step. */
+	batchSize: number;
+	/** Held-out latents each walk's masked error is measured on. */
+	evalSamples: number;
+	/** auto (autodiff through a tfjs generator, derivative-free es for a black box), autodiff, fd or es. */
+	gradient: string;
+	seed: number;
+}
 
 /** Where a cell's training data comes from. */
 export type CellData =
@@ -102,6 +125,8 @@ export interface PresetSpec {
 	/** Use only the first n real training images in real-data cells (tests); default all. */
 	realLimit?: number;
 	views: Record<string, ViewsSpec>;
+	/** Walks the experiment trains for its steered views (by id; see ViewsSpec.trainedWalks). */
+	walks?: Record<string, WalksSpec>;
 	cells: CellSpec[];
 	tables: TableSpec[];
 	sweeps: SweepSpec[];

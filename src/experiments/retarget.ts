@@ -6,13 +6,22 @@
  *
  * What a preset needs from the generator is checked first, with errors that say so: class
  * labels (independent views, SupCon and classifier cells, the conditional presets) need a
- * class-conditional generator; steered views need walks trained for that generator (`genrep
- * steer train`), which a retargeted preset does not have; and the generator's images must
- * have the dataset's shape, since every encoder is probed on that dataset.
+ * class-conditional generator, and the generator's images must have the dataset's shape, since
+ * every encoder is probed on that dataset. Steered views get walks of the user's generator:
+ * the retargeted preset trains them (a walks job, `genrep steer train` with gradient auto:
+ * autodiff for tfjs generators, derivative-free for ONNX) at the preset's scale of walks
+ * (PRESET_WALKS) scaled like the cells: steps with --steps, batch with --batch-size, held-out
+ * latents with --anchors; a shipped generator uses its shipped walks. The inverter cells need
+ * nothing more: they learn to invert the generator from the stored views' z.
  */
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { ImageShape } from "../data/types.js";
 import { GenrepError } from "../errors.js";
-import type { CellSpec, PresetSpec, ViewsSpec } from "./preset.js";
+import { isShippedGenerator, modelsDir } from "../generators/registry.js";
+import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
+import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
+import { PRESET_WALKS } from "./presets/common.js";
 
 export interface RetargetOptions {
 	/** A shipped generator name or a model directory (ONNX or tfjs). */
@@ -44,6 +53,7 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 	}
 	let p: PresetSpec = { ...preset, views: { ...preset.views }, cells: [...preset.cells] };
 	const changes: string[] = [];
+	let walksChange: string | undefined;
 	const g = facts.generator;
 	if (options.generator !== undefined) {
 		if (!g) throw new Error("retargetPreset: facts.generator is required with a generator");
@@ -54,19 +64,24 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 					"pick a preset for unconditional generators (demo, sigma-sweep, samples-sweep, mixing, steps-sweep)",
 			);
 		}
-		const steered = Object.entries(preset.views).filter(([, v]) => v.view === "steer");
-		if (steered.length > 0) {
-			throw new GenrepError(
-				`preset ${preset.name} uses steered latent views (${steered.map(([id]) => id).join(", ")}), whose walks belong to ` +
-					`the shipped generators; ${g.id} would need its own (genrep steer train --generator ${options.generator}), ` +
-					"which retargeted presets do not train; pick a preset without steered views",
-			);
+		const generator = options.generator;
+		p.views = mapValues(p.views, (v): ViewsSpec => ({ ...v, generator }));
+		const steered = Object.keys(p.views).filter((id) => p.views[id].view === "steer");
+		if (steered.length > 0 && hasShippedWalks(generator)) {
+			for (const v of steered)
+				p.views[v] = { ...p.views[v], viewOptions: { ...p.views[v].viewOptions, walks: generator } };
+			walksChange = `steered views (${steered.join(", ")}) use the shipped walks of ${generator}`;
+		} else if (steered.length > 0) {
+			// The shipped walks belong to the shipped generators: the run trains walks for this one.
+			const id = walksId(g.id);
+			p.walks = { [id]: scaledWalks(generator, preset, options) };
+			for (const v of steered) {
+				const { walks: _shipped, ...viewOptions } = p.views[v].viewOptions ?? {};
+				p.views[v] = { ...p.views[v], viewOptions, trainedWalks: id };
+			}
+			walksChange = `steered views (${steered.join(", ")}) use walks trained here for ${g.id}`;
 		}
-		p.views = mapValues(p.views, (v): ViewsSpec => ({ ...v, generator: options.generator as string }));
-		p.cells = p.cells.map(
-			(c): CellSpec =>
-				c.data.kind === "live" ? { ...c, data: { ...c.data, generator: options.generator as string } } : c,
-		);
+		p.cells = p.cells.map((c): CellSpec => (c.data.kind === "live" ? { ...c, data: { ...c.data, generator } } : c));
 		const [h, w, ch] = g.imageShape;
 		changes.push(
 			`generator ${g.id} (${h}x${w}x${ch}, ${g.numClasses > 0 ? `${g.numClasses} classes` : "unconditional"})`,
@@ -110,6 +125,15 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 		p.batchSize = options.batchSize;
 		changes.push(`batch ${options.batchSize} (preset: ${preset.batchSize})`);
 	}
+	if (walksChange !== undefined) {
+		const w = Object.values(p.walks ?? {})[0];
+		changes.push(
+			w === undefined
+				? walksChange
+				: `${walksChange} (gradient ${w.gradient}, ${w.steps} steps per walk at batch ${w.batchSize}, ` +
+						`measured on ${w.evalSamples} held-out latents)`,
+		);
+	}
 	if (changes.length === 0) return preset;
 	const what = changes.join("; ");
 	if (options.dataset !== undefined) {
@@ -130,6 +154,38 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 		notes: [`This run replaces the preset's shipped models, data or scale: ${what}.`, ...(preset.notes ?? [])],
 	};
 	return p;
+}
+
+/** The walks a retargeted preset trains: PRESET_WALKS scaled as the options scale cells, batches and anchors. */
+function scaledWalks(generator: string, preset: PresetSpec, options: RetargetOptions): WalksSpec {
+	const scaled = (value: number, factor: number | undefined, least: number) =>
+		factor === undefined ? value : Math.max(least, Math.round(value * factor));
+	const largest = Math.max(...Object.values(preset.views).map((v) => v.anchors));
+	return {
+		generator,
+		steps: scaled(PRESET_WALKS.steps, options.steps && options.steps / preset.steps, 1),
+		batchSize: scaled(PRESET_WALKS.batchSize, options.batchSize && options.batchSize / preset.batchSize, 2),
+		evalSamples: scaled(PRESET_WALKS.evalSamples, options.anchors && options.anchors / largest, 8),
+		gradient: PRESET_WALKS.gradient,
+		seed: PRESET_WALKS.seed,
+	};
+}
+
+/** Whether the generator is a shipped one with its own shipped walks (models/<name>/walks): then no walks job. */
+function hasShippedWalks(generator: string): boolean {
+	return (
+		!existsSync(generator) &&
+		isShippedGenerator(generator) &&
+		existsSync(join(modelsDir(), generator, SHIPPED_WALKS_FOLDER, WALKS_CARD))
+	);
+}
+
+/** A folder name for a generator's walks: the last part of its id, e.g. `rgb64` for `fixtures/onnx/rgb64`. */
+function walksId(generatorId: string): string {
+	const name = basename(generatorId.replace(/[\\/]+$/, ""))
+		.replace(/[^A-Za-z0-9._-]+/g, "-")
+		.replace(/^[.-]+/, "");
+	return name === "" ? "generator" : name;
 }
 
 /** Why a preset needs class labels from its generator (empty: it does not). */

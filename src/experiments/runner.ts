@@ -1,21 +1,24 @@
 /**
- * The experiment runner (`genrep experiment <preset>`): turns a preset into jobs (generate each
- * views dataset; per cell and seed: train, then evaluate), runs the jobs that are not finished,
- * aggregates mean and spread over seeds per cell, and writes the report.
+ * The experiment runner (`genrep experiment <preset>`): turns a preset into jobs (train the
+ * steering walks it trains itself; generate each views dataset; per cell and seed: train, then
+ * evaluate), runs the jobs that are not finished, aggregates mean and spread over seeds per
+ * cell, and writes the report.
  *
  * Layout of the experiment folder:
  *   preset.json                 the resolved preset and the command
+ *   walks/<id>/                 steering walks the preset trains (genrep steer train), if any
  *   views/<id>/                 multiview datasets (genrep views generate)
  *   runs/<cell>/seed-<s>/       training runs (genrep train) and their metrics.json (genrep eval)
  *   grids/<id>.png              anchors beside their views
  *   report.md, report.html, results.json, plots/
  *   jobs.jsonl                  the job ledger: every finished job's time, over all sittings
  *
- * Re-running skips finished jobs: a views dataset completes itself, a training run with a
- * complete encoder is kept and an unfinished one resumes from its checkpoint, a metrics.json is
- * kept while it measured the encoder weights now on disk (an eval of weights that changed
- * since is redone). A failed job is recorded, every job that needs it is blocked (recorded as
- * failed, not run), and the others go on; the report marks the cells they leave unmeasured.
+ * Re-running skips finished jobs: finished walks are kept (an interrupted walks job starts
+ * over), a views dataset completes itself, a training run with a complete encoder is kept and
+ * an unfinished one resumes from its checkpoint, a metrics.json is kept while it measured the
+ * encoder weights now on disk (an eval of weights that changed since is redone). A failed job
+ * is recorded, every job that needs it is blocked (recorded as failed, not run), and the
+ * others go on; the report marks the cells they leave unmeasured.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";

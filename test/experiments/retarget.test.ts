@@ -2,14 +2,20 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "../../src/engine/backend.js";
+import { checkPreset } from "../../src/experiments/checkPreset.js";
+import { makeJobs } from "../../src/experiments/jobs.js";
+import type { ViewsSpec } from "../../src/experiments/preset.js";
 import { getPreset } from "../../src/experiments/presets.js";
 import { conditionalNeeds, retargetPreset } from "../../src/experiments/retarget.js";
 import { genrep } from "../helpers/cli.js";
 import { makeRgbFolder } from "../helpers/rgbFolder.js";
+import { makeTinyGenerator } from "../views/tinyGenerator.js";
 
 const root = await mkdtemp(join(tmpdir(), "genrep-retarget-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
+beforeAll(() => initEngine({ backend: "wasm" }));
 
 const rgb = { id: "my-gan", numClasses: 0, imageShape: [64, 64, 3] as [number, number, number] };
 const folder = { name: "photos", shape: [64, 64, 3] as [number, number, number] };
@@ -40,16 +46,73 @@ describe("presets on a user's generator and data", () => {
 		expect(preset.dataset).toBe("fashion-mnist");
 	});
 
-	it("says when a preset does not apply: conditional needs, steered views, another image shape", () => {
+	it("steered presets train walks for the user's generator: a walks job ahead of the views that use it", () => {
+		const preset = getPreset("table-unconditional");
+		const p = retargetPreset(
+			preset,
+			{ generator: "./my-gan", dataset: "photos", steps: 30, anchors: 600, batchSize: 16 },
+			{ generator: rgb, dataset: folder },
+		);
+		// The shipped walks are gone; the steer views name the walks this run trains.
+		expect(p.views.steer).toMatchObject({ generator: "./my-gan", view: "steer", trainedWalks: "my-gan" });
+		expect(p.views.steer.viewOptions).toEqual({});
+		expect(p.views.gaussian.trainedWalks).toBeUndefined();
+		// PRESET_WALKS (400 steps, batch 32, 256 held-out latents) scaled as the cells are: steps 30/300,
+		// batch 16/256 (at least 2), held-out latents 600/60000 of 256 (at least 8).
+		expect(p.walks).toEqual({
+			"my-gan": { generator: "./my-gan", steps: 40, batchSize: 2, evalSamples: 8, gradient: "auto", seed: 0 },
+		});
+		expect(p.notes?.[0]).toContain(
+			"steered views (steer) use walks trained here for my-gan (gradient auto, 40 steps per walk at batch 2, measured on 8 held-out latents)",
+		);
+		expect(() => checkPreset(p)).not.toThrow();
+		// Unscaled, the walks are the shipped walks' settings.
+		expect(retargetPreset(preset, { generator: "./my-gan" }, { generator: rgb, dataset: folder }).walks).toEqual({
+			"my-gan": { generator: "./my-gan", steps: 400, batchSize: 32, evalSamples: 256, gradient: "auto", seed: 0 },
+		});
+		// The shipped preset keeps its shipped walks.
+		expect(preset.views.steer.viewOptions).toEqual({ walks: "fashion-mnist-gan" });
+		expect(preset.walks).toBeUndefined();
+
+		const jobs = makeJobs(p, [0], join(root, "unused"), {});
+		const ids = jobs.map((j) => j.id);
+		expect(ids.slice(0, 3)).toEqual(["walks <my-gan>", "views <gaussian>", "views <steer>"]);
+		const byId = new Map(jobs.map((j) => [j.id, j]));
+		expect(byId.get("walks <my-gan>")).toMatchObject({ kind: "walks", needs: [] });
+		expect(byId.get("views <steer>")?.needs).toEqual(["walks <my-gan>"]);
+		expect(byId.get("views <gaussian>")?.needs).toEqual([]);
+		expect(byId.get("train steer-tx seed 0 <steer>")?.needs).toEqual(["views <steer>"]);
+		// Every job comes after the jobs it needs.
+		for (const [i, job] of jobs.entries()) for (const need of job.needs) expect(ids.indexOf(need)).toBeLessThan(i);
+
+		// A conditional generator runs the conditional preset, steered views included.
+		const cond = retargetPreset(
+			getPreset("table-conditional"),
+			{ generator: "models/x/my-cgan/" },
+			{ generator: { ...rgb, id: "models/x/my-cgan/", numClasses: 4 }, dataset: folder },
+		);
+		expect(Object.keys(cond.walks ?? {})).toEqual(["my-cgan"]);
+		expect(cond.views.steer.trainedWalks).toBe("my-cgan");
+		expect(() => checkPreset(cond)).not.toThrow();
+
+		// Bad references are named.
+		const bad =
+			(views: Partial<ViewsSpec>, walks = p.walks) =>
+			() =>
+				checkPreset({ ...p, walks, views: { ...p.views, steer: { ...p.views.steer, ...views } } });
+		expect(bad({}, {})).toThrow("views 'steer' use walks 'my-gan', which the preset does not train");
+		expect(bad({ view: "gaussian" })).toThrow("views 'steer' are 'gaussian' views, which take no walks");
+		expect(bad({ viewOptions: { walks: "x" } })).toThrow("name walks twice");
+		expect(bad({ generator: "other" })).toThrow("draw from other but walks 'my-gan' are trained for ./my-gan");
+	});
+
+	it("says when a preset does not apply: conditional needs, another image shape", () => {
 		const conditional = getPreset("table-conditional");
 		expect(conditionalNeeds(conditional).join("; ")).toMatch(/independent draws of the same class/);
 		expect(conditionalNeeds(getPreset("demo"))).toEqual([]);
 		expect(() =>
 			retargetPreset(conditional, { generator: "./my-gan", dataset: "photos" }, { generator: rgb, dataset: folder }),
 		).toThrow(/preset table-conditional needs a class-conditional generator \(.*\), but my-gan has no classes/);
-		expect(() =>
-			retargetPreset(getPreset("table-unconditional"), { generator: "./my-gan" }, { generator: rgb, dataset: folder }),
-		).toThrow(/uses steered latent views \(steer\).*genrep steer train --generator \.\/my-gan/);
 		expect(() =>
 			retargetPreset(
 				getPreset("demo"),
@@ -79,18 +142,17 @@ describe("presets on a user's generator and data", () => {
 		expect(metrics.dataset).toMatchObject({ dataset: data, numClasses: 3, trainImages: 24, testImages: 6 });
 		expect(metrics.transfer).toBeUndefined();
 
+		// A conditional preset on an unconditional generator still says what it needs (steered views no longer stop it).
+		const unconditional = await makeTinyGenerator(join(root, "gan"), 0);
 		const bad = genrep(
-			"experiment",
-			"table-conditional",
-			"--generator",
-			generator,
-			"--dataset",
-			data,
-			"--out",
-			join(root, "x"),
+			...["experiment", "table-conditional", "--generator", unconditional, "--dataset", data],
+			...["--out", join(root, "x")],
 		);
 		expect(bad.status).not.toBe(0);
-		expect(bad.stderr.trim()).toMatch(/^error: preset table-conditional uses steered latent views/);
+		expect(bad.stderr.trim()).toMatch(
+			/^error: preset table-conditional needs a class-conditional generator \(.*\), but .*gan has no classes; pick a preset/,
+		);
+		expect(bad.stderr.trim().split("\n")).toHaveLength(1);
 		expect(existsSync(join(root, "x"))).toBe(false);
 	});
 });

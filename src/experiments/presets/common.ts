@@ -3,6 +3,12 @@ import type { CellSpec, SweepSpec, ViewsSpec } from "../preset.js";
 
 export const GAN = "fashion-mnist-gan";
 export const CGAN = "fashion-mnist-cgan";
+/**
+ * Walks a preset trains for a generator without shipped walks (a retargeted preset's steered
+ * views), at the preset's scale: the settings the shipped generators' walks were trained with
+ * (models/<name>/walks/walks.json: 400 Adam steps per walk, 32 latents, 256 held-out latents).
+ */
+export const PRESET_WALKS = { steps: 400, batchSize: 32, evalSamples: 256, gradient: "auto", seed: 0 } as const;
 /** The Gaussian view's spread used by the tables (the sigma sweep measures the curve). */
 export const TABLE_SIGMA = 0.5;
 
