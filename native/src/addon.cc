@@ -6,14 +6,18 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <algorithm>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "augment.h"
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
+#include "optim.h"
 #include "peak.h"
 #include "pointwise.h"
 #include "precision.h"
@@ -336,6 +340,59 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+// sgdStep(memory, table: Float64Array [count * 5], lr, momentum, weightDecay, nesterov):
+// per parameter [pOffset, gOffset, vOffset, n, decay (0/1)]; p and v updated in place
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  return guarded(env, "sgdStep", [&] {
+    Args a = getArgs(env, info, 6);
+    const Heap heap = getHeap(a, 0);
+    const Typed table = getTyped(a, 1, "table");
+    if (table.type != napi_float64_array || table.length % 5 != 0) {
+      throw ArgError("table must be a Float64Array of 5 values per parameter");
+    }
+    const double lr = getDouble(a, 2, "lr");
+    const double momentum = getDouble(a, 3, "momentum");
+    const double weightDecay = getDouble(a, 4, "weightDecay");
+    bool nesterov = false;
+    if (napi_get_value_bool(env, a.argv[5], &nesterov) != napi_ok) {
+      throw ArgError("nesterov must be a boolean");
+    }
+    const double* t = static_cast<const double*>(table.data);
+    const size_t count = table.length / 5;
+    std::vector<genrep::SgdParam> params(count);
+    // Byte ranges written (every p and v): no two may overlap, or the result would depend
+    // on the threads' order.
+    std::vector<std::pair<uint64_t, uint64_t>> written;
+    written.reserve(2 * count);
+    for (size_t k = 0; k < count; k++) {
+      const double* row = t + 5 * k;
+      for (int j = 0; j < 5; j++) {
+        if (!(row[j] >= 0 && row[j] <= 9.0e15) || row[j] != static_cast<double>(static_cast<int64_t>(row[j]))) {
+          throw ArgError("table row " + std::to_string(k) + ": values must be non-negative integers");
+        }
+      }
+      const int64_t n = static_cast<int64_t>(row[3]);
+      if (row[4] > 1) throw ArgError("table row " + std::to_string(k) + ": decay must be 0 or 1");
+      const std::string what = "parameter " + std::to_string(k);
+      float* p = tensorAt(heap, static_cast<int64_t>(row[0]), n, (what + " p").c_str());
+      const float* g = tensorAt(heap, static_cast<int64_t>(row[1]), n, (what + " g").c_str());
+      float* v = tensorAt(heap, static_cast<int64_t>(row[2]), n, (what + " v").c_str());
+      params[k] = {p, g, v, n, row[4] == 1};
+      written.emplace_back(static_cast<uint64_t>(row[0]), static_cast<uint64_t>(row[0]) + 4u * n);
+      written.emplace_back(static_cast<uint64_t>(row[2]), static_cast<uint64_t>(row[2]) + 4u * n);
+    }
+    std::sort(written.begin(), written.end());
+    for (size_t i = 1; i < written.size(); i++) {
+      if (written[i].first < written[i - 1].second) {
+        throw ArgError("parameters and momentum buffers must not overlap");
+      }
+    }
+    genrep::sgdStep(params.data(), static_cast<int64_t>(count), static_cast<float>(lr),
+                    static_cast<float>(momentum), static_cast<float>(weightDecay), nesterov);
+    return undefinedValue(env);
+  });
+}
+
 // measurePeak(seconds) -> { gflops, threads, isa }: fp32 FMA chains on every core
 napi_value MeasurePeak(napi_env env, napi_callback_info info) {
   return guarded(env, "measurePeak", [&] {
@@ -491,6 +548,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "unary", Unary);
   exportFunction(env, exports, "batchNormForward", BatchNormForward);
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
+  exportFunction(env, exports, "sgdStep", SgdStep);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);

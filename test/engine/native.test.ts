@@ -12,6 +12,7 @@ import {
 	unregisterNativeKernels,
 } from "../../src/engine/native/index.js";
 import { POINTWISE_MIN_ELEMENTS } from "../../src/engine/native/pointwiseKernels.js";
+import { SGD_KERNEL } from "../../src/engine/native/sgdKernel.js";
 import { batchNormTraining } from "../../src/engine/nn/batchNormOp.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
@@ -107,6 +108,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			"Tanh",
 			BATCH_NORM_KERNEL,
 			BATCH_NORM_GRAD_KERNEL,
+			SGD_KERNEL,
 		]);
 	});
 	afterAll(async () => {

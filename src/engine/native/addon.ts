@@ -85,6 +85,18 @@ export interface NativeAddon {
 		epsilon: number,
 	): void;
 	/**
+	 * SGD (src/engine/optim/sgd.ts) in place over every parameter: `table` holds per parameter
+	 * [pOffset, gOffset, vOffset, n, decay (0/1)]; all threads split the concatenated elements.
+	 */
+	sgdStep(
+		memory: ArrayBuffer,
+		table: Float64Array,
+		lr: number,
+		momentum: number,
+		weightDecay: number,
+		nesterov: boolean,
+	): void;
+	/**
 	 * The machine's fp32 peak, measured with FMA chains on every thread for about `seconds`
 	 * (the sum of each thread's best ~10 ms round).
 	 */
