@@ -300,7 +300,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon)
+// batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon
+//                  [, runningMeanIn, runningVarIn, runningMeanOut, runningVarOut, momentum])
+// With the five extra arguments it also writes the running statistics' update.
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormForward", [&] {
     Args a = getArgs(env, info, 10);
@@ -309,12 +311,30 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 8, "channels");
     const double epsilon = getDouble(a, 9, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    if (a.argc != 10 && a.argc != 15) throw ArgError("expected 10 or 15 arguments");
     const int64_t count = elementCount({rows, c}, "x");
+    float* mean = tensorAt(heap, getInt(a, 5, "mean"), c, "mean");
+    float* variance = tensorAt(heap, getInt(a, 6, "variance"), c, "variance");
+    const float* meanIn = nullptr;
+    const float* varIn = nullptr;
+    float* meanOut = nullptr;
+    float* varOut = nullptr;
+    double momentum = 0;
+    if (a.argc == 15) {
+      meanIn = tensorAt(heap, getInt(a, 10, "runningMeanIn"), c, "runningMeanIn");
+      varIn = tensorAt(heap, getInt(a, 11, "runningVarIn"), c, "runningVarIn");
+      meanOut = tensorAt(heap, getInt(a, 12, "runningMeanOut"), c, "runningMeanOut");
+      varOut = tensorAt(heap, getInt(a, 13, "runningVarOut"), c, "runningVarOut");
+      momentum = getDouble(a, 14, "momentum");
+      if (momentum < 0 || momentum > 1) throw ArgError("momentum must be in [0, 1]");
+    }
     genrep::batchNormForward(
         tensorAt(heap, getInt(a, 1, "x"), count, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
         tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), count, "y"),
-        tensorAt(heap, getInt(a, 5, "mean"), c, "mean"),
-        tensorAt(heap, getInt(a, 6, "variance"), c, "variance"), rows, c, static_cast<float>(epsilon));
+        mean, variance, rows, c, static_cast<float>(epsilon));
+    if (meanOut != nullptr) {
+      genrep::batchNormRunningUpdate(mean, variance, meanIn, varIn, meanOut, varOut, rows, c, momentum);
+    }
     return undefinedValue(env);
   });
 }

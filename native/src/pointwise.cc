@@ -160,6 +160,19 @@ void batchNormForward(const float* x, const float* gamma, const float* beta, flo
   }
 }
 
+void batchNormRunningUpdate(const float* mean, const float* variance, const float* meanIn,
+                            const float* varIn, float* meanOut, float* varOut, int64_t rows,
+                            int64_t channels, double momentum) {
+  const double unbiased = rows > 1 ? static_cast<double>(rows) / static_cast<double>(rows - 1) : 1.0;
+  const float keep = static_cast<float>(1.0 - momentum);
+  const float m = static_cast<float>(momentum);
+  const float mv = static_cast<float>(momentum * unbiased);
+  for (int64_t j = 0; j < channels; j++) {
+    meanOut[j] = meanIn[j] * keep + mean[j] * m;
+    varOut[j] = varIn[j] * keep + variance[j] * mv;
+  }
+}
+
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
                        const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
                        int64_t channels, float epsilon) {

@@ -41,6 +41,18 @@ void batchNormForward(const float* x, const float* gamma, const float* beta, flo
                       float epsilon);
 
 /**
+ * The running statistics' momentum update (PyTorch's convention, which genrep's BatchNorm
+ * keeps): with m = momentum and the unbiased batch variance,
+ *   meanOut = meanIn * (1 - m) + mean * m
+ *   varOut = varIn * (1 - m) + variance * (m * rows / (rows - 1))
+ * where 1 - m and m * rows / (rows - 1) are computed in double and rounded to float once,
+ * then float arithmetic: the tfjs ops' bits (src/engine/nn/batchNorm.ts).
+ */
+void batchNormRunningUpdate(const float* mean, const float* variance, const float* meanIn,
+                            const float* varIn, float* meanOut, float* varOut, int64_t rows,
+                            int64_t channels, double momentum);
+
+/**
  * Gradient of batchNormForward given dy: dbeta = sum(dy), dgamma = sum(dy * xhat),
  * dx = gamma * rstd * (dy - dbeta / rows - xhat * dgamma / rows), xhat = (x - mean) * rstd.
  */

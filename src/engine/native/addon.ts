@@ -56,7 +56,11 @@ export interface NativeAddon {
 	): void;
 	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0 (else unused). */
 	unary(op: UnaryOp, memory: ArrayBuffer, xOffset: number, outOffset: number, n: number, alpha: number): void;
-	/** Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance. */
+	/**
+	 * Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance; with
+	 * the five optional arguments also the running statistics' momentum update (unbiased
+	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut.
+	 */
 	batchNormForward(
 		memory: ArrayBuffer,
 		x: number,
@@ -68,6 +72,11 @@ export interface NativeAddon {
 		rows: number,
 		channels: number,
 		epsilon: number,
+		runningMeanIn?: number,
+		runningVarIn?: number,
+		runningMeanOut?: number,
+		runningVarOut?: number,
+		momentum?: number,
 	): void;
 	/** Its gradient: dx [rows, channels], dgamma and dbeta [channels]. */
 	batchNormBackward(
