@@ -360,6 +360,24 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+// softmaxCrossEntropy(memory, logits, y, loss, residual, rows, classes, scale)
+napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  return guarded(env, "softmaxCrossEntropy", [&] {
+    Args a = getArgs(env, info, 8);
+    const Heap heap = getHeap(a, 0);
+    const int64_t rows = getCount(a, 5, "rows");
+    const int64_t k = getCount(a, 6, "classes");
+    const double scale = getDouble(a, 7, "scale");
+    const int64_t count = elementCount({rows, k}, "logits");
+    genrep::softmaxCrossEntropy(tensorAt(heap, getInt(a, 1, "logits"), count, "logits"),
+                                tensorAt(heap, getInt(a, 2, "y"), count, "y"),
+                                tensorAt(heap, getInt(a, 3, "loss"), rows, "loss"),
+                                tensorAt(heap, getInt(a, 4, "residual"), count, "residual"), rows, k,
+                                static_cast<float>(scale));
+    return undefinedValue(env);
+  });
+}
+
 // sgdStep(memory, table: Float64Array [count * 5], lr, momentum, weightDecay, nesterov):
 // per parameter [pOffset, gOffset, vOffset, n, decay (0/1)]; p and v updated in place
 napi_value SgdStep(napi_env env, napi_callback_info info) {
@@ -569,6 +587,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "batchNormForward", BatchNormForward);
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "sgdStep", SgdStep);
+  exportFunction(env, exports, "softmaxCrossEntropy", SoftmaxCrossEntropy);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);

@@ -60,4 +60,14 @@ void batchNormBackward(const float* dy, const float* x, const float* mean, const
                        const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
                        int64_t channels, float epsilon);
 
+/**
+ * Softmax cross-entropy of logits [rows, classes] against label probabilities y (one-hot
+ * rows), per row, with the gradient's residual: shifted = logits - max(row),
+ *   loss[r] = log(sum exp(shifted)) - sum(shifted * y),  residual = (softmax - y) * scale
+ * (scale 1 / rows makes the residual the gradient of the mean loss wrt the logits). One pass
+ * per row; rows split over the threads.
+ */
+void softmaxCrossEntropy(const float* logits, const float* y, float* loss, float* residual,
+                         int64_t rows, int64_t classes, float scale);
+
 }  // namespace genrep

@@ -94,6 +94,20 @@ export interface NativeAddon {
 		epsilon: number,
 	): void;
 	/**
+	 * Softmax cross-entropy of logits [rows, classes] against labels [rows, classes]: loss
+	 * [rows] and residual = (softmax - labels) * scale [rows, classes].
+	 */
+	softmaxCrossEntropy(
+		memory: ArrayBuffer,
+		logits: number,
+		labels: number,
+		loss: number,
+		residual: number,
+		rows: number,
+		classes: number,
+		scale: number,
+	): void;
+	/**
 	 * SGD (src/engine/optim/sgd.ts) in place over every parameter: `table` holds per parameter
 	 * [pOffset, gOffset, vOffset, n, decay (0/1)]; all threads split the concatenated elements.
 	 */

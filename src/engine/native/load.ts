@@ -67,7 +67,8 @@ function tryLoad(): NativeLoadResult {
 			typeof addon.binary !== "function" ||
 			typeof addon.batchNormForward !== "function" ||
 			typeof addon.pixelViews !== "function" ||
-			typeof addon.sgdStep !== "function"
+			typeof addon.sgdStep !== "function" ||
+			typeof addon.softmaxCrossEntropy !== "function"
 		) {
 			return { addon: null, reason: `${file} is out of date: rebuild it with node scripts/build-native.mjs` };
 		}
