@@ -65,7 +65,7 @@ export function makeProbeData(seed: number): SoftmaxRegressionData {
  * of the last step, taken before its update (as PyTorch's side records it).
  */
 export async function fitProbe(data: SoftmaxRegressionData): Promise<number> {
-	const w = tf.variable(tf.zeros([data.columns, data.numClasses]));
+	const w = tf.tidy(() => tf.variable(tf.zeros([data.columns, data.numClasses]))); // [F + 1, K]
 	const sgd = new Sgd(new Map([["w", w]]), { momentum: PROBE.momentum, weightDecay: 0 });
 	let last: tf.Scalar | null = null;
 	for (let i = 0; i < PROBE.iterations; i++) {
