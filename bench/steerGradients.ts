@@ -17,8 +17,9 @@ import { parseArgs } from "node:util";
 import { initEngine } from "../src/engine/backend.js";
 import type { Generator } from "../src/generators/generator.js";
 import { loadGenerator } from "../src/generators/load.js";
+import { measureWalk } from "../src/views/steer/measureWalk.js";
 import { checkAlphaRange, PIXEL_EDITS, type PixelEditName, pixelEdit } from "../src/views/steer/pixelEdits.js";
-import { measureWalk, trainWalk } from "../src/views/steer/trainWalks.js";
+import { trainWalk } from "../src/views/steer/trainWalk.js";
 import { imagesPerStep, resolveWalkGradient } from "../src/views/steer/walkGradient.js";
 
 const { values: flags } = parseArgs({

@@ -96,16 +96,12 @@ export { SteerView, type SteerViewOptions } from "./views/latent/steer.js";
 export { type MultiviewBatch, sampleMultiviewBlock } from "./views/multiviewSampler.js";
 export { PIXEL_AUGMENT_DEFAULTS, type PixelAugmentOptions, SimclrAugment } from "./views/pixel/simclrAugment.js";
 export { PIXEL_EDITS, type PixelEdit, type PixelEditName } from "./views/steer/pixelEdits.js";
-export {
-	type SteerTrainOptions,
-	type SteerTrainResult,
-	trainSteeringWalks,
-	WALK_TRAINING_DEFAULTS,
-} from "./views/steer/trainWalks.js";
+export { type SteerTrainOptions, type SteerTrainResult, trainSteeringWalks } from "./views/steer/trainSteeringWalks.js";
 export {
 	GRADIENT_METHODS,
 	type GradientMethod,
 	WALK_GRADIENT_DEFAULTS,
 	type WalkGradientOptions,
 } from "./views/steer/walkGradient.js";
+export { WALK_TRAINING_DEFAULTS } from "./views/steer/walkOptions.js";
 export { SteeringWalks, type WalksCard } from "./views/steer/walks.js";

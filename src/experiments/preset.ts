@@ -3,18 +3,15 @@
  * configuration each, or a baseline), the seeds, and how cells are laid out as tables and
  * sweeps in the report. The runner turns it into jobs (views, train, eval per cell and seed).
  */
+import type { GenerateMultiviewOptions } from "../store/multiviewWriter.js";
 import type { GeneratorMeasure } from "./generatorMeasures.js";
 import type { MetricColumn } from "./results.js";
 
-/** A multiview dataset the preset generates once (see generateMultiviewDataset). */
-export interface ViewsSpec {
-	generator: string;
-	view: string;
-	viewOptions?: Record<string, unknown>;
-	anchors: number;
-	neighbors: number;
-	seed: number;
-}
+/** A multiview dataset the preset generates once: generateMultiviewDataset's options but the folder and the run's knobs. */
+export type ViewsSpec = Pick<
+	GenerateMultiviewOptions,
+	"generator" | "view" | "viewOptions" | "anchors" | "neighbors" | "seed"
+>;
 
 /** Where a cell's training data comes from. */
 export type CellData =

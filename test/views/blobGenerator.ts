@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { DifferentiableGenerator } from "../../src/views/steer/trainWalks.js";
+import type { DifferentiableGenerator } from "../../src/views/steer/differentiable.js";
 
 /**
  * A differentiable stand-in generator whose latents control pixel edits almost linearly: an

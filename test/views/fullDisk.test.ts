@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { GenrepError } from "../../src/errors.js";
 import { generateMultiviewDataset, openMultiviewDataset } from "../../src/store/multiview.js";
-import { trainSteeringWalks } from "../../src/views/steer/trainWalks.js";
+import { trainSteeringWalks } from "../../src/views/steer/trainSteeringWalks.js";
 import { makeTinyGenerator } from "./tinyGenerator.js";
 
 /** The seam: writes to a path matching `full` get half their bytes on disk, then ENOSPC (a full disk). */

@@ -10,6 +10,7 @@ import { loadGenerator } from "../../src/generators/load.js";
 import { sampleAnchors } from "../../src/views/latent/latentView.js";
 import { createLatentView } from "../../src/views/latent/registry.js";
 import { SteerView } from "../../src/views/latent/steer.js";
+import { measureWalk } from "../../src/views/steer/measureWalk.js";
 import {
 	alphaGrid,
 	checkAlphaRange,
@@ -19,7 +20,7 @@ import {
 	PIXEL_EDITS,
 	type PixelEditName,
 } from "../../src/views/steer/pixelEdits.js";
-import { measureWalk, trainWalk } from "../../src/views/steer/trainWalks.js";
+import { trainWalk } from "../../src/views/steer/trainWalk.js";
 import { generatorWeightsSha256, SteeringWalks } from "../../src/views/steer/walks.js";
 import { expectNoLeakedTensors } from "../helpers/tensors.js";
 import { makeBlobGenerator } from "./blobGenerator.js";

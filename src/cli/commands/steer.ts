@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { action } from "../action.js";
 
-/** `genrep steer train`: thin over trainSteeringWalks (src/views/steer/trainWalks.ts). */
+/** `genrep steer train`: thin over trainSteeringWalks (src/views/steer/trainSteeringWalks.ts). */
 export function registerSteerCommands(program: Command): void {
 	const steer = program
 		.command("steer")
@@ -44,7 +44,7 @@ export function registerSteerCommands(program: Command): void {
 			action(async (flags: SteerTrainFlags) => {
 				const { initEngine } = await import("../../engine/backend.js");
 				await initEngine();
-				const { trainSteeringWalks } = await import("../../views/steer/trainWalks.js");
+				const { trainSteeringWalks } = await import("../../views/steer/trainSteeringWalks.js");
 				const { ProgressLine } = await import("../../engine/progress.js");
 				const line = new ProgressLine();
 				const result = await trainSteeringWalks({

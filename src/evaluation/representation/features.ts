@@ -27,6 +27,13 @@ export interface FeatureSet {
 	dim: number;
 }
 
+/** A probe's precondition: train and test features of the same dimension, else a GenrepError naming both. */
+export function checkSameFeatureDim(train: FeatureSet, test: FeatureSet): void {
+	if (train.dim !== test.dim) {
+		throw new GenrepError(`train features have ${train.dim} dimensions but test features ${test.dim}`);
+	}
+}
+
 /** The raw-pixel baseline: features are the flattened pixels in [-1, 1] (D = H * W * C). */
 export function pixelFeatures(): FeatureExtractor {
 	return {

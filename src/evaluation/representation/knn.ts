@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { GenrepError } from "../../errors.js";
-import type { FeatureSet } from "./features.js";
+import { checkSameFeatureDim, type FeatureSet } from "./features.js";
 
 export interface KnnOptions {
 	/** Neighbours that vote. */
@@ -72,9 +72,7 @@ export async function knnClassify(
 		throw new GenrepError(`kNN batch size must be a positive integer, got ${batchSize}`);
 	}
 	if (k > train.count) throw new GenrepError(`k (${k}) is larger than the ${train.count} training images`);
-	if (train.dim !== test.dim) {
-		throw new GenrepError(`train features have ${train.dim} dimensions but test features ${test.dim}`);
-	}
+	checkSameFeatureDim(train, test);
 	const bank = tf.tensor2d(l2NormalizeRows(train), [train.count, train.dim]); // [Ntrain, D]
 	const queries = l2NormalizeRows(test);
 	const predictions = new Int32Array(test.count);

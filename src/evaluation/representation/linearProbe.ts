@@ -20,7 +20,7 @@
  */
 import { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
-import type { FeatureSet } from "./features.js";
+import { checkSameFeatureDim, type FeatureSet } from "./features.js";
 import { LBFGS_DEFAULTS, type LbfgsResult } from "./lbfgs.js";
 import { stratifiedSplit } from "./sampling.js";
 import { fitSoftmaxRegression, SoftmaxRegressionData } from "./softmaxRegression.js";
@@ -166,9 +166,7 @@ export async function linearProbe(
 	options: LinearProbeOptions = {},
 ): Promise<LinearProbeResult> {
 	const o = resolveLinearProbeOptions(options);
-	if (train.dim !== test.dim) {
-		throw new GenrepError(`train features have ${train.dim} dimensions but test features ${test.dim}`);
-	}
+	checkSameFeatureDim(train, test);
 	if (train.count === 0 || test.count === 0) throw new GenrepError("the linear probe needs training and test images");
 	const stats = featureStatistics(train);
 	const trainData = new SoftmaxRegressionData(designMatrix(train, stats), train.labels, numClasses);

@@ -1,9 +1,16 @@
 /** The sweep presets: the Gaussian view's sigma, the number of generated anchors, and mixing real with generated images. */
-import type { CellSpec, PresetSpec } from "../preset.js";
+import type { CellSpec, PresetSpec, SweepSpec } from "../preset.js";
 import { common, GAN, scaleText, TABLE_SIGMA, views } from "./common.js";
 
 const SWEEP_STEPS = 300;
 const SIGMAS = [0.1, 0.25, 0.5, 1, 2, 4];
+/** The sigma sweep's curve, for each metric it plots: T_z gaussian + T_x per sigma, T_x only beside the axis. */
+const sigmaSeries: SweepSpec["series"] = [
+	{
+		name: "T_z gaussian + T_x",
+		points: [...SIGMAS.map((s) => ({ x: s, cell: `sigma-${s}` })), { x: null, xLabel: "T_x only", cell: "tx-only" }],
+	},
+];
 export const sigmaSweep: PresetSpec = {
 	...common,
 	name: "sigma-sweep",
@@ -28,30 +35,14 @@ export const sigmaSweep: PresetSpec = {
 			title: "Linear probe vs sigma",
 			x: { label: "sigma of the Gaussian latent view", scale: "log" },
 			y: "linear",
-			series: [
-				{
-					name: "T_z gaussian + T_x",
-					points: [
-						...SIGMAS.map((s) => ({ x: s, cell: `sigma-${s}` })),
-						{ x: null, xLabel: "T_x only", cell: "tx-only" },
-					],
-				},
-			],
+			series: sigmaSeries,
 			paperNote: "Figure 5: an inverse U; the best sigma depends on the generator (0.2 to 1.0).",
 		},
 		{
 			title: "Transfer to MNIST vs sigma",
 			x: { label: "sigma of the Gaussian latent view", scale: "log" },
 			y: "transfer",
-			series: [
-				{
-					name: "T_z gaussian + T_x",
-					points: [
-						...SIGMAS.map((s) => ({ x: s, cell: `sigma-${s}` })),
-						{ x: null, xLabel: "T_x only", cell: "tx-only" },
-					],
-				},
-			],
+			series: sigmaSeries,
 		},
 	],
 	grids: SIGMAS.map((s) => ({ views: `sigma-${s}`, title: `Gaussian views, sigma ${s}` })),

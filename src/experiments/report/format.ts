@@ -3,7 +3,7 @@
  * column, durations, escaping, link targets and file-name slugs.
  */
 import { formatSeconds as formatDuration } from "../../engine/progress.js";
-import type { ExperimentResults, JobRecord, MetricColumn, MetricUnit, ResultTable, Stat } from "../results.js";
+import type { ExperimentResults, JobRecord, MetricColumn, MetricUnit, ResultTable, RunLink, Stat } from "../results.js";
 
 /** Decimals for a value shown without unit: about three significant digits, at most 4 decimals. */
 export function decimalsFor(value: number): number {
@@ -63,6 +63,20 @@ export function splitRunLabels(labels: string[]): { prefix: string; names: strin
 		prefix = first.slice(0, end);
 	}
 	return { prefix, names: labels.map((label) => label.slice(prefix.length)) };
+}
+
+/**
+ * The runs of a row that link a `kind` file, for the reports' link lists: the label words they
+ * share and one { name, href } a run (href relative, not yet escaped); null when none links one.
+ */
+export function linkedRuns(
+	runs: RunLink[],
+	kind: "config" | "metrics",
+): { prefix: string; links: { name: string; href: string }[] } | null {
+	const linked = runs.filter((run) => run[kind]);
+	if (linked.length === 0) return null;
+	const { prefix, names } = splitRunLabels(linked.map((run) => run.label));
+	return { prefix, links: linked.map((run, i) => ({ name: names[i], href: relativeHref(run[kind] ?? "") })) };
 }
 
 /** Column header with its unit: "linear probe (%)". */

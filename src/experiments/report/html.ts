@@ -14,10 +14,10 @@ import {
 	generatedLine,
 	escapeHtml as h,
 	jobSummary,
+	linkedRuns,
 	metricHeader,
 	relativeHref,
 	rowSeeds,
-	splitRunLabels,
 	statusLabel,
 } from "./format.js";
 import type { PlotFiles } from "./markdown.js";
@@ -124,11 +124,10 @@ function renderTable(table: ResultTable): string {
 /** Two compact lines, "config: seed 0 · 1 · 2" and "metrics: seed 0 · 1 · 2", each name a link. */
 function renderRuns(runs: RunLink[]): string {
 	const line = (kind: "config" | "metrics") => {
-		const linked = runs.filter((run) => run[kind]);
-		if (linked.length === 0) return "";
-		const { prefix, names } = splitRunLabels(linked.map((run) => run.label));
-		const links = linked.map((run, i) => `<a href="${h(relativeHref(run[kind] ?? ""))}">${h(names[i])}</a>`);
-		return `<div><span class="run-label">${kind}: ${h(prefix)}</span>${links.join(" · ")}</div>`;
+		const list = linkedRuns(runs, kind);
+		if (!list) return "";
+		const links = list.links.map(({ name, href }) => `<a href="${h(href)}">${h(name)}</a>`);
+		return `<div><span class="run-label">${kind}: ${h(list.prefix)}</span>${links.join(" · ")}</div>`;
 	};
 	const lines = line("config") + line("metrics");
 	return `<td class="runs">${lines || "–"}</td>`;

@@ -13,11 +13,11 @@ import {
 	formatTime,
 	generatedLine,
 	jobSummary,
+	linkedRuns,
 	escapeMarkdown as md,
 	metricHeader,
 	relativeHref,
 	rowSeeds,
-	splitRunLabels,
 	statusLabel,
 } from "./format.js";
 
@@ -102,11 +102,10 @@ function renderTable(table: ResultTable): string[] {
 /** "config: seed [0](...) · [1](...); metrics: seed [0](...) · [1](...)". */
 function runLinks(runs: RunLink[]): string {
 	const line = (kind: "config" | "metrics") => {
-		const linked = runs.filter((run) => run[kind]);
-		if (linked.length === 0) return "";
-		const { prefix, names } = splitRunLabels(linked.map((run) => run.label));
-		const links = linked.map((run, i) => `[${md(names[i])}](${relativeHref(run[kind] ?? "")})`);
-		return `${kind}: ${md(prefix)}${links.join(" · ")}`;
+		const list = linkedRuns(runs, kind);
+		if (!list) return "";
+		const links = list.links.map(({ name, href }) => `[${md(name)}](${href})`);
+		return `${kind}: ${md(list.prefix)}${links.join(" · ")}`;
 	};
 	return [line("config"), line("metrics")].filter(Boolean).join("; ") || "–";
 }

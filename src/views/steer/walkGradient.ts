@@ -16,6 +16,7 @@
  */
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
+import { hasGradients } from "./differentiable.js";
 
 export const GRADIENT_METHODS = ["auto", "autodiff", "fd", "es"] as const;
 export type GradientMethod = Exclude<(typeof GRADIENT_METHODS)[number], "auto">;
@@ -50,10 +51,6 @@ export interface WalkStepBatch {
 export type WalkGradient = (batch: WalkStepBatch, w: Float32Array) => Promise<{ loss: number; grad: Float32Array }>;
 
 const show = (value: unknown) => (typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value)));
-
-/** Whether gradients flow through the generator (a tfjs generator with a synchronous `forward`). */
-export const hasGradients = (generator: Generator): boolean =>
-	generator.differentiable && typeof (generator as { forward?: unknown }).forward === "function";
 
 /** Validates the gradient options against the generator; errors name the bad value and the fix. */
 export function resolveWalkGradient(generator: Generator, options: WalkGradientOptions): ResolvedWalkGradient {
