@@ -10,7 +10,8 @@
  * - the conditional DCGAN training step (bench/dcganStep.ts; the same discriminator on both
  *   sides, minibatch-stddev channel included);
  * - a linear-probe fit (genrep's L-BFGS softmax regression vs torch.optim.LBFGS; final losses
- *   compared) and a gradient-descent stand-in (bench/linearProbeFit.ts).
+ *   compared) and a gradient-descent probe (bench/linearProbeFit.ts: genrep's softmax-regression
+ *   pass and Sgd step vs nn.Linear, autograd and torch.optim.SGD).
  *
  * Fairness (issue 16):
  * - PyTorch runs in its best configuration per section: a short search over
@@ -279,7 +280,10 @@ function plan(section: string): SectionPlan {
 		};
 	}
 	return {
-		title: `linear-probe stand-in: multinomial logistic regression, ${PROBE.samples} x ${PROBE.features} -> ${PROBE.classes}, ${PROBE.iterations} full-batch momentum steps`,
+		title:
+			`gradient-descent probe: multinomial logistic regression, ${PROBE.samples} x ${PROBE.features} -> ${PROBE.classes}, ${PROBE.iterations} full-batch momentum steps ` +
+			"(genrep: softmax-regression loss and residual in one pass, two matrix products, its Sgd step; " +
+			"PyTorch: nn.Linear, F.cross_entropy, autograd, torch.optim.SGD)",
 		images: null,
 		convFlops: null,
 		torchArg: section,

@@ -1,21 +1,21 @@
 /**
- * The linear-probe workloads the benchmark times on both sides. `probe`: a stand-in written
- * before genrep's evaluation module landed (bench/torch_bench.py mirrors
- * it): multinomial logistic regression of 60000 x 64 features onto 10 classes, full batch,
- * PROBE.iterations steps of gradient descent with momentum on the mean cross-entropy.
- * Features are standard normal, labels the argmax of a random linear map of them.
+ * The linear-probe workloads the benchmark times on both sides. `probe`: multinomial logistic
+ * regression of 60000 x 64 features onto 10 classes, full batch, PROBE.iterations steps of
+ * gradient descent with momentum on the mean cross-entropy. genrep computes it the way its own
+ * softmax regression does (src/evaluation/representation/softmaxRegression.ts): a design
+ * matrix with a ones column, the loss and the residual in one softmax cross-entropy pass, the
+ * gradient as one matrix product, genrep's Sgd step; bench/torch_bench.py runs nn.Linear,
+ * F.cross_entropy, autograd and torch.optim.SGD: the same arithmetic (two matrix products, a
+ * softmax and a momentum update per step). Features are standard normal, labels the argmax of
+ * a random linear map of them.
  */
 import { tf } from "../src/engine/backend.js";
+import { softmaxCrossEntropy } from "../src/engine/nn/softmaxCrossEntropy.js";
+import { Sgd } from "../src/engine/optim/sgd.js";
 import { Rng } from "../src/engine/rng.js";
 import { SoftmaxRegressionData } from "../src/evaluation/representation/softmaxRegression.js";
 
 export const PROBE = { samples: 60000, features: 64, classes: 10, iterations: 100, lr: 0.5, momentum: 0.9 } as const;
-
-export interface ProbeData {
-	x: tf.Tensor2D; // [S, F]
-	labels: tf.Tensor2D; // [S, K] one-hot
-	dispose(): void;
-}
 
 /** Features [S, F] (standard normal) and labels (argmax of a random linear map of them). */
 export function probeArrays(seed: number): { x: Float32Array; labels: Int32Array } {
@@ -37,13 +37,6 @@ export function probeArrays(seed: number): { x: Float32Array; labels: Int32Array
 	return { x, labels };
 }
 
-export function makeProbeData(seed: number): ProbeData {
-	const { x, labels } = probeArrays(seed);
-	const xt = tf.tensor2d(x, [PROBE.samples, PROBE.features]);
-	const lt = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), PROBE.classes).toFloat() as tf.Tensor2D);
-	return { x: xt, labels: lt, dispose: () => tf.dispose([xt, lt]) };
-}
-
 /**
  * The same features as genrep's linear probe fits them (src/evaluation/representation/):
  * a design matrix [S, F + 1] with a last column of ones, softmax regression by L-BFGS.
@@ -62,26 +55,33 @@ export function makeLinearProbeData(seed: number): SoftmaxRegressionData {
 /** Weight decay of the timed L-BFGS fit (one value of linearProbe's default grid). */
 export const LINEAR_PROBE_WEIGHT_DECAY = 1e-4;
 
-/** One whole fit from zero weights; resolves to the final training loss. */
-export async function fitProbe(data: ProbeData): Promise<number> {
-	const w = tf.variable(tf.zeros([PROBE.features, PROBE.classes]));
-	const b = tf.variable(tf.zeros([PROBE.classes]));
-	const opt = tf.train.momentum(PROBE.lr, PROBE.momentum);
-	let last = Number.NaN;
+/** The gradient-descent probe's data: genrep's softmax-regression design matrix (a ones column). */
+export function makeProbeData(seed: number): SoftmaxRegressionData {
+	return makeLinearProbeData(seed);
+}
+
+/**
+ * One whole fit from zero weights W [F + 1, K] (the last row the bias); resolves to the loss
+ * of the last step, taken before its update (as PyTorch's side records it).
+ */
+export async function fitProbe(data: SoftmaxRegressionData): Promise<number> {
+	const w = tf.tidy(() => tf.variable(tf.zeros([data.columns, data.numClasses]))); // [F + 1, K]
+	const sgd = new Sgd(new Map([["w", w]]), { momentum: PROBE.momentum, weightDecay: 0 });
+	let last: tf.Scalar | null = null;
 	for (let i = 0; i < PROBE.iterations; i++) {
-		const loss = opt.minimize(
-			() => tf.losses.softmaxCrossEntropy(data.labels, tf.add(tf.matMul(data.x, w), b)) as tf.Scalar,
-			i === PROBE.iterations - 1,
-			[w, b],
-		);
-		if (loss) {
-			last = (await loss.data())[0];
-			loss.dispose();
-		}
+		const keep = i === PROBE.iterations - 1;
+		const loss = tf.tidy(() => {
+			const logits = tf.matMul(data.x, w); // [S, K]
+			const { loss, residual } = softmaxCrossEntropy(logits, data.y, 1 / data.count); // [S], [S, K]
+			sgd.apply(new Map([["w", tf.matMul(data.x, residual, true, false)]]), PROBE.lr); // grad [F + 1, K]
+			return keep ? tf.mean(loss) : tf.scalar(0);
+		});
+		if (keep) last = loss as tf.Scalar;
+		else loss.dispose();
 	}
-	await w.data(); // the fit is done when its weights are
-	// The optimizer's own dispose() leaks a tensor in tfjs 4.22; its slot variables go with it.
-	opt.dispose();
-	tf.dispose([w, b]);
-	return last;
+	const value = last ? (await last.data())[0] : Number.NaN;
+	last?.dispose();
+	sgd.dispose();
+	w.dispose();
+	return value;
 }

@@ -7,6 +7,7 @@
         "src/augment.cc",
         "src/conv.cc",
         "src/matmul.cc",
+        "src/optim.cc",
         "src/pointwise.cc",
         "src/peak.cc",
         "src/engine.cc",

@@ -6,14 +6,18 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <algorithm>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "augment.h"
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
+#include "optim.h"
 #include "peak.h"
 #include "pointwise.h"
 #include "precision.h"
@@ -296,7 +300,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon)
+// batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon
+//                  [, runningMeanIn, runningVarIn, runningMeanOut, runningVarOut, momentum])
+// With the five extra arguments it also writes the running statistics' update.
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormForward", [&] {
     Args a = getArgs(env, info, 10);
@@ -305,12 +311,30 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 8, "channels");
     const double epsilon = getDouble(a, 9, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    if (a.argc != 10 && a.argc != 15) throw ArgError("expected 10 or 15 arguments");
     const int64_t count = elementCount({rows, c}, "x");
+    float* mean = tensorAt(heap, getInt(a, 5, "mean"), c, "mean");
+    float* variance = tensorAt(heap, getInt(a, 6, "variance"), c, "variance");
+    const float* meanIn = nullptr;
+    const float* varIn = nullptr;
+    float* meanOut = nullptr;
+    float* varOut = nullptr;
+    double momentum = 0;
+    if (a.argc == 15) {
+      meanIn = tensorAt(heap, getInt(a, 10, "runningMeanIn"), c, "runningMeanIn");
+      varIn = tensorAt(heap, getInt(a, 11, "runningVarIn"), c, "runningVarIn");
+      meanOut = tensorAt(heap, getInt(a, 12, "runningMeanOut"), c, "runningMeanOut");
+      varOut = tensorAt(heap, getInt(a, 13, "runningVarOut"), c, "runningVarOut");
+      momentum = getDouble(a, 14, "momentum");
+      if (momentum < 0 || momentum > 1) throw ArgError("momentum must be in [0, 1]");
+    }
     genrep::batchNormForward(
         tensorAt(heap, getInt(a, 1, "x"), count, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
         tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), count, "y"),
-        tensorAt(heap, getInt(a, 5, "mean"), c, "mean"),
-        tensorAt(heap, getInt(a, 6, "variance"), c, "variance"), rows, c, static_cast<float>(epsilon));
+        mean, variance, rows, c, static_cast<float>(epsilon));
+    if (meanOut != nullptr) {
+      genrep::batchNormRunningUpdate(mean, variance, meanIn, varIn, meanOut, varOut, rows, c, momentum);
+    }
     return undefinedValue(env);
   });
 }
@@ -332,6 +356,77 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
         tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
         tensorAt(heap, getInt(a, 7, "dgamma"), c, "dgamma"), tensorAt(heap, getInt(a, 8, "dbeta"), c, "dbeta"),
         rows, c, static_cast<float>(epsilon));
+    return undefinedValue(env);
+  });
+}
+
+// softmaxCrossEntropy(memory, logits, y, loss, residual, rows, classes, scale)
+napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  return guarded(env, "softmaxCrossEntropy", [&] {
+    Args a = getArgs(env, info, 8);
+    const Heap heap = getHeap(a, 0);
+    const int64_t rows = getCount(a, 5, "rows");
+    const int64_t k = getCount(a, 6, "classes");
+    const double scale = getDouble(a, 7, "scale");
+    const int64_t count = elementCount({rows, k}, "logits");
+    genrep::softmaxCrossEntropy(tensorAt(heap, getInt(a, 1, "logits"), count, "logits"),
+                                tensorAt(heap, getInt(a, 2, "y"), count, "y"),
+                                tensorAt(heap, getInt(a, 3, "loss"), rows, "loss"),
+                                tensorAt(heap, getInt(a, 4, "residual"), count, "residual"), rows, k,
+                                static_cast<float>(scale));
+    return undefinedValue(env);
+  });
+}
+
+// sgdStep(memory, table: Float64Array [count * 5], lr, momentum, weightDecay, nesterov):
+// per parameter [pOffset, gOffset, vOffset, n, decay (0/1)]; p and v updated in place
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  return guarded(env, "sgdStep", [&] {
+    Args a = getArgs(env, info, 6);
+    const Heap heap = getHeap(a, 0);
+    const Typed table = getTyped(a, 1, "table");
+    if (table.type != napi_float64_array || table.length % 5 != 0) {
+      throw ArgError("table must be a Float64Array of 5 values per parameter");
+    }
+    const double lr = getDouble(a, 2, "lr");
+    const double momentum = getDouble(a, 3, "momentum");
+    const double weightDecay = getDouble(a, 4, "weightDecay");
+    bool nesterov = false;
+    if (napi_get_value_bool(env, a.argv[5], &nesterov) != napi_ok) {
+      throw ArgError("nesterov must be a boolean");
+    }
+    const double* t = static_cast<const double*>(table.data);
+    const size_t count = table.length / 5;
+    std::vector<genrep::SgdParam> params(count);
+    // Byte ranges written (every p and v): no two may overlap, or the result would depend
+    // on the threads' order.
+    std::vector<std::pair<uint64_t, uint64_t>> written;
+    written.reserve(2 * count);
+    for (size_t k = 0; k < count; k++) {
+      const double* row = t + 5 * k;
+      for (int j = 0; j < 5; j++) {
+        if (!(row[j] >= 0 && row[j] <= 9.0e15) || row[j] != static_cast<double>(static_cast<int64_t>(row[j]))) {
+          throw ArgError("table row " + std::to_string(k) + ": values must be non-negative integers");
+        }
+      }
+      const int64_t n = static_cast<int64_t>(row[3]);
+      if (row[4] > 1) throw ArgError("table row " + std::to_string(k) + ": decay must be 0 or 1");
+      const std::string what = "parameter " + std::to_string(k);
+      float* p = tensorAt(heap, static_cast<int64_t>(row[0]), n, (what + " p").c_str());
+      const float* g = tensorAt(heap, static_cast<int64_t>(row[1]), n, (what + " g").c_str());
+      float* v = tensorAt(heap, static_cast<int64_t>(row[2]), n, (what + " v").c_str());
+      params[k] = {p, g, v, n, row[4] == 1};
+      written.emplace_back(static_cast<uint64_t>(row[0]), static_cast<uint64_t>(row[0]) + 4u * n);
+      written.emplace_back(static_cast<uint64_t>(row[2]), static_cast<uint64_t>(row[2]) + 4u * n);
+    }
+    std::sort(written.begin(), written.end());
+    for (size_t i = 1; i < written.size(); i++) {
+      if (written[i].first < written[i - 1].second) {
+        throw ArgError("parameters and momentum buffers must not overlap");
+      }
+    }
+    genrep::sgdStep(params.data(), static_cast<int64_t>(count), static_cast<float>(lr),
+                    static_cast<float>(momentum), static_cast<float>(weightDecay), nesterov);
     return undefinedValue(env);
   });
 }
@@ -491,6 +586,8 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "unary", Unary);
   exportFunction(env, exports, "batchNormForward", BatchNormForward);
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
+  exportFunction(env, exports, "sgdStep", SgdStep);
+  exportFunction(env, exports, "softmaxCrossEntropy", SoftmaxCrossEntropy);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);

@@ -160,6 +160,19 @@ void batchNormForward(const float* x, const float* gamma, const float* beta, flo
   }
 }
 
+void batchNormRunningUpdate(const float* mean, const float* variance, const float* meanIn,
+                            const float* varIn, float* meanOut, float* varOut, int64_t rows,
+                            int64_t channels, double momentum) {
+  const double unbiased = rows > 1 ? static_cast<double>(rows) / static_cast<double>(rows - 1) : 1.0;
+  const float keep = static_cast<float>(1.0 - momentum);
+  const float m = static_cast<float>(momentum);
+  const float mv = static_cast<float>(momentum * unbiased);
+  for (int64_t j = 0; j < channels; j++) {
+    meanOut[j] = meanIn[j] * keep + mean[j] * m;
+    varOut[j] = varIn[j] * keep + variance[j] * mv;
+  }
+}
+
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
                        const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
                        int64_t channels, float epsilon) {
@@ -202,4 +215,31 @@ void batchNormBackward(const float* dy, const float* x, const float* mean, const
   }
 }
 
+void softmaxCrossEntropy(const float* logits, const float* y, float* loss, float* residual,
+                         int64_t rows, int64_t classes, float scale) {
+  const int64_t k = classes;
+  // expf dominates (~20 cycles an element): both threads from fewer elements than a copy.
+#pragma omp parallel for schedule(static) if (rows * k >= kParallelMin / 8)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* lr = logits + r * k;
+    const float* yr = y + r * k;
+    float* out = residual + r * k;
+    float top = lr[0];
+    for (int64_t j = 1; j < k; j++) top = std::max(top, lr[j]);
+    double sum = 0;
+    double dot = 0;
+    for (int64_t j = 0; j < k; j++) {
+      const float shifted = lr[j] - top;
+      const float e = std::exp(shifted);
+      out[j] = e;
+      sum += e;
+      dot += static_cast<double>(shifted) * yr[j];
+    }
+    loss[r] = static_cast<float>(std::log(sum) - dot);
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < k; j++) out[j] = (out[j] * inv - yr[j]) * scale;
+  }
+}
+
 }  // namespace genrep
+

@@ -41,11 +41,33 @@ void batchNormForward(const float* x, const float* gamma, const float* beta, flo
                       float epsilon);
 
 /**
+ * The running statistics' momentum update (PyTorch's convention, which genrep's BatchNorm
+ * keeps): with m = momentum and the unbiased batch variance,
+ *   meanOut = meanIn * (1 - m) + mean * m
+ *   varOut = varIn * (1 - m) + variance * (m * rows / (rows - 1))
+ * where 1 - m and m * rows / (rows - 1) are computed in double and rounded to float once,
+ * then float arithmetic: the tfjs ops' bits (src/engine/nn/batchNorm.ts).
+ */
+void batchNormRunningUpdate(const float* mean, const float* variance, const float* meanIn,
+                            const float* varIn, float* meanOut, float* varOut, int64_t rows,
+                            int64_t channels, double momentum);
+
+/**
  * Gradient of batchNormForward given dy: dbeta = sum(dy), dgamma = sum(dy * xhat),
  * dx = gamma * rstd * (dy - dbeta / rows - xhat * dgamma / rows), xhat = (x - mean) * rstd.
  */
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
                        const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
                        int64_t channels, float epsilon);
+
+/**
+ * Softmax cross-entropy of logits [rows, classes] against label probabilities y (one-hot
+ * rows), per row, with the gradient's residual: shifted = logits - max(row),
+ *   loss[r] = log(sum exp(shifted)) - sum(shifted * y),  residual = (softmax - y) * scale
+ * (scale 1 / rows makes the residual the gradient of the mean loss wrt the logits). One pass
+ * per row; rows split over the threads.
+ */
+void softmaxCrossEntropy(const float* logits, const float* y, float* loss, float* residual,
+                         int64_t rows, int64_t classes, float scale);
 
 }  // namespace genrep

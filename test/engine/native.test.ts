@@ -12,6 +12,8 @@ import {
 	unregisterNativeKernels,
 } from "../../src/engine/native/index.js";
 import { POINTWISE_MIN_ELEMENTS } from "../../src/engine/native/pointwiseKernels.js";
+import { SGD_KERNEL } from "../../src/engine/native/sgdKernel.js";
+import { SOFTMAX_CROSS_ENTROPY_KERNEL } from "../../src/engine/native/softmaxKernel.js";
 import { batchNormTraining } from "../../src/engine/nn/batchNormOp.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
@@ -107,6 +109,8 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			"Tanh",
 			BATCH_NORM_KERNEL,
 			BATCH_NORM_GRAD_KERNEL,
+			SGD_KERNEL,
+			SOFTMAX_CROSS_ENTROPY_KERNEL,
 		]);
 	});
 	afterAll(async () => {

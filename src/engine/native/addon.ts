@@ -56,7 +56,11 @@ export interface NativeAddon {
 	): void;
 	/** out = op(x) over n floats; op: UnaryOp; alpha: Step's value for x <= 0 (else unused). */
 	unary(op: UnaryOp, memory: ArrayBuffer, xOffset: number, outOffset: number, n: number, alpha: number): void;
-	/** Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance. */
+	/**
+	 * Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance; with
+	 * the five optional arguments also the running statistics' momentum update (unbiased
+	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut.
+	 */
 	batchNormForward(
 		memory: ArrayBuffer,
 		x: number,
@@ -68,6 +72,11 @@ export interface NativeAddon {
 		rows: number,
 		channels: number,
 		epsilon: number,
+		runningMeanIn?: number,
+		runningVarIn?: number,
+		runningMeanOut?: number,
+		runningVarOut?: number,
+		momentum?: number,
 	): void;
 	/** Its gradient: dx [rows, channels], dgamma and dbeta [channels]. */
 	batchNormBackward(
@@ -83,6 +92,32 @@ export interface NativeAddon {
 		rows: number,
 		channels: number,
 		epsilon: number,
+	): void;
+	/**
+	 * Softmax cross-entropy of logits [rows, classes] against labels [rows, classes]: loss
+	 * [rows] and residual = (softmax - labels) * scale [rows, classes].
+	 */
+	softmaxCrossEntropy(
+		memory: ArrayBuffer,
+		logits: number,
+		labels: number,
+		loss: number,
+		residual: number,
+		rows: number,
+		classes: number,
+		scale: number,
+	): void;
+	/**
+	 * SGD (src/engine/optim/sgd.ts) in place over every parameter: `table` holds per parameter
+	 * [pOffset, gOffset, vOffset, n, decay (0/1)]; all threads split the concatenated elements.
+	 */
+	sgdStep(
+		memory: ArrayBuffer,
+		table: Float64Array,
+		lr: number,
+		momentum: number,
+		weightDecay: number,
+		nesterov: boolean,
 	): void;
 	/**
 	 * The machine's fp32 peak, measured with FMA chains on every thread for about `seconds`

@@ -5,7 +5,9 @@ import { makeOutputsWith, offsetOf, type WasmBackendLike } from "./heap.js";
 /**
  * Training-mode batch norm as two kernels genrep defines (tfjs has no training batch norm
  * kernel): inputs {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean, variance];
- * registered only where the native addon runs (src/engine/nn/batchNormOp.ts composes tfjs
+ * with inputs runningMean [C] and runningVar [C] and attr momentum also -> [..., new running
+ * mean, new running variance] (the momentum update, unbiased variance, in the same call).
+ * Registered only where the native addon runs (src/engine/nn/batchNormOp.ts composes tfjs
  * ops elsewhere).
  */
 export const BATCH_NORM_KERNEL = "GenrepBatchNormTraining";
@@ -14,6 +16,8 @@ export const BATCH_NORM_GRAD_KERNEL = "GenrepBatchNormGrad";
 
 export interface BatchNormAttrs {
 	epsilon: number;
+	/** Weight of the batch in the running statistics' update (with the running inputs). */
+	momentum?: number;
 }
 
 /** rows x channels of x when x and every per-channel input are float32 and fit; else null. */
@@ -29,15 +33,42 @@ function geometry(x: TensorInfo, perChannel: TensorInfo[]): { rows: number; chan
 export function runBatchNorm(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
-	inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo },
+	inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo; runningMean?: TensorInfo; runningVar?: TensorInfo },
 	attrs: BatchNormAttrs,
 ): TensorInfo[] | null {
-	const { x, gamma, beta } = inputs;
-	const g = geometry(x, [gamma, beta]);
+	const { x, gamma, beta, runningMean, runningVar } = inputs;
+	const running = runningMean && runningVar ? [runningMean, runningVar] : [];
+	if ((runningMean || runningVar) && running.length === 0) return null;
+	const g = geometry(x, [gamma, beta, ...running]);
 	if (!g || !(attrs.epsilon >= 0)) return null;
-	const [xo, go, bo] = [x, gamma, beta].map((t) => offsetOf(backend, t));
-	return makeOutputsWith(backend, [[...x.shape], [g.channels], [g.channels]], (memory, [y, mean, variance]) => {
-		addon.batchNormForward(memory, xo, go, bo, y, mean, variance, g.rows, g.channels, attrs.epsilon);
+	const momentum = attrs.momentum;
+	if (running.length > 0 && !(typeof momentum === "number" && momentum >= 0 && momentum <= 1)) return null;
+	const [xo, go, bo, ...ro] = [x, gamma, beta, ...running].map((t) => offsetOf(backend, t));
+	const c = g.channels;
+	const shapes = [[...x.shape], [c], [c], ...running.map(() => [c])];
+	return makeOutputsWith(backend, shapes, (memory, [y, mean, variance, meanOut, varOut]) => {
+		if (running.length === 0) {
+			addon.batchNormForward(memory, xo, go, bo, y, mean, variance, g.rows, c, attrs.epsilon);
+		} else {
+			const [mi, vi] = ro;
+			addon.batchNormForward(
+				memory,
+				xo,
+				go,
+				bo,
+				y,
+				mean,
+				variance,
+				g.rows,
+				c,
+				attrs.epsilon,
+				mi,
+				vi,
+				meanOut,
+				varOut,
+				momentum,
+			);
+		}
 	});
 }
 

@@ -8,6 +8,8 @@ export interface WasmBackendLike {
 	};
 	makeOutput(shape: number[], dtype: DataType): TensorInfo;
 	disposeData(dataId: DataId, force?: boolean): boolean;
+	/** How many tensors hold dataId's data (tfjs-backend-wasm 4.x). */
+	refCount?(dataId: DataId): number;
 }
 
 /** `backend` as a wasm backend, or null when it does not look like one. */

@@ -22,6 +22,12 @@ import { asWasmBackend, type WasmBackendLike } from "./heap.js";
 import { loadNativeAddon } from "./load.js";
 import { planBatchMatMul, runMatMul } from "./matMulKernel.js";
 import { runBinary, runUnary } from "./pointwiseKernels.js";
+import { runSgdStep, SGD_KERNEL, type SgdAttrs } from "./sgdKernel.js";
+import {
+	runSoftmaxCrossEntropy,
+	SOFTMAX_CROSS_ENTROPY_KERNEL,
+	type SoftmaxCrossEntropyAttrs,
+} from "./softmaxKernel.js";
 
 const BACKEND = "wasm";
 
@@ -85,6 +91,14 @@ const NATIVE_KERNELS: Record<string, NativeRun> = {
 			inputs as { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo },
 			attrs as unknown as BatchNormAttrs,
 		),
+	[SGD_KERNEL]: (addon, backend, inputs, attrs) => runSgdStep(addon, backend, inputs, attrs as unknown as SgdAttrs),
+	[SOFTMAX_CROSS_ENTROPY_KERNEL]: (addon, backend, inputs, attrs) =>
+		runSoftmaxCrossEntropy(
+			addon,
+			backend,
+			inputs as { logits: TensorInfo; labels: TensorInfo },
+			attrs as unknown as SoftmaxCrossEntropyAttrs,
+		),
 };
 
 /** Kernel configs that were registered before ours (undefined: none), restored on undo. */
@@ -126,7 +140,8 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
  * Replaces the wasm backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and
  * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu, Step, Exp and Tanh on large tensors
  * with OpenMP loops, all on every core, when the native addon is built; adds genrep's
- * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient). Call it after
+ * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient), the fused SGD step
+ * (SGD_KERNEL) and softmax cross-entropy (SOFTMAX_CROSS_ENTROPY_KERNEL). Call it after
  * any other wasm kernel registration: whatever is registered under those names is kept and
  * still serves the inputs the native kernels do not handle. Returns the names replaced
  * (empty when the addon is not available; see nativeKernelsReason()). Idempotent.

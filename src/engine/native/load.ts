@@ -66,7 +66,9 @@ function tryLoad(): NativeLoadResult {
 		if (
 			typeof addon.binary !== "function" ||
 			typeof addon.batchNormForward !== "function" ||
-			typeof addon.pixelViews !== "function"
+			typeof addon.pixelViews !== "function" ||
+			typeof addon.sgdStep !== "function" ||
+			typeof addon.softmaxCrossEntropy !== "function"
 		) {
 			return { addon: null, reason: `${file} is out of date: rebuild it with node scripts/build-native.mjs` };
 		}

@@ -44,9 +44,22 @@ export class BatchNorm {
 			const perSample = scale !== undefined || shift !== undefined;
 			const gamma = perSample || !this.gamma ? tf.ones([this.channels]) : this.gamma;
 			const beta = perSample || !this.beta ? tf.zeros([this.channels]) : this.beta;
-			const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.epsilon);
-			this.updateRunningStats(mean, variance, x.size / this.channels);
-			tf.dispose([mean, variance]);
+			// The running statistics' update comes out of the same (native) kernel.
+			const { y, mean, variance, running } = batchNormTraining(
+				x,
+				gamma as tf.Tensor1D,
+				beta as tf.Tensor1D,
+				this.epsilon,
+				{
+					mean: this.runningMean as tf.Tensor as tf.Tensor1D,
+					variance: this.runningVar as tf.Tensor as tf.Tensor1D,
+					momentum: this.momentum,
+				},
+			);
+			const next = running as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+			this.runningMean.assign(next.mean);
+			this.runningVar.assign(next.variance);
+			tf.dispose([mean, variance, next.mean, next.variance]);
 			return this.affine(y, scale, shift) as T;
 		}
 		return this.inference(x, scale ?? this.gamma ?? undefined, shift ?? this.beta ?? undefined) as T;
@@ -70,14 +83,5 @@ export class BatchNorm {
 		if (scale) out = tf.mul(out, scale);
 		if (shift) out = tf.add(out, shift);
 		return out;
-	}
-
-	private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-		const m = this.momentum;
-		const unbiased = count > 1 ? count / (count - 1) : 1;
-		tf.tidy(() => {
-			this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-			this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
-		});
 	}
 }

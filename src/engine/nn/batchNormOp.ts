@@ -14,21 +14,67 @@ import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from "../native/batchNormKe
  * Returns y and the batch mean and (biased) variance, which carry no gradient. Where the
  * native addon runs, forward and gradient are each one kernel on all cores (two passes over
  * x each, src/engine/native/batchNormKernels.ts); elsewhere the tfjs ops below.
+ *
+ * Given `running` statistics it also returns their momentum update (PyTorch's convention:
+ * the batch weighs `momentum`, its variance unbiased), computed inside the native kernel or by
+ * runningUpdate's tfjs ops, with the same bits.
  */
 export function batchNormTraining(
 	x: tf.Tensor,
 	gamma: tf.Tensor1D,
 	beta: tf.Tensor1D,
 	epsilon: number,
-): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+	running?: RunningStats,
+): BatchNormResult {
 	if (x.dtype === "float32" && tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend())) {
 		registerBatchNormGradient();
-		const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_KERNEL, { x, gamma, beta }, {
-			epsilon,
-		} as unknown as tf.NamedAttrMap) as tf.Tensor[];
-		return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+		const inputs: tf.NamedTensorMap = running
+			? { x, gamma, beta, runningMean: running.mean, runningVar: running.variance }
+			: { x, gamma, beta };
+		const attrs = running ? { epsilon, momentum: running.momentum } : { epsilon };
+		const [y, mean, variance, runningMean, runningVar] = tf
+			.engine()
+			.runKernel(BATCH_NORM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+		const out: BatchNormResult = { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+		if (running) out.running = { mean: runningMean as tf.Tensor1D, variance: runningVar as tf.Tensor1D };
+		return out;
 	}
-	return composedBatchNormTraining(x, gamma, beta, epsilon);
+	const out: BatchNormResult = composedBatchNormTraining(x, gamma, beta, epsilon);
+	if (running) out.running = runningUpdate(running, out.mean, out.variance, x.size / x.shape[x.rank - 1]);
+	return out;
+}
+
+/** Running statistics [C] and the weight of a new batch in their update. */
+export interface RunningStats {
+	mean: tf.Tensor1D;
+	variance: tf.Tensor1D;
+	momentum: number;
+}
+
+export interface BatchNormResult {
+	y: tf.Tensor;
+	mean: tf.Tensor1D;
+	variance: tf.Tensor1D;
+	/** The updated running statistics, when `running` was given. */
+	running?: { mean: tf.Tensor1D; variance: tf.Tensor1D };
+}
+
+/**
+ * The momentum update of running statistics from a batch of `count` rows, tfjs ops:
+ * mean' = mean * (1 - m) + batchMean * m, var' = var * (1 - m) + batchVar * (m * count / (count - 1)).
+ */
+export function runningUpdate(
+	running: RunningStats,
+	mean: tf.Tensor1D,
+	variance: tf.Tensor1D,
+	count: number,
+): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+	const m = running.momentum;
+	const unbiased = count > 1 ? count / (count - 1) : 1;
+	return tf.tidy(() => ({
+		mean: tf.add(tf.mul(running.mean, 1 - m), tf.mul(mean, m)) as tf.Tensor1D,
+		variance: tf.add(tf.mul(running.variance, 1 - m), tf.mul(variance, m * unbiased)) as tf.Tensor1D,
+	}));
 }
 
 let gradientRegistered = false;
@@ -50,7 +96,14 @@ function registerBatchNormGradient(): void {
 			const [dx, dgamma, dbeta] = tf
 				.engine()
 				.runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x, mean, variance, gamma }, attrs as tf.NamedAttrMap) as tf.Tensor[];
-			return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+			// The running statistics (when given) lie on no path from a trained variable.
+			return {
+				x: () => dx,
+				gamma: () => dgamma,
+				beta: () => dbeta,
+				runningMean: () => tf.zerosLike(gamma),
+				runningVar: () => tf.zerosLike(gamma),
+			};
 		},
 	});
 }

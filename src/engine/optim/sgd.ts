@@ -4,9 +4,15 @@
  * and with `nesterov`, PyTorch's Nesterov form p = p - lr * (g' + momentum * v).
  * The momentum buffers live in a ParamStore under the parameters' names, so checkpoints
  * save and restore them by name and a resumed run continues exactly.
+ *
+ * Where the native addon runs, a step is one multi-threaded call over all parameters that
+ * updates parameters and buffers in place (SGD_KERNEL, the same float arithmetic as the tfjs
+ * ops bit for bit); elsewhere five tfjs ops per parameter.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { GenrepError } from "../../errors.js";
+import { asWasmBackend } from "../native/heap.js";
+import { SGD_KERNEL, type SgdAttrs, sgdInputNames } from "../native/sgdKernel.js";
 import { ParamStore } from "../nn/params.js";
 import { Rng } from "../rng.js";
 
@@ -53,6 +59,9 @@ export class Sgd {
 
 	/** One update with gradients keyed by parameter name; call inside tf.tidy. */
 	apply(grads: Map<string, tf.Tensor>, lr: number): void {
+		if (!(Number.isFinite(lr) && lr >= 0))
+			throw new GenrepError(`learning rate must be a finite number >= 0, got ${lr}`);
+		if (this.params.size > 0 && this.nativeStep(grads, lr)) return;
 		for (const [name, p] of this.params) {
 			const g = grads.get(name);
 			if (!g) throw new Error(`no gradient for '${name}'`);
@@ -62,6 +71,47 @@ export class Sgd {
 			const step = this.nesterov ? tf.add(decayed, tf.mul(v, this.momentum)) : v;
 			p.assign(tf.sub(p, tf.mul(step, lr)));
 		}
+	}
+
+	/**
+	 * The fused step on the native path: true when it ran. A parameter or buffer whose data
+	 * another tensor shares (a gradient that is the parameter itself, a clone kept elsewhere)
+	 * first gets its own copy, since the kernel writes in place.
+	 */
+	private nativeStep(grads: Map<string, tf.Tensor>, lr: number): boolean {
+		if (!tf.getKernel(SGD_KERNEL, tf.getBackend())) return false;
+		const backend = asWasmBackend(tf.backend());
+		if (!backend?.refCount) return false;
+		const inputs: tf.NamedTensorMap = {};
+		const decays: number[] = [];
+		let k = 0;
+		for (const [name, p] of this.params) {
+			const g = grads.get(name);
+			if (!g) throw new Error(`no gradient for '${name}'`);
+			if (p.dtype !== "float32" || g.dtype !== "float32") return false;
+			const v = this.buffers.state.get(name) as tf.Variable;
+			for (const t of [p, v]) {
+				if (backend.refCount(t.dataId) !== 1) {
+					const copy = tf.mul(t, 1); // exact: a private copy with the same bits
+					t.assign(copy);
+					copy.dispose(); // else the enclosing tidy's handle shares it until the tidy ends
+				}
+			}
+			const names = sgdInputNames(k++);
+			inputs[names.p] = p;
+			inputs[names.g] = g;
+			inputs[names.v] = v;
+			decays.push(this.weightDecay > 0 && this.decays(name) ? 1 : 0);
+		}
+		const attrs: SgdAttrs = {
+			lr,
+			momentum: this.momentum,
+			weightDecay: this.weightDecay,
+			nesterov: this.nesterov,
+			decays,
+		};
+		tf.engine().runKernel(SGD_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap);
+		return true;
 	}
 
 	dispose(): void {

@@ -6,10 +6,12 @@
  *   f(W) = 1/N sum_i [ logsumexp_k (x_i W)_k - (x_i W)_{y_i} ] + weightDecay / 2 * sum_{d < D, k} W_dk^2
  *   grad = X^T (softmax(X W) - Y) / N + weightDecay * W (bias row excluded)
  *
- * Value and gradient are computed full-batch in tfjs (two matrix products and a softmax);
+ * Value and gradient are computed full-batch in tfjs (two matrix products and one softmax
+ * cross-entropy pass, src/engine/nn/softmaxCrossEntropy.ts);
  * the minimiser is L-BFGS (lbfgs.ts). Weights travel as float64 host arrays [D + 1, K].
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { softmaxCrossEntropy } from "../../engine/nn/softmaxCrossEntropy.js";
 import { GenrepError } from "../../errors.js";
 import { type LbfgsOptions, type LbfgsResult, minimizeLbfgs } from "./lbfgs.js";
 
@@ -67,9 +69,9 @@ export class SoftmaxRegressionData {
 		const [rowLosses, gradient] = tf.tidy(() => {
 			const w = this.weightsTensor(weights);
 			const logits = tf.matMul(this.x, w); // [N, K]
-			const { perRow, softmax } = this.crossEntropyAndSoftmax(logits); // [N], [N, K]
-			const residual = tf.sub(softmax, this.y); // [N, K]
-			return [perRow, tf.div(tf.matMul(this.x, residual, true, false), this.count)]; // [N], [D + 1, K]
+			// residual (softmax - Y) / N: the mean loss's gradient wrt the logits
+			const { loss, residual } = softmaxCrossEntropy(logits, this.y, 1 / this.count); // [N], [N, K]
+			return [loss, tf.matMul(this.x, residual, true, false)]; // [N], [D + 1, K]
 		});
 		try {
 			const [losses, grad] = await Promise.all([rowLosses.data(), gradient.data()]);
@@ -95,8 +97,8 @@ export class SoftmaxRegressionData {
 	async evaluate(weights: Float64Array): Promise<{ predictions: Int32Array; accuracy: number; crossEntropy: number }> {
 		const [predicted, crossEntropy] = tf.tidy(() => {
 			const logits = tf.matMul(this.x, this.weightsTensor(weights)); // [N, K]
-			const { perRow } = this.crossEntropyAndSoftmax(logits); // [N]
-			return [tf.argMax(logits, 1), tf.div(tf.sum(perRow), this.count)]; // [N], []
+			const { loss } = softmaxCrossEntropy(logits, this.y); // [N]
+			return [tf.argMax(logits, 1), tf.div(tf.sum(loss), this.count)]; // [N], []
 		});
 		try {
 			const predictions = Int32Array.from(await predicted.data());
@@ -110,19 +112,6 @@ export class SoftmaxRegressionData {
 
 	dispose(): void {
 		tf.dispose([this.x, this.y]);
-	}
-
-	/**
-	 * Cross-entropy of each row and softmax of logits [N, K]. Each row is shifted by its max first and
-	 * its loss taken as log(sum exp(shifted)) - shifted_y, never as a difference of two large
-	 * numbers: float32 would drown the small losses of confidently separated rows.
-	 */
-	private crossEntropyAndSoftmax(logits: tf.Tensor): { perRow: tf.Tensor1D; softmax: tf.Tensor } {
-		const shifted = tf.sub(logits, tf.max(logits, 1, true)); // [N, K], row max 0
-		const exps = tf.exp(shifted); // [N, K]
-		const sums = tf.sum(exps, 1, true); // [N, 1]
-		const perRow = tf.sub(tf.log(tf.reshape(sums, [-1])), tf.sum(tf.mul(shifted, this.y), 1)) as tf.Tensor1D; // [N]
-		return { perRow, softmax: tf.div(exps, sums) };
 	}
 
 	private weightsTensor(weights: Float64Array): tf.Tensor2D {
