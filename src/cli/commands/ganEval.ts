@@ -1,6 +1,6 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { action } from "../action.js";
-import { channelCount } from "../parse.js";
+import { channelCount, nonNegativeInteger, positiveInteger, positiveNumber } from "../parse.js";
 
 /**
  * `genrep gan eval` (Fréchet distance, its floor, class consistency of a generator) and
@@ -158,21 +158,4 @@ function progressWriter<P extends { etaSeconds: number }>(phase: string): (p: P)
 			if (p.etaSeconds === 0) process.stderr.write("\n");
 		} else process.stderr.write(`${JSON.stringify({ phase, ...p })}\n`);
 	};
-}
-
-function positiveInteger(value: string): number {
-	const n = Number(value);
-	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-	return n;
-}
-
-function nonNegativeInteger(value: string): number {
-	if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-	return Number(value);
-}
-
-function positiveNumber(value: string): number {
-	const n = Number(value);
-	if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-	return n;
 }
