@@ -19,106 +19,35 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import type { z } from "zod";
 import { resizeImages } from "../data/resize.js";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
 import { killPoint } from "../engine/killPoint.js";
-import { isPrecision, PRECISIONS, type Precision, setNativePrecision } from "../engine/native/precision.js";
+import { setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
-import { PROGRESS_MODES, Progress, type ProgressMode } from "../engine/progress.js";
+import { parseOptions } from "../engine/options.js";
+import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
 import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
-import { type PixelAugmentOptions, SimclrAugment } from "../views/pixel/simclrAugment.js";
+import { SimclrAugment } from "../views/pixel/simclrAugment.js";
 import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
-import { STEMS, type StemName } from "./encoders/resnet.js";
 import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
 import { Learner, type LearnerBatch } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
-import { SGD_DEFAULTS, Sgd } from "./sgd.js";
-import { type DataSourceOptions, openSource, type TrainingSource } from "./sources/index.js";
+import { Sgd } from "./sgd.js";
+import { openSource, type TrainingSource } from "./sources/index.js";
 import type { RawBatch } from "./sources/pool.js";
+import { TRAIN_CALLBACKS, TRAIN_DEFAULTS, TRAIN_OPTIONS, type TrainOptions } from "./trainOptions.js";
 
-export interface TrainOptions {
-	/** simclr, supcon, multipos, inverter or classifier. */
-	method: string;
-	/** An encoder registry name (resnet-tiny, resnet18). */
-	encoder: string;
-	/** The encoder's stem: auto (by image size), cifar or imagenet. Default auto. */
-	stem?: StemName | "auto";
-	data: DataSourceOptions;
-	/**
-	 * Side of the square images the encoder trains on. The source's images (generator output
-	 * or real data) are cropped and resized to it by the pixel views (random resized crops, as
-	 * the paper's 112-px crops of 128-px samples), or resized without them. Default: the
-	 * source's height (its images must then be square).
-	 */
-	imageSize?: number;
-	/** SimCLR pixel views (T_x) on every view: true (defaults), false, or options. Default true. */
-	pixelViews?: boolean | PixelAugmentOptions;
-	/** Passes over the source's epoch; ignored when `steps` is given. Default 1. */
-	epochs?: number;
-	/** Total optimizer steps (overrides epochs). */
-	steps?: number;
-	/** Anchors per step (multipos: each with its K latent views, B x (K + 1) images). */
-	batchSize?: number;
-	/** Learning rate at batch size 256, scaled linearly (multipos: with B x (K + 1) / 2, see groupBatch.ts). */
-	lr?: number;
-	momentum?: number;
-	weightDecay?: number;
-	/** Temperature of the contrastive methods. */
-	temperature?: number;
-	/** Fraction of the steps spent warming up; default 0.05. */
-	warmupFraction?: number;
-	seed?: number;
-	/** The run directory. */
-	out: string;
-	/** Continue from the checkpoint in `out` (same config); else `out` must be empty or absent. */
-	resume?: boolean;
-	checkpointEverySeconds?: number;
-	logEverySteps?: number;
-	progress?: ProgressMode;
-	/** The command line, for the encoder card. */
-	command?: string;
-	/** Aborting stops after the current step with a checkpoint (the CLI wires Ctrl-C to it). */
-	signal?: AbortSignal;
-	/** Called after every step with the steps done, the total and the loss (runners, tests). */
-	onStep?: (done: number, steps: number, loss: number) => void;
-	/**
-	 * Precision of the convolutions and matrix products: "fp32" (default) or "bf16" mixed
-	 * precision (oneDNN bf16 on CPUs with avx512_core_bf16; fp32 master weights, gradients and
-	 * batch-norm statistics). Where the CPU or the native addon lacks bf16, a warning on
-	 * stderr and fp32. Recorded in the run's config.json.
-	 */
-	precision?: Precision;
-}
-
-export const TRAIN_DEFAULTS = {
-	stem: "auto" as StemName | "auto",
-	pixelViews: true,
-	epochs: 1,
-	batchSize: 256,
-	lr: 0.03,
-	momentum: SGD_DEFAULTS.momentum,
-	weightDecay: SGD_DEFAULTS.weightDecay,
-	temperature: 0.1,
-	warmupFraction: 0.05,
-	seed: 0,
-	checkpointEverySeconds: 300,
-	logEverySteps: 10,
-	progress: "auto" as ProgressMode,
-	precision: "fp32" as Precision,
-} as const;
+export { TRAIN_DEFAULTS, type TrainOptions } from "./trainOptions.js";
 
 export type ResolvedTrainOptions = Readonly<
-	Required<Omit<TrainOptions, "steps" | "command" | "signal" | "onStep" | "method" | "imageSize">> & {
-		method: ObjectiveName;
-		steps: number | undefined;
-		imageSize: number | undefined;
-	}
+	Omit<z.output<typeof TRAIN_OPTIONS>, (typeof TRAIN_CALLBACKS)[number] | "method"> & { method: ObjectiveName }
 >;
 
 /** Options that may change when a run is resumed (all others must match the saved config). */
@@ -126,69 +55,22 @@ const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logE
 const CHECKPOINT = "checkpoint.safetensors";
 const METRICS = "metrics.jsonl";
 
-/** Validates the options (errors name the bad value) and fills in the defaults. */
+/** Validates the options against TRAIN_OPTIONS (errors name the bad value) and fills in the defaults. */
 export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
-	const known = new Set([
-		...Object.keys(TRAIN_DEFAULTS),
-		"method",
-		"encoder",
-		"data",
-		"steps",
-		"out",
-		"resume",
-		"imageSize",
-	]);
-	for (const key of ["command", "signal", "onStep"]) known.add(key);
-	for (const key of Object.keys(options)) {
-		if (!known.has(key)) throw new GenrepError(`unknown training option '${key}'`);
-	}
-	const given = Object.fromEntries(
-		Object.entries(options).filter(([k, v]) => v !== undefined && !["command", "signal", "onStep"].includes(k)),
-	);
-	const r = {
+	const parsed = parseOptions(TRAIN_OPTIONS, options, "training");
+	getObjective(parsed.method); // throws the registry's error
+	if (!isEncoderName(parsed.encoder)) createEncoder(parsed.encoder); // throws the registry's error
+	// config.json keeps its key order: the defaults, then the other options in the order given.
+	const given = Object.entries(options)
+		.filter(([key, value]) => value !== undefined && !(TRAIN_CALLBACKS as readonly string[]).includes(key))
+		.map(([key]) => [key, parsed[key as keyof typeof parsed]]);
+	return Object.freeze({
 		...TRAIN_DEFAULTS,
 		resume: false,
 		steps: undefined,
 		imageSize: undefined,
-		...given,
-	} as ResolvedTrainOptions;
-	getObjective(r.method);
-	if (!isEncoderName(r.encoder)) createEncoder(r.encoder); // throws the registry's error
-	if (r.stem !== "auto" && !STEMS.includes(r.stem)) {
-		throw new GenrepError(`stem must be auto, ${STEMS.join(" or ")}, got '${r.stem}'`);
-	}
-	if (r.imageSize !== undefined && (!Number.isInteger(r.imageSize) || r.imageSize < 1)) {
-		throw new GenrepError(`imageSize must be a positive integer (pixels), got ${r.imageSize}`);
-	}
-	const positiveInt = ["epochs", "batchSize", "logEverySteps"] as const;
-	for (const key of positiveInt) {
-		if (!Number.isInteger(r[key]) || r[key] < 1)
-			throw new GenrepError(`${key} must be a positive integer, got ${r[key]}`);
-	}
-	if (r.steps !== undefined && (!Number.isInteger(r.steps) || r.steps < 1)) {
-		throw new GenrepError(`steps must be a positive integer, got ${r.steps}`);
-	}
-	for (const key of ["lr", "temperature", "checkpointEverySeconds"] as const) {
-		if (!(r[key] > 0) || !Number.isFinite(r[key])) {
-			throw new GenrepError(`${key} must be a positive number, got ${r[key]}`);
-		}
-	}
-	if (!(r.warmupFraction >= 0 && r.warmupFraction < 1)) {
-		throw new GenrepError(`warmupFraction must be in [0, 1), got ${r.warmupFraction}`);
-	}
-	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
-	}
-	if (!isPrecision(r.precision)) {
-		throw new GenrepError(`precision must be ${PRECISIONS.join(" or ")}, got '${r.precision}'`);
-	}
-	if (!PROGRESS_MODES.includes(r.progress)) {
-		throw new GenrepError(`progress must be ${PROGRESS_MODES.join(", ")}, got ${r.progress}`);
-	}
-	if (typeof r.out !== "string" || r.out === "") throw new GenrepError("out (the run directory) is required");
-	if (!r.data || typeof r.data !== "object") throw new GenrepError("data (the training source) is required");
-	new Sgd(new Map(), { momentum: r.momentum, weightDecay: r.weightDecay }); // validates both
-	return Object.freeze(r);
+		...Object.fromEntries(given),
+	}) as ResolvedTrainOptions;
 }
 
 export interface TrainResult {
