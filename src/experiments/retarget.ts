@@ -10,23 +10,29 @@
  * steer train`), which a retargeted preset does not have; and the generator's images must
  * have the dataset's shape, since every encoder is probed on that dataset.
  */
+
+import { z } from "zod";
 import type { ImageShape } from "../data/types.js";
+import { parseOptions, positiveInt, text } from "../engine/options.js";
 import { GenrepError } from "../errors.js";
 import type { CellSpec, PresetSpec, ViewsSpec } from "./preset.js";
 
-export interface RetargetOptions {
+export const RETARGET_OPTIONS = z.strictObject({
 	/** A shipped generator name or a model directory (ONNX or tfjs). */
-	generator?: string;
+	generator: text().optional(),
 	/** A registered dataset name or an image folder: the probes' data and that of real-data cells. */
-	dataset?: string;
+	dataset: text().optional(),
 	/** A dataset to transfer to; with `dataset` given and no transfer, transfer is dropped. */
-	transfer?: string;
+	transfer: text().optional(),
 	/** Training steps of the preset's cells (cells with their own steps are scaled alike). */
-	steps?: number;
+	steps: positiveInt().optional(),
 	/** Anchors of the preset's largest views dataset (the others scaled alike). */
-	anchors?: number;
-	batchSize?: number;
-}
+	anchors: positiveInt().optional(),
+	/** Anchors per training step of every cell. */
+	batchSize: positiveInt().optional(),
+});
+
+export type RetargetOptions = z.input<typeof RETARGET_OPTIONS>;
 
 /** What retargeting needs to know about the generator and the dataset. */
 export interface RetargetFacts {
@@ -36,12 +42,7 @@ export interface RetargetFacts {
 
 /** The preset with the user's generator, data and scale; errors say why a preset does not apply. */
 export function retargetPreset(preset: PresetSpec, options: RetargetOptions, facts: RetargetFacts = {}): PresetSpec {
-	for (const key of ["steps", "anchors", "batchSize"] as const) {
-		const v = options[key];
-		if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-			throw new GenrepError(`${key} must be a positive integer, got ${v}`);
-		}
-	}
+	parseOptions(RETARGET_OPTIONS, options, "retarget");
 	let p: PresetSpec = { ...preset, views: { ...preset.views }, cells: [...preset.cells] };
 	const changes: string[] = [];
 	const g = facts.generator;
