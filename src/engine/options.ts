@@ -156,7 +156,10 @@ export function listOf<T extends z.ZodType>(item: T, o: BlockOptions & { min?: n
 	}
 	const expects = `a list of ${itemMeta.expects.replace(/^an? /, "").replace(/\b(integer|number)\b/, "$1s")}`;
 	const e = says(expects, o);
-	const schema = z.array(item, e).min(o.min ?? 0, says(`${expects} with at least ${o.min} value(s)`, o));
+	const min = o.min ?? 0;
+	const schema = z
+		.array(item, e)
+		.min(min, says(`${expects} with at least ${min === 1 ? "one value" : `${min} values`}`, o));
 	return block(schema, { expects, kind: itemMeta.kind === "integer" ? "integers" : "numbers" });
 }
 
