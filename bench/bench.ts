@@ -44,7 +44,16 @@ import { parseArgs } from "node:util";
 import { loadNativeAddon } from "../src/engine/native/index.js";
 import { type ConvShape, convForwardFlopsPerImage, findPythonWithTorch, markdownTable, median } from "./common.js";
 import { DCGAN } from "./dcganStep.js";
-import { childEnv, envChanges, loadCheck, ORIGINAL_ENV, recordedEnv } from "./env.js";
+import {
+	childEnv,
+	cpuCounters,
+	envChanges,
+	loadCheck,
+	ORIGINAL_ENV,
+	othersCpuShare,
+	QUIET_OTHERS_SHARE,
+	recordedEnv,
+} from "./env.js";
 import { PROBE } from "./linearProbeFit.js";
 import { encoderConvs, isBenchEncoder, SIMCLR } from "./simclrStep.js";
 
@@ -291,8 +300,10 @@ interface SideRun {
 	timesS: number[];
 	medianS: number;
 	memory: Memory;
-	/** 1-minute load average when the run started. */
+	/** 1-minute load average when the run started (it counts the bench's own earlier runs too). */
 	loadAverage: number;
+	/** Share of the cores that other processes used while the run ran (null without /proc). */
+	othersShare: number | null;
 	params?: Record<string, number>;
 	env?: Record<string, string>;
 	[key: string]: unknown;
@@ -300,6 +311,7 @@ interface SideRun {
 
 function runJson(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): SideRun {
 	const loadAverage = os.loadavg()[0];
+	const before = cpuCounters();
 	const r = spawnSync(command, args, {
 		cwd,
 		env,
@@ -310,7 +322,8 @@ function runJson(label: string, command: string, args: string[], env: NodeJS.Pro
 	if (r.error) fail(`${label}: could not start ${command}: ${r.error.message}`);
 	if (r.status !== 0) fail(`${label}: ${command} ${args.join(" ")} exited with status ${r.status}`);
 	const lines = r.stdout.trim().split("\n");
-	return { ...(JSON.parse(lines[lines.length - 1]) as SideRun), loadAverage };
+	const othersShare = othersCpuShare(before, cpuCounters());
+	return { ...(JSON.parse(lines[lines.length - 1]) as SideRun), loadAverage, othersShare };
 }
 
 const genrepEnv = childEnv();
@@ -404,6 +417,8 @@ interface SideSummary {
 	driftMB: number;
 	peakRssMB: number;
 	loadAverages: number[];
+	/** Other processes' share of the cores during each run. */
+	othersShares: (number | null)[];
 }
 
 function summarise(runs: SideRun[], p: SectionPlan): SideSummary {
@@ -426,6 +441,7 @@ function summarise(runs: SideRun[], p: SectionPlan): SideSummary {
 		driftMB: median(runs.map((r) => mb(r.memory.rssEndKB - r.memory.rssAfterWarmupKB))),
 		peakRssMB: Math.max(...runs.map((r) => mb(r.memory.maxRssKB))),
 		loadAverages: runs.map((r) => Number(r.loadAverage.toFixed(2))),
+		othersShares: runs.map((r) => (r.othersShare === null ? null : Number(r.othersShare.toFixed(4)))),
 	};
 }
 
@@ -523,7 +539,7 @@ try {
 		const speed = pairedRatios(ours, theirs);
 		const ortSpeed = ort.length ? pairedRatios(ours, ort) : null;
 		const all = [...ours, ...theirs, ...ort];
-		const busy = all.filter((r) => r.loadAverage / CORES > 0.5);
+		const busy = all.filter((r) => r.othersShare !== null && r.othersShare > QUIET_OTHERS_SHARE);
 		busyRuns += busy.length;
 		totalRuns += all.length;
 
@@ -538,7 +554,7 @@ try {
 			pct(s.shareOfPeak),
 			`${fmt(s.rssAfterSetupMB, 0)} MB`,
 			`${fmt(s.growthMB, 0)} MB`,
-			s.loadAverages.join(", "),
+			s.othersShares.map((x) => (x === null ? "-" : pct(x))).join(", "),
 		];
 		console.log(
 			markdownTable(
@@ -553,7 +569,7 @@ try {
 					"of peak",
 					"RSS after setup",
 					"growth in steps",
-					"load avg",
+					"others' CPU share",
 				],
 				[
 					row("genrep", g),
@@ -599,8 +615,8 @@ try {
 		}
 		if (busy.length)
 			console.log(
-				`warning: ${busy.length} of ${all.length} runs started with the load average above 0.5 per core ` +
-					`(${busy.map((r) => r.loadAverage.toFixed(2)).join(", ")} on ${CORES} cores): not a quiet run`,
+				`warning: in ${busy.length} of ${all.length} runs other processes used more than ${pct(QUIET_OTHERS_SHARE)} of the cores ` +
+					`(${busy.map((r) => pct(r.othersShare)).join(", ")}): not a quiet run`,
 			);
 		if (section === sections[0]) {
 			console.log(describeGenrepEnv(ours[0]));
@@ -662,7 +678,7 @@ console.log(
 );
 if (busyRuns)
 	console.log(
-		`warning: ${busyRuns} of ${totalRuns} runs started above 0.5 load per core: rerun on a quiet machine before quoting these ratios`,
+		`warning: in ${busyRuns} of ${totalRuns} runs other processes used more than ${pct(QUIET_OTHERS_SHARE)} of the cores: rerun on a quiet machine before quoting these ratios`,
 	);
 
 if (flags.out) {

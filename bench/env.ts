@@ -10,6 +10,7 @@
  * pick AVX2 kernels on an AVX-512 machine. Only the bench's children lose them; the bench's
  * own process, tests and CI keep the environment as it is.
  */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 
 /** process.env as it was when the bench started (before the addon could change it). */
@@ -74,3 +75,46 @@ export function loadCheck(): { load: number; perCore: number; busy: boolean } {
 	const perCore = load / os.cpus().length;
 	return { load, perCore, busy: perCore > 0.5 };
 }
+
+/**
+ * CPU-time counters for telling how quiet the machine was during a run: the whole machine's
+ * busy time (/proc/stat, every core, nice included) and this process's own plus its reaped
+ * children's (/proc/self/stat utime + stime + cutime + cstime), in seconds; null where /proc
+ * is missing. The load average cannot say this: during a bench it counts the bench's own runs.
+ */
+export interface CpuCounters {
+	wallS: number;
+	machineBusyS: number;
+	oursS: number;
+}
+
+export function cpuCounters(): CpuCounters | null {
+	try {
+		const hz = 100; // USER_HZ: the unit of /proc/stat and /proc/<pid>/stat on Linux
+		const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+		// user nice system idle iowait irq softirq steal (guest time is already in user/nice)
+		const busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + (cpu[7] ?? 0);
+		const self = readFileSync("/proc/self/stat", "utf8");
+		const f = self
+			.slice(self.lastIndexOf(")") + 2)
+			.split(" ")
+			.map(Number); // fields from 3 (state)
+		const ours = f[11] + f[12] + f[13] + f[14]; // utime stime cutime cstime (fields 14-17)
+		return { wallS: performance.now() / 1000, machineBusyS: busy / hz, oursS: ours / hz };
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The share of the machine's cores (0..1) that processes other than this one and its waited-for
+ * children used between two readings; null where /proc is missing.
+ */
+export function othersCpuShare(before: CpuCounters | null, after: CpuCounters | null): number | null {
+	if (!before || !after || after.wallS <= before.wallS) return null;
+	const others = after.machineBusyS - before.machineBusyS - (after.oursS - before.oursS);
+	return Math.max(0, others) / ((after.wallS - before.wallS) * os.cpus().length);
+}
+
+/** Other processes' share of the cores above which a run is called not quiet. */
+export const QUIET_OTHERS_SHARE = 0.05;

@@ -415,7 +415,10 @@ function scaleCellsInOrder(cells: CellSpec[]): CellSpec[] {
 		if (!real && (steps <= 1000 || !big)) return 9;
 		return real ? 10 : 11; // resnet10-w32 at 3000 steps
 	};
-	return cells.map((cell, i) => ({ cell, i })).sort((a, b) => rank(a.cell) - rank(b.cell) || a.i - b.i).map(({ cell }) => cell);
+	return cells
+		.map((cell, i) => ({ cell, i }))
+		.sort((a, b) => rank(a.cell) - rank(b.cell) || a.i - b.i)
+		.map(({ cell }) => cell);
 }
 
 const scaleSweeps: SweepSpec[] = SCALE_ENCODERS.flatMap((encoder) =>

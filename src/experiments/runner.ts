@@ -79,7 +79,9 @@ interface Job {
 	/** Cost in training-step equivalents (the ETA weighs jobs by it). */
 	weight: number;
 	done: () => Promise<boolean>;
-	run: () => Promise<void>;
+	/** Runs the job; a job that resumed earlier work returns its whole CPU time (all sittings). */
+	// biome-ignore lint/suspicious/noConfusingVoidType: the other jobs are plain async closures that return nothing
+	run: () => Promise<void | { cpuSeconds: number }>;
 }
 
 /** Rough costs in training steps of resnet-tiny at batch 256, for the ETA only (measured once). */
@@ -154,13 +156,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		const t0 = performance.now();
 		const cpu0 = process.cpuUsage();
 		try {
-			await job.run();
+			const result = await job.run();
 			const seconds = (performance.now() - t0) / 1000;
 			const record = {
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
-				cpuSeconds: cpuSecondsSince(cpu0),
+				cpuSeconds: result ? round(result.cpuSeconds) : cpuSecondsSince(cpu0),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -380,11 +382,11 @@ async function trainCell(
 	dir: string,
 	out: string,
 	options: RunExperimentOptions,
-): Promise<void> {
+): Promise<{ cpuSeconds: number }> {
 	const { trainRepresentation } = await import("../learners/trainer.js");
 	const resume = existsSync(join(dir, "checkpoint.safetensors"));
 	if (!resume) await rm(dir, { recursive: true, force: true }); // a run killed before its first checkpoint
-	await trainRepresentation({
+	const result = await trainRepresentation({
 		method: cell.method ?? "simclr",
 		encoder: cell.encoder ?? preset.encoder,
 		lr: cell.lr,
@@ -401,6 +403,7 @@ async function trainCell(
 		command: options.command,
 	});
 	if (options.signal?.aborted) throw new GenrepError("interrupted; run the same command again to continue");
+	return { cpuSeconds: result.cpuSeconds };
 }
 
 function cellSource(preset: PresetSpec, cell: CellSpec, out: string, dataDir?: string): DataSourceOptions {

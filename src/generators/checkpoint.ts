@@ -75,11 +75,12 @@ export async function resumeFromCheckpoint(
 	stores: Record<string, ParamStore>,
 	seed: number,
 	logPath: string,
-): Promise<{ step: number; seconds: number }> {
+): Promise<{ step: number; seconds: number; cpuSeconds: number }> {
 	const info = await loadCheckpoint(path, stores);
 	if (info.seed !== seed) throw fileError(path, `was written with seed ${info.seed}, not ${seed}`);
 	await truncateJsonLines(logPath, info.step);
-	return { step: info.step, seconds: Number(info.metadata?.seconds ?? 0) || 0 };
+	const number = (value: string | undefined) => Number(value ?? 0) || 0;
+	return { step: info.step, seconds: number(info.metadata?.seconds), cpuSeconds: number(info.metadata?.cpuSeconds) };
 }
 
 /** Saves one store with bare parameter names (e.g. a generator's weights for shipping). */

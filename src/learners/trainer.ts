@@ -79,7 +79,10 @@ export interface TrainResult {
 	/** Steps done when the call returned. */
 	step: number;
 	steps: number;
+	/** Wall seconds of training over every sitting of the run. */
 	seconds: number;
+	/** CPU seconds (user + system) of training over every sitting of the run. */
+	cpuSeconds: number;
 	lastLoss: number | null;
 	/** True when `signal` stopped the run early (a checkpoint was written). */
 	interrupted: boolean;
@@ -157,13 +160,13 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		const schedule = { lr: o.lr, batchSize: lrBatchSize, steps, warmupSteps: Math.floor(o.warmupFraction * steps) };
 		let startStep = 0;
 		let secondsBefore = 0;
+		let cpuSecondsBefore = 0;
 		if (resuming) {
-			({ step: startStep, seconds: secondsBefore } = await resumeFromCheckpoint(
-				checkpointPath,
-				stores,
-				o.seed,
-				join(o.out, METRICS),
-			));
+			({
+				step: startStep,
+				seconds: secondsBefore,
+				cpuSeconds: cpuSecondsBefore,
+			} = await resumeFromCheckpoint(checkpointPath, stores, o.seed, join(o.out, METRICS)));
 		} else {
 			await mkdir(o.out, { recursive: true });
 			await writeJsonAtomic(join(o.out, "config.json"), savedConfig(o));
@@ -173,13 +176,20 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		const progress = new Progress(o.progress, "step", steps, startStep);
 		const sessionStart = performance.now();
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
+		// Training CPU time over every sitting (user + system of this process), so a resumed run
+		// reports its whole cost, not the last sitting's.
+		const cpuStart = process.cpuUsage();
+		const cpuSeconds = () => {
+			const { user, system } = process.cpuUsage(cpuStart);
+			return cpuSecondsBefore + (user + system) / 1e6;
+		};
 		let lastCheckpoint = performance.now();
 		let lastLoss: number | null = null;
 		const checkpoint = async (step: number) => {
 			await saveCheckpoint(checkpointPath, stores, {
 				step,
 				seed: o.seed,
-				metadata: { seconds: elapsed().toFixed(3), format: "genrep-train/1" },
+				metadata: { seconds: elapsed().toFixed(3), cpuSeconds: cpuSeconds().toFixed(3), format: "genrep-train/1" },
 			});
 			const card = {
 				encoder: o.encoder,
@@ -200,6 +210,8 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				normalisation: INPUT_NORMALISATION,
 				command: options.command ?? null,
 				config: savedConfig(o),
+				seconds: Number(elapsed().toFixed(3)),
+				cpuSeconds: Number(cpuSeconds().toFixed(3)),
 			});
 			lastCheckpoint = performance.now();
 			killPoint("train-checkpoint");
@@ -273,7 +285,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		}
 		progress.finish();
 		if (interrupted || startStep >= steps) await checkpoint(step);
-		return { out: o.out, startStep, step, steps, seconds: elapsed(), lastLoss, interrupted };
+		return { out: o.out, startStep, step, steps, seconds: elapsed(), cpuSeconds: cpuSeconds(), lastLoss, interrupted };
 	} finally {
 		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();

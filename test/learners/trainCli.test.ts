@@ -11,25 +11,31 @@ const flags = ["--method", "simclr", "--data", "fashion-mnist", "--limit", "64",
 const steps = ["--steps", "40", "--log-every", "5"];
 
 describe("genrep train", () => {
-	it("killed with SIGKILL right after its 2nd checkpoint, resumes there to the same encoder as an uninterrupted run", {
+	it("killed with SIGKILL right after its 4th checkpoint, resumes there to the same encoder as an uninterrupted run", {
 		timeout: 600_000,
 	}, async () => {
 		const killed = join(dir, "killed");
 		// 64 images at batch 8: a checkpoint at the end of every 8-step epoch.
-		const crash = genrepKilledAt("train-checkpoint", 2, "train", ...flags, ...steps, "--out", killed);
+		const crash = genrepKilledAt("train-checkpoint", 4, "train", ...flags, ...steps, "--out", killed);
 		expect(crash.signal).toBe("SIGKILL");
 		const card = JSON.parse(await readFile(join(killed, "encoder.json"), "utf8"));
-		expect(card).toMatchObject({ complete: false, steps: 16, totalSteps: 40 });
+		expect(card).toMatchObject({ complete: false, steps: 32, totalSteps: 40 });
+		expect(card.cpuSeconds).toBeGreaterThan(0);
 		const unfinished = genrep("eval", "--encoder", killed, "--out", join(dir, "unfinished.json"));
 		expect(unfinished.status).not.toBe(0);
 		expect(unfinished.stderr.trim()).toMatch(
-			/^error: the encoder in .+ is unfinished \(trained 16 of 40 steps\); .*--resume/,
+			/^error: the encoder in .+ is unfinished \(trained 32 of 40 steps\); .*--resume/,
 		);
 		expect(existsSync(join(dir, "unfinished.json"))).toBe(false);
 		const resumed = genrep("train", ...flags, ...steps, "--out", killed, "--resume");
 		expect(resumed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([]);
 		expect(resumed.status).toBe(0);
-		expect(resumed.stdout).toMatch(/trained 40 steps \(resumed at step 16\)/);
+		expect(resumed.stdout).toMatch(/trained 40 steps \(resumed at step 32\)/);
+		// The resumed card's CPU time counts both sittings: more than the first one's 32 steps,
+		// which a count of the last sitting's 8 steps alone would not reach.
+		const resumedCard = JSON.parse(await readFile(join(killed, "encoder.json"), "utf8"));
+		expect(resumedCard.cpuSeconds).toBeGreaterThan(card.cpuSeconds);
+		expect(resumedCard.seconds).toBeGreaterThan(card.seconds);
 		const whole = join(dir, "whole");
 		expect(genrep("train", ...flags, ...steps, "--out", whole).status).toBe(0);
 		const [a, b] = await Promise.all([
