@@ -1,6 +1,6 @@
 /**
- * The options of GAN training (trainGan, `genrep gan train`) as one zod schema, from which the
- * CLI builds its flags and the library validates. Light on purpose (zod only), so `genrep
+ * The options of GAN training (trainGan, `genrep gan train`) as one zod schema: the library
+ * validates with it, GanTrainOptions is derived from it, and the CLI builds its flags from it. Light on purpose (zod only), so `genrep
  * --help` stays fast.
  */
 import { z } from "zod";

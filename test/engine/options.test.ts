@@ -30,12 +30,9 @@ import { GenrepError } from "../../src/errors.js";
 import { EVALUATE_DEFAULTS } from "../../src/evaluation/representation/evaluateOptions.js";
 import { KNN_DEFAULTS } from "../../src/evaluation/representation/knn.js";
 import { LOW_SHOT_DEFAULTS } from "../../src/evaluation/representation/lowShot.js";
-import { GAN_TRAIN_DEFAULTS as GAN_LIBRARY_DEFAULTS } from "../../src/generators/ganTrainer.js";
-import { GAN_TRAIN_DEFAULTS } from "../../src/generators/ganTrainOptions.js";
 import { SGD_DEFAULTS } from "../../src/learners/sgd.js";
 import { TRAIN_DEFAULTS } from "../../src/learners/trainOptions.js";
 import { GENERATE_DEFAULTS } from "../../src/store/generateOptions.js";
-import { DEFAULT_SHARD_SIZE } from "../../src/store/multiview.js";
 import { DEFAULT_ANCHOR_TRUNCATION } from "../../src/views/latent/latentView.js";
 
 /** The message parseOptions throws for `{ x: value }` checked by `block`. */
@@ -259,8 +256,6 @@ describe("defaults written into the light schema files", () => {
 		expect(EVALUATE_DEFAULTS.draws).toBe(LOW_SHOT_DEFAULTS.draws);
 		expect(TRAIN_DEFAULTS.momentum).toBe(SGD_DEFAULTS.momentum);
 		expect(TRAIN_DEFAULTS.weightDecay).toBe(SGD_DEFAULTS.weightDecay);
-		expect(GAN_TRAIN_DEFAULTS).toEqual(GAN_LIBRARY_DEFAULTS);
-		expect(GENERATE_DEFAULTS.shardSize).toBe(DEFAULT_SHARD_SIZE);
 		expect(GENERATE_DEFAULTS.truncation).toBe(DEFAULT_ANCHOR_TRUNCATION);
 	});
 });
