@@ -66,7 +66,7 @@ const DEFAULT_OUT = fileURLToPath(new URL("./results/bench.json", import.meta.ur
 const CORES = os.cpus().length;
 const ALL_SECTIONS = [
 	"simclr:resnet-tiny",
-	"simclr:resnet-1m",
+	"simclr:resnet10-w32",
 	"simclr:resnet18",
 	"generate:fashion-mnist-cgan",
 	"generate:fashion-mnist-gan",

@@ -1,20 +1,22 @@
 /**
  * `npm run bench:pipeline`: live generated training end to end against the training step
- * alone, for the encoders the presets use (resnet-tiny and the ~1 M-parameter ResNet of
+ * alone, for the encoders the presets use (resnet-tiny and the registry's resnet10-w32 of
  * widths 32-64-128-256), and the same work in PyTorch (bench/torch_pipeline.py).
  *
  * A pipeline step is what `genrep train --data live:<generator> --view gaussian` does per
- * step (src/learners/trainer.ts), built from the same library pieces in the same order:
- * the live source draws anchors and one Gaussian latent view of each and runs the generator
- * on both (openLiveSource: G, T_z, uint8 images), SimclrAugment makes a pixel view of each
- * image (T_x), then one SimCLR step (Learner + Sgd, as the trainer runs it). The step alone
- * is the same step on a fixed batch of views. Both modes alternate, `--rounds` times, in
- * one process per side; each stage of the pipeline is timed as well, so the report says
- * where a pipeline step's time goes and whether any of it overlaps the training step.
+ * step (src/learners/trainer.ts): the live source draws anchors and one Gaussian latent view
+ * of each and runs the generator on both (openLiveSource: G, T_z, uint8 images),
+ * SimclrAugment makes a pixel view of each image (T_x), then one SimCLR step (Learner + Sgd,
+ * as the trainer runs it). Three modes alternate (in a rotating order), `--rounds` times, in
+ * one process: the step alone on a fixed batch of views; the serial pipeline, each stage
+ * timed on the training thread one after another; and the trainer's worker feed
+ * (src/learners/batchFeed.ts), which generates and augments step s + 1 in a worker thread
+ * while step s trains. The report says where a step's time goes and how much of it the
+ * worker hides.
  * Where the encoder is in the registry, `trainRepresentation()` itself also runs a few live steps, as a
  * check that the bench's loop costs what the trainer's does.
  *
- *   npm run bench:pipeline -- [--encoders resnet-tiny,resnet-1m] [--batch 256] [--steps 8]
+ *   npm run bench:pipeline -- [--encoders resnet-tiny,resnet10-w32] [--batch 256] [--steps 8]
  *       [--rounds 3] [--generator fashion-mnist-gan] [--sigma 0.5] [--no-torch] [--out FILE]
  */
 
@@ -26,11 +28,14 @@ import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
 import { gradsByName } from "../src/engine/nn/params.js";
 import { Rng } from "../src/engine/rng.js";
+import { workerFeed } from "../src/learners/batchFeed.js";
 import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { Learner, type LearnerBatch } from "../src/learners/learner.js";
 import { Sgd } from "../src/learners/sgd.js";
 import { openLiveSource } from "../src/learners/sources/live.js";
 import type { RawBatch } from "../src/learners/sources/pool.js";
+import type { LiveSourceOptions } from "../src/learners/sources/types.js";
+import type { StepBatchPlan } from "../src/learners/stepBatch.js";
 import { trainRepresentation } from "../src/learners/trainer.js";
 import { SimclrAugment } from "../src/views/pixel/simclrAugment.js";
 import { findPythonWithTorch, markdownTable, median, runPythonJson } from "./common.js";
@@ -46,7 +51,7 @@ const TEMPERATURE = 0.1;
 
 const { values: flags } = parseArgs({
 	options: {
-		encoders: { type: "string", default: "resnet-tiny,resnet-1m" },
+		encoders: { type: "string", default: "resnet-tiny,resnet10-w32" },
 		batch: { type: "string", default: "256" },
 		steps: { type: "string", default: "8" },
 		warmup: { type: "string", default: "2" },
@@ -65,7 +70,7 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
 	process.stdout.write(
-		"usage: npm run bench:pipeline -- [--encoders resnet-tiny,resnet-1m] [--batch 256] [--steps 8] [--warmup 2]\n" +
+		"usage: npm run bench:pipeline -- [--encoders resnet-tiny,resnet10-w32] [--batch 256] [--steps 8] [--warmup 2]\n" +
 			"       [--rounds 3] [--generator fashion-mnist-gan] [--sigma 0.5] [--torch-layout nchw|channels_last]\n" +
 			"       [--torch-blas-threads 1] [--no-torch] [--no-trainer] [--python PATH] [--out FILE ('' for none)]\n",
 	);
@@ -92,7 +97,7 @@ if (layout !== "nchw" && layout !== "channels_last")
 	fail(`--torch-layout must be nchw or channels_last, got '${layout}'`);
 const encoders = (flags.encoders ?? "").split(",").filter(Boolean);
 for (const e of encoders)
-	if (!isBenchEncoder(e)) fail(`unknown encoder '${e}'; known: resnet-tiny, resnet-1m, resnet18`);
+	if (!isBenchEncoder(e)) fail(`unknown encoder '${e}'; known: resnet-tiny, resnet10-w32, resnet18`);
 const generatorName = flags.generator ?? "fashion-mnist-gan";
 
 const engine = await initEngine();
@@ -109,6 +114,12 @@ console.log(
 if (load0.busy)
 	console.log(`warning: load average ${load0.load.toFixed(2)} on ${CORES} cores (> 0.5 per core): not a quiet run`);
 
+/** CPU seconds (user + system, all threads) since `since`. */
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+	const d = process.cpuUsage(since);
+	return (d.user + d.system) / 1e6;
+};
+
 // --- genrep -----------------------------------------------------------------------------------
 
 interface StageTimes {
@@ -118,12 +129,17 @@ interface StageTimes {
 	totalS: number[];
 }
 
+/** Steps with the worker feed: waiting for the batch (not hidden behind the previous step), the step, both. */
+interface OverlapTimes {
+	waitS: number[];
+	stepS: number[];
+	totalS: number[];
+}
+
 async function genrepPipeline(name: BenchEncoderName) {
 	const rng = new Rng(1);
-	const source = await openLiveSource(
-		{ kind: "live", generator: generatorName, view: { kind: "gaussian", sigma } },
-		rng.fork("data"),
-	);
+	const data: LiveSourceOptions = { kind: "live", generator: generatorName, view: { kind: "gaussian", sigma } };
+	const source = await openLiveSource(data, rng.fork("data"));
 	const encoder = createBenchEncoder(name, source.imageShape[2], 1);
 	const learner = new Learner(
 		"simclr",
@@ -143,9 +159,9 @@ async function genrepPipeline(name: BenchEncoderName) {
 		};
 		return { a: one(raw.a, "a"), b: one(raw.b, "b") };
 	};
-	const trainStep = async (v: { a: Float32Array; b: Float32Array }) => {
+	const trainStep = async (v: { a: Float32Array; b: Float32Array | null }) => {
 		const lossTensor = tf.tidy(() => {
-			const b: LearnerBatch = { a: tf.tensor4d(v.a, shape), b: tf.tensor4d(v.b, shape) };
+			const b: LearnerBatch = { a: tf.tensor4d(v.a, shape), b: v.b ? tf.tensor4d(v.b, shape) : undefined };
 			const vars = [...learner.trainable.values()];
 			const { value, grads } = tf.variableGrads(() => learner.loss(b), vars);
 			sgd.apply(gradsByName(learner.trainable, grads), LR);
@@ -156,27 +172,50 @@ async function genrepPipeline(name: BenchEncoderName) {
 		if (!Number.isFinite(loss)) throw new Error(`loss ${loss}`);
 		return loss;
 	};
+	// The trainer's worker feed (src/learners/batchFeed.ts): step s + 1's batch is generated
+	// and augmented in a worker thread while step s trains.
+	const plan: StepBatchPlan = { batchSize: batch, group: false, views: 2, inputShape: source.imageShape };
+	const feed = await workerFeed(
+		{ data, seed: 1, plan, pixelViews: augment.options, backend: engine.backend },
+		Number.MAX_SAFE_INTEGER,
+	);
 
 	const fixed = views(await source.batch(0, batch), 0);
 	const stepOnly: number[] = [];
 	const pipe: StageTimes = { generateS: [], pixelViewsS: [], stepS: [], totalS: [] };
+	const overlapped: OverlapTimes = { waitS: [], stepS: [], totalS: [] };
+	/** CPU seconds of the whole process (every thread, the worker's included), per timed step. */
+	const cpu = { stepOnly: [] as number[], generate: [], pixelViews: [], serialStep: [], overlapped: [] } as Record<
+		"stepOnly" | "generate" | "pixelViews" | "serialStep" | "overlapped",
+		number[]
+	>;
 	let counter = 1;
 	const tensorsBefore = tf.memory().numTensors;
+	const modes = ["step", "serial", "overlapped"] as const;
 	for (let round = 0; round < rounds; round++) {
-		for (const mode of round % 2 === 0 ? ["step", "pipeline"] : ["pipeline", "step"]) {
+		// Each round in another order (a rotation), so no mode always follows the same one.
+		const order = modes.map((_, i) => modes[(i + round) % modes.length]);
+		for (const mode of order) {
 			process.stderr.write(`  genrep ${name}: ${mode} round ${round + 1}/${rounds}\n`);
 			for (let i = 0; i < warmup + steps; i++) {
 				const timed = i >= warmup;
 				if (mode === "step") {
 					const t = performance.now();
+					const c = process.cpuUsage();
 					await trainStep(fixed);
-					if (timed) stepOnly.push((performance.now() - t) / 1000);
-				} else {
+					if (timed) {
+						stepOnly.push((performance.now() - t) / 1000);
+						cpu.stepOnly.push(cpuSeconds(c));
+					}
+				} else if (mode === "serial") {
 					const t0 = performance.now();
+					const c0 = process.cpuUsage();
 					const raw = await source.batch(counter, batch);
 					const t1 = performance.now();
+					const c1 = process.cpuUsage();
 					const v = views(raw, counter++);
 					const t2 = performance.now();
+					const c2 = process.cpuUsage();
 					await trainStep(v);
 					const t3 = performance.now();
 					if (timed) {
@@ -184,6 +223,22 @@ async function genrepPipeline(name: BenchEncoderName) {
 						pipe.pixelViewsS.push((t2 - t1) / 1000);
 						pipe.stepS.push((t3 - t2) / 1000);
 						pipe.totalS.push((t3 - t0) / 1000);
+						cpu.generate.push(cpuSeconds(c0) - cpuSeconds(c1));
+						cpu.pixelViews.push(cpuSeconds(c1) - cpuSeconds(c2));
+						cpu.serialStep.push(cpuSeconds(c2));
+					}
+				} else {
+					const t0 = performance.now();
+					const c0 = process.cpuUsage();
+					const host = await feed.batch(counter++);
+					const t1 = performance.now();
+					await trainStep(host);
+					const t2 = performance.now();
+					if (timed) {
+						overlapped.waitS.push((t1 - t0) / 1000);
+						overlapped.stepS.push((t2 - t1) / 1000);
+						overlapped.totalS.push((t2 - t0) / 1000);
+						cpu.overlapped.push(cpuSeconds(c0));
 					}
 				}
 			}
@@ -191,11 +246,12 @@ async function genrepPipeline(name: BenchEncoderName) {
 	}
 	const leaked = tf.memory().numTensors - tensorsBefore;
 	const params = encoder.store.count() + learner.heads.count();
+	await feed.close();
 	learner.dispose();
 	sgd.dispose();
 	encoder.dispose();
 	source.dispose();
-	return { stepOnlyS: stepOnly, pipeline: pipe, params, leakedTensors: leaked };
+	return { stepOnlyS: stepOnly, pipeline: pipe, overlapped, cpu, params, leakedTensors: leaked };
 }
 
 /** Live training with `trainRepresentation()` itself (encoders in the registry only): seconds per step after the warm-up. */
@@ -281,8 +337,16 @@ for (const name of encoders as BenchEncoderName[]) {
 			overlap: total / (stages.generate + stages.pixelViews + stages.step),
 		};
 	};
-	const gs = side("genrep", g);
+	const gs = side("genrep, serial (one stage after another)", g);
 	const ts = t ? side(`PyTorch ${t.torchVersion} (${t.layout}, OpenBLAS ${t.openblas?.threads ?? "?"})`, t) : null;
+	// The worker feed: the pipeline as \`genrep train\` runs it.
+	const go = {
+		stepOnlyS: gs.stepOnlyS,
+		pipelineS: median(g.overlapped.totalS),
+		waitS: median(g.overlapped.waitS),
+		stepS: median(g.overlapped.stepS),
+	};
+	const goShare = go.stepOnlyS / go.pipelineS;
 	const trainerS = trainer?.length ? median(trainer) : null;
 	const row = (s: ReturnType<typeof side>) => [
 		s.label,
@@ -292,6 +356,14 @@ for (const name of encoders as BenchEncoderName[]) {
 		`${fmtMs(s.stages.generate)} + ${fmtMs(s.stages.pixelViews)} + ${fmtMs(s.stages.step)}`,
 		s.overlap.toFixed(2),
 	];
+	const overlappedRow = [
+		"genrep, worker feed (as genrep train)",
+		`${fmtMs(go.stepOnlyS)} (${(batch / go.stepOnlyS).toFixed(0)} pairs/s)`,
+		`${fmtMs(go.pipelineS)} (${(batch / go.pipelineS).toFixed(0)} pairs/s)`,
+		`${(100 * goShare).toFixed(1)}%`,
+		`wait ${fmtMs(go.waitS)}, step ${fmtMs(go.stepS)}`,
+		(go.pipelineS / (gs.stages.generate + gs.stages.pixelViews + gs.stages.step)).toFixed(2),
+	];
 	console.log(
 		markdownTable(
 			[
@@ -300,37 +372,53 @@ for (const name of encoders as BenchEncoderName[]) {
 				"pipeline step",
 				"pipeline / step-only throughput",
 				"stages: G + T_z, T_x, step",
-				"pipeline / sum of stages",
+				"pipeline / sum of serial stages",
 			],
-			[row(gs), ...(ts ? [row(ts)] : [])],
+			[overlappedRow, row(gs), ...(ts ? [row(ts)] : [])],
 		),
 	);
 	if (trainerS !== null)
 		console.log(
-			`trainRepresentation() on live:${generatorName}: ${fmtMs(trainerS)} a step (median of ${trainer?.length}), the bench's pipeline ${fmtMs(gs.pipelineS)}`,
+			`trainRepresentation() on live:${generatorName}: ${fmtMs(trainerS)} a step (median of ${trainer?.length}), the bench's worker-feed pipeline ${fmtMs(go.pipelineS)}`,
 		);
 	if (ts)
 		console.log(
-			`genrep / PyTorch: step alone ${(ts.stepOnlyS / gs.stepOnlyS).toFixed(2)}, pipeline ${(ts.pipelineS / gs.pipelineS).toFixed(2)}`,
+			`genrep / PyTorch: step alone ${(ts.stepOnlyS / gs.stepOnlyS).toFixed(2)}, pipeline ${(ts.pipelineS / go.pipelineS).toFixed(2)}`,
 		);
-	if (gs.share < 0.9) {
-		const other = gs.stages.generate + gs.stages.pixelViews;
+	// CPU seconds are far less sensitive to other work on the machine than wall seconds: what a
+	// quiet machine's pipeline would need, with every core the step leaves idle used by the worker.
+	const c = Object.fromEntries(Object.entries(g.cpu).map(([k, v]) => [k, median(v)])) as Record<
+		keyof typeof g.cpu,
+		number
+	>;
+	const busyCores = c.stepOnly / gs.stepOnlyS;
+	const prepCpu = c.generate + c.pixelViews;
+	console.log(
+		`CPU seconds a step (all threads): step alone ${c.stepOnly.toFixed(3)} (${busyCores.toFixed(2)} of ${CORES} cores busy on average), ` +
+			`G + T_z ${c.generate.toFixed(3)}, T_x ${c.pixelViews.toFixed(3)}, worker-feed step ${c.overlapped.toFixed(3)}: ` +
+			`preparing a batch costs ${(100 * (prepCpu / c.stepOnly)).toFixed(1)}% of the step's CPU time. The worker feed hides it in ` +
+			`the cores the step leaves idle; were there none, the pipeline would run at ${(100 * (c.stepOnly / (c.stepOnly + prepCpu))).toFixed(1)}% ` +
+			"of step-only throughput.",
+	);
+	if (goShare < 0.9) {
 		console.log(
-			`below the 90% target: the pipeline runs generation + latent view (${fmtMs(gs.stages.generate)}) and pixel views ` +
-				`(${fmtMs(gs.stages.pixelViews)}) one after another with the step (pipeline / sum of stages ${gs.overlap.toFixed(2)}; ` +
-				"1.00 means no overlap), on the same JavaScript thread: src/learners/trainer.ts awaits source.batch(), then makes the " +
-				`views, then steps. Overlapping them with the step (a worker for T_x, generation of step s + 1 during step s) would ` +
-				`hide up to ${fmtMs(other)} of ${fmtMs(gs.pipelineS)}.` +
-				(gs.stages.step > 1.05 * gs.stepOnlyS
-					? ` The step itself also takes ${fmtMs(gs.stages.step)} inside the pipeline against ${fmtMs(gs.stepOnlyS)} alone ` +
-						"(fresh inputs every step; caches and the other work on the machine)."
-					: ""),
+			`below the 90% target: with the worker feed a pipeline step takes ${fmtMs(go.pipelineS)} against ${fmtMs(go.stepOnlyS)} alone: ` +
+				`${fmtMs(go.waitS)} waiting for the batch (generation + latent view ${fmtMs(gs.stages.generate)} and pixel views ` +
+				`${fmtMs(gs.stages.pixelViews)} not hidden behind the step) and a step of ${fmtMs(go.stepS)} while the worker ` +
+				"generates on the same cores.",
 		);
 	}
 	results[name] = {
 		params: g.params,
 		leakedTensors: g.leakedTensors,
-		genrep: { ...gs, stepOnlyTimesS: g.stepOnlyS, pipelineTimesS: g.pipeline },
+		genrep: {
+			...gs,
+			stepOnlyTimesS: g.stepOnlyS,
+			pipelineTimesS: g.pipeline,
+			workerFeed: { ...go, share: goShare, timesS: g.overlapped },
+			cpuSecondsPerStep: c,
+			cpuTimesS: g.cpu,
+		},
 		trainer: trainer ? { medianS: trainerS, timesS: trainer } : null,
 		pytorch:
 			t && ts
@@ -339,10 +427,11 @@ for (const name of encoders as BenchEncoderName[]) {
 	};
 	rows.push([
 		name,
+		`${(100 * goShare).toFixed(1)}%`,
 		`${(100 * gs.share).toFixed(1)}%`,
 		ts ? `${(100 * ts.share).toFixed(1)}%` : "-",
 		ts ? (ts.stepOnlyS / gs.stepOnlyS).toFixed(2) : "-",
-		ts ? (ts.pipelineS / gs.pipelineS).toFixed(2) : "-",
+		ts ? (ts.pipelineS / go.pipelineS).toFixed(2) : "-",
 	]);
 }
 console.log("\n## Summary\n");
@@ -351,6 +440,7 @@ console.log(
 		[
 			"encoder",
 			"genrep pipeline / step-only",
+			"genrep serial / step-only",
 			"PyTorch pipeline / step-only",
 			"genrep / PyTorch, step",
 			"genrep / PyTorch, pipeline",

@@ -22,11 +22,12 @@ from torch_engine import ResNet, add_common_args, bench_dcgan
 from torch_env import environment, param_count, time_steps, to_layout
 from torch_generate import DcganGenerator, load_genrep_weights, read_safetensors
 
-# src/learners/encoders/registry.ts, and bench/simclrStep.ts's BENCH_ENCODERS
+# src/learners/encoders/registry.ts (bench/simclrStep.ts's BENCH_ENCODERS)
 ENCODERS = {
     "resnet-tiny": ([16, 32, 64], [1, 1, 1]),
+    "resnet8-w32": ([32, 64, 128], [1, 1, 1]),
+    "resnet10-w32": ([32, 64, 128, 256], [1, 1, 1, 1]),
     "resnet18": ([64, 128, 256, 512], [2, 2, 2, 2]),
-    "resnet-1m": ([32, 64, 128, 256], [1, 1, 1, 1]),
 }
 # bench/simclrStep.ts and bench/linearProbeFit.ts
 SIMCLR = {"lr": 0.03, "momentum": 0.9, "temperature": 0.1, "in_channels": 1, "out_dim": 128}

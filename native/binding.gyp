@@ -4,6 +4,7 @@
       "target_name": "genrep_native",
       "sources": [
         "src/addon.cc",
+        "src/augment.cc",
         "src/conv.cc",
         "src/matmul.cc",
         "src/pointwise.cc",
@@ -12,7 +13,7 @@
         "src/precision.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra", "-ffp-contract=off"],
       "libraries": ["-ldnnl", "-fopenmp"],
       "defines": ["NAPI_VERSION=8"]
     }

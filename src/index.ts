@@ -102,4 +102,10 @@ export {
 	trainSteeringWalks,
 	WALK_TRAINING_DEFAULTS,
 } from "./views/steer/trainWalks.js";
+export {
+	GRADIENT_METHODS,
+	type GradientMethod,
+	WALK_GRADIENT_DEFAULTS,
+	type WalkGradientOptions,
+} from "./views/steer/walkGradient.js";
 export { SteeringWalks, type WalksCard } from "./views/steer/walks.js";

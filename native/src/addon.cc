@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "augment.h"
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
@@ -138,6 +139,25 @@ const int32_t* getInts(const Args& a, size_t i, size_t count, const char* what) 
   return static_cast<const int32_t*>(data);
 }
 
+/** A typed array argument: its element type, length and data. */
+struct Typed {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+};
+
+Typed getTyped(const Args& a, size_t i, const char* what) {
+  bool isTyped = false;
+  napi_is_typedarray(a.env, a.argv[i], &isTyped);
+  Typed t{};
+  if (!isTyped || napi_get_typedarray_info(a.env, a.argv[i], &t.type, &t.length, &t.data, nullptr,
+                                           nullptr) != napi_ok) {
+    throw ArgError(std::string(what) + " must be a typed array");
+  }
+  if (t.data == nullptr && t.length > 0) throw ArgError(std::string(what) + ": buffer is detached");
+  return t;
+}
+
 ConvParams convParams(const int32_t* v) {
   ConvParams p{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7], v[8],
                v[9],  v[10], v[11], v[12], v[13], v[14], v[15], v[16]};
@@ -260,12 +280,12 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   });
 }
 
-// unary(op, memory, xOffset, outOffset, n, alpha): 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp
+// unary(op, memory, xOffset, outOffset, n, alpha): 0 relu, 1 step (x > 0 ? 1 : alpha), 2 exp, 3 tanh
 napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, "unary", [&] {
     Args a = getArgs(env, info, 6);
     const int64_t op = getInt(a, 0, "op");
-    if (op < 0 || op > 2) throw ArgError("op must be 0 (relu), 1 (step) or 2 (exp)");
+    if (op < 0 || op > 3) throw ArgError("op must be 0 (relu), 1 (step), 2 (exp) or 3 (tanh)");
     const Heap heap = getHeap(a, 1);
     const int64_t n = getCount(a, 4, "n");
     const float* x = tensorAt(heap, getInt(a, 2, "xOffset"), n, "x");
@@ -396,6 +416,52 @@ napi_value ClearCache(napi_env env, napi_callback_info) {
   });
 }
 
+// pixelViews(images: Uint8Array | Float32Array [n, h, w, c], n, h, w, c,
+//            params: Float64Array [n, 10], out: Float32Array [n, size, size, c], size)
+napi_value PixelViews(napi_env env, napi_callback_info info) {
+  return guarded(env, "pixelViews", [&] {
+    Args a = getArgs(env, info, 8);
+    const int64_t n = getCount(a, 1, "n");
+    const int64_t h = getCount(a, 2, "h");
+    const int64_t w = getCount(a, 3, "w");
+    const int64_t c = getCount(a, 4, "c");
+    const int64_t size = getCount(a, 7, "size");
+    const Typed images = getTyped(a, 0, "images");
+    if (images.type != napi_uint8_array && images.type != napi_float32_array) {
+      throw ArgError("images must be a Uint8Array or a Float32Array");
+    }
+    if (images.length != static_cast<size_t>(elementCount({n, h, w, c}, "images"))) {
+      throw ArgError("images must have n * h * w * c values");
+    }
+    const Typed params = getTyped(a, 5, "params");
+    if (params.type != napi_float64_array ||
+        params.length != static_cast<size_t>(elementCount({n, genrep::kViewParams}, "params"))) {
+      throw ArgError("params must be a Float64Array of n * " + std::to_string(genrep::kViewParams) +
+                     " values");
+    }
+    const Typed out = getTyped(a, 6, "out");
+    if (out.type != napi_float32_array ||
+        out.length != static_cast<size_t>(elementCount({n, size, size, c}, "out"))) {
+      throw ArgError("out must be a Float32Array of n * size * size * c values");
+    }
+    const double* p = static_cast<const double*>(params.data);
+    for (int64_t i = 0; i < n; i++) {
+      const double* q = p + i * genrep::kViewParams;
+      for (int j = 0; j < genrep::kViewParams; j++) {
+        if (!std::isfinite(q[j])) throw ArgError("params must be finite");
+      }
+      if (q[2] < 1 || q[3] < 1 || q[0] < 0 || q[1] < 0 || q[0] + q[2] > h || q[1] + q[3] > w) {
+        throw ArgError("crop box of view " + std::to_string(i) + " lies outside the image");
+      }
+    }
+    const bool isU8 = images.type == napi_uint8_array;
+    genrep::renderViews(isU8 ? static_cast<const uint8_t*>(images.data) : nullptr,
+                        isU8 ? nullptr : static_cast<const float*>(images.data), n, h, w, c, p,
+                        static_cast<float*>(out.data), size);
+    return undefinedValue(env);
+  });
+}
+
 // info() -> { library, threads, convLayout }
 napi_value Info(napi_env env, napi_callback_info) {
   return guarded(env, "info", [&] {
@@ -426,6 +492,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "batchNormForward", BatchNormForward);
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
+  exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
   exportFunction(env, exports, "setThreads", SetThreads);

@@ -112,6 +112,9 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
       const float v = x[i];
       out[i] = v > 0.0f ? 1.0f : (std::isnan(v) ? v : alpha);
     }
+  } else if (op == UnaryOp::kTanh) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin / 8)
+    for (int64_t i = 0; i < n; i++) out[i] = std::tanh(x[i]);
   } else {
     // expf costs ~20 cycles: worth both cores from far fewer elements than a copy.
 #pragma omp parallel for schedule(static) if (n >= kParallelMin / 8)

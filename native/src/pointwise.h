@@ -26,6 +26,8 @@ enum class UnaryOp : int {
   kStep = 1,
   /** e^x (libm's expf, correctly handling overflow, -inf and NaN). */
   kExp = 2,
+  /** tanh(x) (libm's tanhf; generators' output layer). */
+  kTanh = 3,
 };
 
 void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);

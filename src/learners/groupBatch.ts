@@ -28,7 +28,10 @@ export function groupViews(raw: RawGroupBatch, augment: SimclrAugment | null, rn
 }
 
 /** The learner batch of a group batch (call inside tf.tidy). */
-export function groupTensors(views: Float32Array, raw: RawGroupBatch): LearnerBatch {
+export function groupTensors(
+	views: Float32Array, // [B * M, H, W, C]
+	raw: Pick<RawGroupBatch, "count" | "members" | "imageShape" | "y" | "z">,
+): LearnerBatch {
 	return {
 		a: tf.tensor4d(views, [raw.count * raw.members, ...raw.imageShape]), // [B * M, H, W, C]
 		members: raw.members,

@@ -41,6 +41,7 @@ export const TRAIN_DEFAULTS = {
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
 	precision: "fp32" as Precision,
+	prefetch: true,
 } as const;
 
 const STEM_CHOICES = ["auto", "cifar", "imagenet"] as const satisfies readonly (StemName | "auto")[];
@@ -107,6 +108,11 @@ export const TRAIN_OPTIONS = z.strictObject({
 	 * stderr and fp32. Recorded in the run's config.json.
 	 */
 	precision: choice(PRECISION_CHOICES).default(TRAIN_DEFAULTS.precision),
+	/**
+	 * Prepare step s + 1's batch in a worker thread while step s trains (live generator
+	 * sources; default true). The batches, and so the weights, are the same either way.
+	 */
+	prefetch: flag().default(TRAIN_DEFAULTS.prefetch),
 	/** The command line, for the encoder card. */
 	command: z.string().optional(),
 	/** Aborting stops after the current step with a checkpoint (the CLI wires Ctrl-C to it). */

@@ -20,7 +20,6 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { z } from "zod";
-import { resizeImages } from "../data/resize.js";
 import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
@@ -33,15 +32,16 @@ import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
 import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
 import { SimclrAugment } from "../views/pixel/simclrAugment.js";
+import { type BatchFeed, inlineFeed, prefetchedKinds, workerFeed } from "./batchFeed.js";
 import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
-import { groupLrBatchSize, groupTensors, groupViews } from "./groupBatch.js";
-import { Learner, type LearnerBatch } from "./learner.js";
+import { groupLrBatchSize } from "./groupBatch.js";
+import { Learner } from "./learner.js";
 import { getObjective, type ObjectiveName } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
 import { Sgd } from "./sgd.js";
 import { openSource, type TrainingSource } from "./sources/index.js";
-import type { RawBatch } from "./sources/pool.js";
+import { type StepBatchPlan, stepBatchTensors } from "./stepBatch.js";
 import { TRAIN_CALLBACKS, TRAIN_DEFAULTS, TRAIN_OPTIONS, type TrainOptions } from "./trainOptions.js";
 
 export { TRAIN_DEFAULTS, type TrainOptions } from "./trainOptions.js";
@@ -51,7 +51,7 @@ export type ResolvedTrainOptions = Readonly<
 >;
 
 /** Options that may change when a run is resumed (all others must match the saved config). */
-const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress"]);
+const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress", "prefetch"]);
 const CHECKPOINT = "checkpoint.safetensors";
 const METRICS = "metrics.jsonl";
 
@@ -101,7 +101,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		);
 	}
 
-	await initEngine();
+	const engine = await initEngine();
 	const precision = setNativePrecision(o.precision);
 	if (precision.reason)
 		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
@@ -126,6 +126,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	});
 	let learner: Learner | null = null;
 	let sgd: Sgd | null = null;
+	let feed: BatchFeed | null = null;
 	try {
 		if (method.needsLabels && source.numClasses === 0) {
 			throw new GenrepError(
@@ -173,6 +174,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		}
 
 		const augment = pixelAugment(o, inputShape[0]);
+		const plan: StepBatchPlan = { batchSize: o.batchSize, group, views: members, inputShape };
+		feed =
+			o.prefetch && prefetchedKinds.includes(source.kind) && startStep < steps
+				? await workerFeed(
+						{ data: o.data, seed: o.seed, plan, pixelViews: augment?.options ?? null, backend: engine.backend },
+						steps,
+					)
+				: inlineFeed(source, augment, plan, o.seed);
 		const progress = new Progress(o.progress, "step", steps, startStep);
 		const sessionStart = performance.now();
 		const elapsed = () => secondsBefore + (performance.now() - sessionStart) / 1000;
@@ -227,24 +236,9 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				break;
 			}
 			const lr = learningRate(step, schedule);
-			const pixelRng = rng.fork(`pixels-${step}`);
-			let tensors: () => LearnerBatch;
-			if (group) {
-				const raw = await (source.groups as NonNullable<TrainingSource["groups"]>)(step, o.batchSize);
-				if (!augment && raw.imageShape.join("x") !== inputShape.join("x")) {
-					throw new GenrepError(
-						`--image-size ${inputShape[0]} with --neighbors needs pixel views to resize the ${raw.imageShape.join("x")} images; drop --no-pixel-views or --image-size`,
-					);
-				}
-				const views = groupViews(raw, augment, pixelRng); // [B * M, S, S, C]
-				tensors = () => groupTensors(views, { ...raw, imageShape: inputShape });
-			} else {
-				const raw = await source.batch(step, o.batchSize);
-				const views = makeViews(raw, members, augment, inputShape, pixelRng);
-				tensors = () => toTensors(views, raw, inputShape);
-			}
+			const host = await feed.batch(step); // step + 1's is prepared meanwhile (workerFeed)
 			const lossTensor = tf.tidy(() => {
-				const batch = tensors();
+				const batch = stepBatchTensors(host, inputShape);
 				const vars = [...(learner as Learner).trainable.values()];
 				const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
 				(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
@@ -287,6 +281,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		if (interrupted || startStep >= steps) await checkpoint(step);
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), cpuSeconds: cpuSeconds(), lastLoss, interrupted };
 	} finally {
+		await feed?.close();
 		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
@@ -329,34 +324,4 @@ function encoderInputShape(o: ResolvedTrainOptions, source: TrainingSource): Ima
 function pixelAugment(o: ResolvedTrainOptions, size: number): SimclrAugment | null {
 	if (o.pixelViews === false) return null;
 	return new SimclrAugment({ ...(o.pixelViews === true ? {} : o.pixelViews), outputSize: size });
-}
-
-interface Views {
-	a: Float32Array; // [B, H, W, C] in [-1, 1]
-	b: Float32Array | null;
-}
-
-/** Pixel views (or a plain resize to `input`) of the views a method uses, drawn from `rng`. */
-function makeViews(raw: RawBatch, views: number, augment: SimclrAugment | null, input: ImageShape, rng: Rng): Views {
-	const shape = [raw.count, ...raw.imageShape] as [number, number, number, number];
-	const one = (pixels: Uint8Array, label: string): Float32Array => {
-		if (!augment) {
-			const resized = resizeImages(pixels, raw.count, raw.imageShape, input); // [B, S, S, C]
-			return Float32Array.from(resized, (p) => p / 127.5 - 1);
-		}
-		const unit = augment.apply(pixels, shape, rng.fork(label)); // [B, H, W, C] in [0, 1]
-		for (let i = 0; i < unit.length; i++) unit[i] = unit[i] * 2 - 1;
-		return unit;
-	};
-	return { a: one(raw.a, "a"), b: views > 1 ? one(raw.b, "b") : null };
-}
-
-function toTensors(views: Views, raw: RawBatch, input: ImageShape): LearnerBatch {
-	const shape = [raw.count, ...input] as [number, number, number, number];
-	return {
-		a: tf.tensor4d(views.a, shape),
-		b: views.b ? tf.tensor4d(views.b, shape) : undefined,
-		y: raw.y ? tf.tensor1d(raw.y, "int32") : undefined,
-		z: raw.z ? tf.tensor2d(raw.z, [raw.count, raw.z.length / raw.count]) : undefined,
-	};
 }

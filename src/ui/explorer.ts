@@ -44,9 +44,7 @@ export function resolveViewsRequest(params: Params, g: LoadedGenerator): Resolve
 		throw badRequest(`view independent needs a class-conditional generator; ${g.key} is unconditional`);
 	}
 	if (view === "steer" && !walks) {
-		throw badRequest(
-			`view steer needs steering walks: ${g.key} has none${generator.differentiable ? " (train them with genrep steer train)" : " (an ONNX generator is a black box)"}`,
-		);
+		throw badRequest(`view steer needs steering walks: ${g.key} has none (train them with genrep steer train)`);
 	}
 	const anchors = intParam(params, "anchors", 1, UI_LIMITS.maxAnchors, 4);
 	const neighbors = intParam(params, "neighbors", 1, UI_LIMITS.maxNeighbors, 6);

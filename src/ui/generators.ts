@@ -110,7 +110,7 @@ export class GeneratorCache {
 		} else if (existsSync(join(spec, SHIPPED_WALKS_FOLDER, WALKS_CARD))) {
 			walksSpec = join(spec, SHIPPED_WALKS_FOLDER);
 		}
-		const walks = walksSpec !== null && generator.differentiable ? SteeringWalks.load(walksSpec) : null;
+		const walks = walksSpec !== null ? SteeringWalks.load(walksSpec) : null;
 		return { key, cliName: spec, generator, walks, walksCliName: walks ? walksSpec : null };
 	}
 

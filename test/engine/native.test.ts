@@ -104,6 +104,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			"Relu",
 			"Step",
 			"Exp",
+			"Tanh",
 			BATCH_NORM_KERNEL,
 			BATCH_NORM_GRAD_KERNEL,
 		]);
@@ -263,17 +264,19 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			});
 		}
 
-		it(`relu, step and exp of [${shape}] (with NaN, +-Infinity) and relu's gradient match cpu`, async () => {
+		it(`relu, step, exp and tanh of [${shape}] (with NaN, +-Infinity) and relu's gradient match cpu`, async () => {
 			const x = input(shape, seed + 11);
 			x.values[3] = Number.NaN;
 			x.values[7] = 0;
 			x.values[8] = Number.POSITIVE_INFINITY;
 			x.values[9] = Number.NEGATIVE_INFINITY;
 			x.values[10] = 100; // exp overflows to Infinity
-			const ops = (t: tf.Tensor) => [tf.relu(t), tf.step(t), tf.step(t, -0.5), tf.exp(t)];
+			const ops = (t: tf.Tensor) => [tf.relu(t), tf.step(t), tf.step(t, -0.5), tf.exp(t), tf.tanh(t)];
 			const before = nativeKernelStats().Exp.native;
+			const beforeTanh = nativeKernelStats().Tanh.native;
 			const got = await expectNoLeakedTensors(() => runOn("wasm", [x], ops));
 			expect(nativeKernelStats().Exp.native).toBe(before + 1);
+			expect(nativeKernelStats().Tanh.native).toBe(beforeTanh + 1);
 			const want = await runOn("cpu", [x], ops);
 			for (let i = 0; i < want.length; i++) {
 				for (let j = 0; j < want[i].length; j++) {

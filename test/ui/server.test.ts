@@ -158,7 +158,7 @@ describe("genrep ui: the explorer's images", () => {
 		expect(Buffer.compare(plain.body, tx.body)).not.toBe(0);
 	});
 
-	it("loads an ONNX generator folder under a --models root (RGB, black box: no steering)", async () => {
+	it("loads an ONNX generator folder under a --models root (RGB, black box, no walks yet)", async () => {
 		const info = JSON.parse((await get("/api/info")).body.toString()) as {
 			generators: { key: string; shipped: boolean }[];
 		};
@@ -173,7 +173,7 @@ describe("genrep ui: the explorer's images", () => {
 		);
 		const steer = await get("/api/views.png?root=0&dir=zoo/tiny-cgan&view=steer");
 		expect(steer.status).toBe(400);
-		expect(errorOf(steer.body)).toMatch(/an ONNX generator is a black box/);
+		expect(errorOf(steer.body)).toMatch(/has none \(train them with genrep steer train\)/);
 	});
 
 	it("measures anchor-to-view distances that grow with sigma, against same- and different-class pairs", async () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { readSafetensors } from "../../src/store/safetensors.js";
 import { SteeringWalks } from "../../src/views/steer/walks.js";
 import { genrep } from "../helpers/cli.js";
 import { makeTinyGenerator } from "./tinyGenerator.js";
@@ -110,8 +111,8 @@ describe("genrep steer train", () => {
 			[["--steps", "0"], "error: steer train: steps must be an integer >= 1, got 0\n"],
 			[["--lr", "-1"], "error: steer train: learningRate must be a positive number, got -1\n"],
 			[
-				["--generator", ONNX],
-				`error: steering walks need a differentiable (tfjs) generator, but ${ONNX} is a black box (ONNX): walks are learned through the generator's gradients; use the gaussian latent view with it instead\n`,
+				["--generator", ONNX, "--gradient", "autodiff"],
+				`error: steer train: gradient 'autodiff' needs a differentiable (tfjs) generator, but ${ONNX} is a black box (ONNX); use gradient 'es' or 'fd' (derivative-free), or leave it out to choose automatically\n`,
 			],
 		];
 		for (const [args, message] of cases) {
@@ -176,7 +177,7 @@ describe("genrep views generate --view steer", () => {
 			],
 			[
 				["--view", "steer", "--walks", walks, "--generator", ONNX],
-				`error: steer view needs a differentiable (tfjs) generator, but ${ONNX} is a black box (ONNX): walks are learned through its gradients; use --view gaussian instead\n`,
+				`error: walks in ${walks} were trained for generator '${cgan}' (latent dim 8, 3 classes), not for ${ONNX} (latent dim 8, 10 classes); train walks for it with \`genrep steer train\`\n`,
 			],
 			[
 				["--view", "steer", "--walks", walks, "--alpha-scale", "0"],
@@ -193,6 +194,116 @@ describe("genrep views generate --view steer", () => {
 			expect(r.stderr, args.join(" ")).toContain(message);
 			expect(r.status).toBe(1);
 			expect(existsSync(out)).toBe(false);
+		}
+	});
+});
+
+describe("genrep steer train on an ONNX generator (derivative-free)", () => {
+	it("learns walks with es from batched onnxruntime calls; views generate --view steer then uses them", async () => {
+		const out = join(root, "onnx-walks");
+		const r = genrep(
+			"steer",
+			"train",
+			"--generator",
+			ONNX,
+			"--out",
+			out,
+			"--edits",
+			"brightness,shiftX",
+			"--alpha-range",
+			"shiftX=-3:3",
+			"--steps",
+			"30",
+			"--batch-size",
+			"4",
+			"--eval-samples",
+			"16",
+		);
+		expect(
+			r.stderr
+				.trim()
+				.split("\n")
+				.every((l) => JSON.parse(l).event === "step"),
+		).toBe(true);
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trim().split("\n");
+		// auto: ONNX has no gradients, so es with min(8, latent dim 8) probes: 4 x (2 + 16) images in one call per step.
+		expect(lines[0]).toBe("gradient: es (72 images in 1 call of G per step)");
+		expect(lines.at(-1)).toMatch(/^wrote 2 walks to .*onnx-walks \(walks.safetensors, walks.json, walks.png\) in/);
+		const trained = SteeringWalks.load(out);
+		const modelSha = createHash("sha256")
+			.update(await readFile(join(ONNX, "model.onnx")))
+			.digest("hex");
+		expect(trained.card.generator).toEqual({
+			id: ONNX,
+			latentDim: 8,
+			numClasses: 10,
+			imageShape: [16, 16, 3],
+			weightsSha256: modelSha,
+		});
+		expect(trained.card.training.gradient).toMatchObject({
+			method: "es",
+			probesPerLatent: 8,
+			probeScale: 0.05,
+			imagesPerStep: 72,
+			generatorCallsPerStep: 1,
+		});
+		expect(trained.card.training.command).toContain("--generator test/fixtures/onnx/tiny-cgan");
+		// Brightness is within reach of any generator with a bias: the walk lowers its error.
+		const brightness = trained.card.walks.find((w) => w.edit === "brightness");
+		expect(brightness?.maskedError.withWalk).toBeLessThan(brightness?.maskedError.withoutWalk ?? 0);
+		expect(brightness?.norm).toBeGreaterThan(0);
+		const png = await sharp(join(out, "walks.png")).metadata();
+		// 2 walks x 2 anchors x (target, walk) rows of 7 alphas, 16 px tiles + 2 px padding, x2.
+		expect([png.width, png.height]).toEqual([2 * (7 * 18 + 2), 2 * (8 * 18 + 2)]);
+
+		const data = join(root, "onnx-steer");
+		const g = genrep(
+			"views",
+			"generate",
+			"--generator",
+			ONNX,
+			"--view",
+			"steer",
+			"--walks",
+			out,
+			"--anchors",
+			"3",
+			"--neighbors",
+			"2",
+			"--seed",
+			"1",
+			"--out",
+			data,
+		);
+		expect(
+			g.stderr
+				.trim()
+				.split("\n")
+				.every((l) => JSON.parse(l).event === "shard"),
+		).toBe(true);
+		expect(g.status).toBe(0);
+		const manifest = JSON.parse(await readFile(join(data, "manifest.json"), "utf8"));
+		expect(manifest.view).toMatchObject({ kind: "steer", walks: out, walksSha256: trained.sha256 });
+		// Every view's latent is its anchor's plus a combination of the two walks.
+		const shard = await readSafetensors(join(data, "shard-00000.safetensors"));
+		const z = shard.tensors.get("z");
+		expect(z?.shape).toEqual([3, 3, 8]);
+		const [w1, w2] = ["brightness", "shiftX"].map((e) => trained.vectors.get(e as "brightness") as Float32Array);
+		const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
+		const values = z?.data as Float32Array;
+		for (let i = 0; i < 3; i++) {
+			for (let k = 1; k < 3; k++) {
+				const offset = Array.from({ length: 8 }, (_, c) => values[(i * 3 + k) * 8 + c] - values[i * 3 * 8 + c]);
+				// Least squares onto span(w1, w2): the residual is rounding only.
+				const [a11, a12, a22, b1, b2] = [dot(w1, w1), dot(w1, w2), dot(w2, w2), dot(w1, offset), dot(w2, offset)];
+				const det = a11 * a22 - a12 * a12;
+				const c1 = (a22 * b1 - a12 * b2) / det;
+				const c2 = (a11 * b2 - a12 * b1) / det;
+				const residual = Math.hypot(...offset.map((v, c) => v - c1 * w1[c] - c2 * w2[c]));
+				expect(residual).toBeLessThan(1e-4);
+				expect(Math.hypot(...offset)).toBeGreaterThan(0);
+			}
 		}
 	});
 });

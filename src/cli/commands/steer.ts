@@ -14,7 +14,7 @@ export function registerSteerCommands(program: Command): void {
 				"G(z + step(alpha) w) matches edit(G(z), alpha) under a mask of the pixels the edit defines; writes " +
 				"walks.safetensors, walks.json (alpha ranges, error reduction against w = 0) and walks.png",
 		)
-		.requiredOption("--generator <name|dir>", "a differentiable (tfjs) generator: a shipped model or a model directory")
+		.requiredOption("--generator <name|dir>", "a shipped model or a model directory (tfjs or ONNX)")
 		.requiredOption("--out <dir>", "the walks folder to create (must not exist or be empty)")
 		.option("--edits <list>", "comma-separated edits to learn (default: all six)", (v) => v.split(","))
 		.option(
@@ -28,6 +28,18 @@ export function registerSteerCommands(program: Command): void {
 		.option("--seed <n>", "random seed (default 0)", Number)
 		.option("--truncation <t>", "truncation of z (default: the model card's)", Number)
 		.option("--eval-samples <n>", "held-out latents the error reduction is measured on (default 256)", Number)
+		.option(
+			"--gradient <method>",
+			"auto|autodiff|fd|es: autodiff through a tfjs generator, or derivative-free from batched calls of G " +
+				"(fd: central differences along every latent coordinate; es: along --probes random orthonormal directions " +
+				"per latent); default auto: autodiff when the generator has gradients, es for ONNX",
+		)
+		.option(
+			"--probes <n>",
+			"es: antithetic probe pairs per latent, at most the latent dim (default min(8, latent dim))",
+			Number,
+		)
+		.option("--probe-scale <c>", "fd, es: length of a probe's step in w (default 0.05)", Number)
 		.action(
 			action(async (flags: SteerTrainFlags) => {
 				const { initEngine } = await import("../../engine/backend.js");
@@ -45,6 +57,9 @@ export function registerSteerCommands(program: Command): void {
 					seed: flags.seed,
 					truncation: flags.truncation,
 					evalSamples: flags.evalSamples,
+					gradient: flags.gradient,
+					probes: flags.probes,
+					probeScale: flags.probeScale,
 					command: ["genrep", ...process.argv.slice(2)].join(" "),
 					onProgress: (e) => {
 						const done = e.index * e.steps + e.step;
@@ -59,6 +74,14 @@ export function registerSteerCommands(program: Command): void {
 						}
 					},
 				});
+				const g = result.card.training.gradient as {
+					method: string;
+					imagesPerStep: number;
+					generatorCallsPerStep: number;
+				};
+				process.stdout.write(
+					`gradient: ${g.method} (${g.imagesPerStep} images in ${g.generatorCallsPerStep} call${g.generatorCallsPerStep === 1 ? "" : "s"} of G per step)\n`,
+				);
 				for (const w of result.card.walks) {
 					const e = w.maskedError;
 					const verdict = e.reduction > 0 ? "" : "  (does NOT lower the error)";
@@ -95,4 +118,7 @@ interface SteerTrainFlags {
 	seed?: number;
 	truncation?: number;
 	evalSamples?: number;
+	gradient?: string;
+	probes?: number;
+	probeScale?: number;
 }

@@ -121,6 +121,10 @@ export function registerTrainCommand(program: Command): void {
 				help: "fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
 			},
 			logEverySteps: { flag: "--log-every <steps>", help: "steps between metrics lines and progress reports" },
+			prefetch: {
+				flag: "--no-prefetch",
+				help: "live data: generate each batch on the training thread when its step starts, instead of one step ahead in a worker thread (same results)",
+			},
 		}),
 	);
 	command.action(

@@ -21,7 +21,7 @@ export type ConvLayout = (typeof ConvLayout)[keyof typeof ConvLayout];
 export const BinaryOp = { add: 0, sub: 1, mul: 2 } as const;
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
 
-export const UnaryOp = { relu: 0, step: 1, exp: 2 } as const;
+export const UnaryOp = { relu: 0, step: 1, exp: 2, tanh: 3 } as const;
 export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 
 export interface NativeAddon {
@@ -89,6 +89,21 @@ export interface NativeAddon {
 	 * (the sum of each thread's best ~10 ms round).
 	 */
 	measurePeak(seconds: number): { gflops: number; threads: number; isa: string };
+	/**
+	 * SimCLR pixel views of images [n, h, w, c] (uint8 scaled by 1/255, or float32 in [0, 1])
+	 * into out [n, size, size, c] from drawn parameters [n, 10] (src/views/pixel/simclrAugment.ts,
+	 * VIEW_PARAMS), one image per thread; the same bits as the JavaScript renderer.
+	 */
+	pixelViews?(
+		images: Uint8Array | Float32Array,
+		n: number,
+		h: number,
+		w: number,
+		c: number,
+		params: Float64Array,
+		out: Float32Array,
+		size: number,
+	): void;
 	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
 	describeConv(kind: ConvKind, params: Int32Array): string;
 	setConvLayout(layout: ConvLayout): void;

@@ -70,6 +70,7 @@ const NATIVE_KERNELS: Record<string, NativeRun> = {
 	[tf.Relu]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.relu, inputs.x),
 	[tf.Step]: (addon, backend, inputs, attrs) => runUnary(addon, backend, UnaryOp.step, inputs.x, attrs),
 	[tf.Exp]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.exp, inputs.x),
+	[tf.Tanh]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.tanh, inputs.x),
 	[BATCH_NORM_KERNEL]: (addon, backend, inputs, attrs) =>
 		runBatchNorm(
 			addon,
@@ -123,7 +124,7 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
 
 /**
  * Replaces the wasm backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and
- * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu, Step and Exp on large tensors
+ * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu, Step, Exp and Tanh on large tensors
  * with OpenMP loops, all on every core, when the native addon is built; adds genrep's
  * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient). Call it after
  * any other wasm kernel registration: whatever is registered under those names is kept and

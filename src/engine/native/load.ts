@@ -81,7 +81,11 @@ function tryLoad(): NativeLoadResult {
 		if (typeof addon.conv2d !== "function" || typeof addon.matmul !== "function") {
 			return { addon: null, reason: `${file} is not genrep's native addon` };
 		}
-		if (typeof addon.binary !== "function" || typeof addon.batchNormForward !== "function") {
+		if (
+			typeof addon.binary !== "function" ||
+			typeof addon.batchNormForward !== "function" ||
+			typeof addon.pixelViews !== "function"
+		) {
 			return { addon: null, reason: `${file} is out of date: rebuild it with node scripts/build-native.mjs` };
 		}
 		return { addon, path: file };

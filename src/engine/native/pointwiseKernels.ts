@@ -72,7 +72,7 @@ export function runBinary(
 	});
 }
 
-/** Relu, Step and Exp of a float32 tensor; null for small or non-float ones. */
+/** Relu, Step, Exp and Tanh of a float32 tensor; null for small or non-float ones. */
 export function runUnary(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
@@ -81,8 +81,8 @@ export function runUnary(
 	attrs?: Partial<StepAttrs>,
 ): TensorInfo | null {
 	const n = util.sizeFromShape(x.shape);
-	// Exp is compute-bound (~20 cycles a value): natively worth it from far fewer elements.
-	const minElements = op === UnaryOp.exp ? POINTWISE_MIN_ELEMENTS / 8 : POINTWISE_MIN_ELEMENTS;
+	// Exp and Tanh are compute-bound (~20 cycles a value): natively worth it from far fewer elements.
+	const minElements = op === UnaryOp.exp || op === UnaryOp.tanh ? POINTWISE_MIN_ELEMENTS / 8 : POINTWISE_MIN_ELEMENTS;
 	if (x.dtype !== "float32" || n < minElements) return null;
 	const alpha = op === UnaryOp.step ? (attrs?.alpha ?? 0) : 0;
 	if (!Number.isFinite(alpha)) return null;

@@ -18,7 +18,7 @@ export interface LatentSpace {
 	numClasses: number;
 	/** Truncation t the anchors were drawn with. */
 	truncation: number;
-	/** False for black-box generators (ONNX); views that need gradients through G refuse them. */
+	/** False for black-box generators (ONNX). No latent view needs gradients through G (walks for black boxes are learned derivative-free). */
 	differentiable?: boolean;
 	/** sha256 of the generator's weights file (null when it has none), read on first call. */
 	weightsSha256?: () => string | null;

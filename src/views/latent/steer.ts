@@ -67,11 +67,7 @@ export class SteerView implements LatentView {
 
 	checkCompatible(space: LatentSpace, generatorId: string): void {
 		const g = this.walks.card.generator;
-		if (space.differentiable === false) {
-			throw new GenrepError(
-				`steer view needs a differentiable (tfjs) generator, but ${generatorId} is a black box (ONNX): walks are learned through its gradients; use --view gaussian instead`,
-			);
-		}
+		// Walks only add latent offsets, so black boxes (ONNX) take them too: `steer train` learns theirs derivative-free.
 		if (space.latentDim !== g.latentDim || space.numClasses !== g.numClasses) {
 			throw new GenrepError(
 				`walks in ${this.walks.dir} were trained for generator '${g.id}' (latent dim ${g.latentDim}, ${g.numClasses} classes), ` +

@@ -6,6 +6,8 @@
  * grayscale. Every draw comes from the Rng passed in, image after image, so a batch is a
  * deterministic function of (rng state, images, options) and each view gets its own draws.
  */
+import type { NativeAddon } from "../../engine/native/addon.js";
+import { loadNativeAddon } from "../../engine/native/load.js";
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 
@@ -126,9 +128,26 @@ export function randomCropBox(
 	return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
 }
 
+/** Values per view in the drawn parameters (native/src/augment.h): see ViewDraws. */
+export const VIEW_PARAMS = 10;
+
+/**
+ * The random draws of a batch of views, made before any pixel is touched: per view, in
+ * `params` [N, VIEW_PARAMS], top, left, height, width of the crop box, flip (0/1), jitter
+ * (0/1), brightness factor, contrast factor, brightness first (0/1), gray (0/1); in `blur`
+ * [N] the blur's sigma (0 = none).
+ */
+export interface ViewDraws {
+	params: Float64Array; // [N, 10]
+	blur: Float64Array; // [N]
+}
+
 /**
  * SimCLR pixel views. `apply` takes images [N, H, W, C] as uint8 (0..255) or float32 in
  * [0, 1] and returns float32 views [N, S, S, C] in [0, 1] (S = outputSize, default H).
+ * The draws are made image after image from `rng` (as before the rendering moved out); the
+ * pixels are rendered natively on every core when the addon has `pixelViews`, else in
+ * JavaScript, with the same float32 bits either way.
  */
 export class SimclrAugment {
 	readonly options: ResolvedPixelAugment;
@@ -147,50 +166,109 @@ export class SimclrAugment {
 			throw new RangeError(`images have ${images.length} values, shape [${shape}] needs ${n * h * w * c}`);
 		}
 		const size = this.options.outputSize ?? h;
+		const draws = this.draw(n, h, w, c, rng);
 		const out = new Float32Array(n * size * size * c); // [N, S, S, C]
-		const scratch = new Float32Array(size * size * c);
-		const toUnit = images instanceof Uint8Array ? 1 / 255 : 1;
-		for (let i = 0; i < n; i++) {
-			const src = images.subarray(i * h * w * c, (i + 1) * h * w * c);
-			const view = out.subarray(i * size * size * c, (i + 1) * size * size * c);
-			this.augmentOne(src, h, w, c, toUnit, view, size, scratch, rng);
-		}
+		renderViews(images, shape, draws, out, size);
 		return out;
 	}
 
-	private augmentOne(
-		src: Uint8Array | Float32Array, // [H, W, C]
-		h: number,
-		w: number,
-		c: number,
-		toUnit: number,
-		dst: Float32Array, // [S, S, C]
-		size: number,
-		scratch: Float32Array,
-		rng: Rng,
-	): void {
+	/** The draws of n views of [h, w, c] images, image after image (see ViewDraws). */
+	draw(n: number, h: number, w: number, c: number, rng: Rng): ViewDraws {
 		const o = this.options;
-		const box = randomCropBox(rng, h, w, o.cropScale, o.cropRatio);
-		const flip = rng.uniform() < o.flipProbability;
-		resizeBilinear(src, h, w, c, toUnit, box, flip, dst, size);
-		if (rng.uniform() < o.jitterProbability) {
-			const b = 1 + o.brightness * (2 * rng.uniform() - 1);
-			const k = 1 + o.contrast * (2 * rng.uniform() - 1);
-			const brightnessFirst = rng.uniform() < 0.5;
-			if (brightnessFirst) {
-				scaleClamp(dst, b);
-				adjustContrast(dst, c, k);
-			} else {
-				adjustContrast(dst, c, k);
-				scaleClamp(dst, b);
+		const params = new Float64Array(n * VIEW_PARAMS);
+		const blur = new Float64Array(n);
+		for (let i = 0; i < n; i++) {
+			const p = params.subarray(i * VIEW_PARAMS, (i + 1) * VIEW_PARAMS);
+			const box = randomCropBox(rng, h, w, o.cropScale, o.cropRatio);
+			p[0] = box.top;
+			p[1] = box.left;
+			p[2] = box.height;
+			p[3] = box.width;
+			p[4] = rng.uniform() < o.flipProbability ? 1 : 0;
+			p[6] = 1;
+			p[7] = 1;
+			if (rng.uniform() < o.jitterProbability) {
+				p[5] = 1;
+				p[6] = 1 + o.brightness * (2 * rng.uniform() - 1);
+				p[7] = 1 + o.contrast * (2 * rng.uniform() - 1);
+				p[8] = rng.uniform() < 0.5 ? 1 : 0;
+			}
+			if (c === 3 && rng.uniform() < o.grayscaleProbability) p[9] = 1;
+			if (o.blurProbability > 0 && rng.uniform() < o.blurProbability) {
+				blur[i] = o.blurSigma[0] + (o.blurSigma[1] - o.blurSigma[0]) * rng.uniform();
 			}
 		}
-		if (c === 3 && rng.uniform() < o.grayscaleProbability) toGray(dst);
-		if (o.blurProbability > 0 && rng.uniform() < o.blurProbability) {
-			const sigma = o.blurSigma[0] + (o.blurSigma[1] - o.blurSigma[0]) * rng.uniform();
-			gaussianBlur(dst, size, size, c, sigma, scratch);
+		return { params, blur };
+	}
+}
+
+/** The native renderer when the addon has one (checked once), else null. */
+let nativeRenderer: NativeAddon["pixelViews"] | null | undefined;
+function nativeRender(): NativeAddon["pixelViews"] | null {
+	if (nativeRenderer === undefined) {
+		const addon = loadNativeAddon().addon;
+		nativeRenderer = addon?.pixelViews ? addon.pixelViews.bind(addon) : null;
+	}
+	return nativeRenderer;
+}
+
+/**
+ * Renders drawn views into `out` [N, S, S, C] (float32 in [0, 1]): natively on every core
+ * when the addon has `pixelViews` and `native` is not false, else in JavaScript; both give
+ * the same bits. Blur (off by default) runs in JavaScript after either.
+ */
+export function renderViews(
+	images: Uint8Array | Float32Array, // [N, H, W, C]
+	shape: readonly [number, number, number, number],
+	draws: ViewDraws,
+	out: Float32Array, // [N, S, S, C]
+	size: number,
+	native = true,
+): void {
+	const [n, h, w, c] = shape;
+	const render = native ? nativeRender() : null;
+	if (render && n > 0) {
+		render(images, n, h, w, c, draws.params, out, size);
+	} else {
+		const toUnit = images instanceof Uint8Array ? 1 / 255 : 1;
+		for (let i = 0; i < n; i++) {
+			const src = images.subarray(i * h * w * c, (i + 1) * h * w * c);
+			const dst = out.subarray(i * size * size * c, (i + 1) * size * size * c);
+			renderOne(src, h, w, c, toUnit, draws.params.subarray(i * VIEW_PARAMS, (i + 1) * VIEW_PARAMS), dst, size);
 		}
 	}
+	let scratch: Float32Array | null = null;
+	for (let i = 0; i < n; i++) {
+		if (draws.blur[i] > 0) {
+			scratch ??= new Float32Array(size * size * c);
+			gaussianBlur(out.subarray(i * size * size * c, (i + 1) * size * size * c), size, size, c, draws.blur[i], scratch);
+		}
+	}
+}
+
+/** One view from its drawn parameters (the JavaScript reference of native/src/augment.cc). */
+function renderOne(
+	src: Uint8Array | Float32Array, // [H, W, C]
+	h: number,
+	w: number,
+	c: number,
+	toUnit: number,
+	p: Float64Array, // [VIEW_PARAMS]
+	dst: Float32Array, // [S, S, C]
+	size: number,
+): void {
+	const box = { top: p[0], left: p[1], height: p[2], width: p[3] };
+	resizeBilinear(src, h, w, c, toUnit, box, p[4] !== 0, dst, size);
+	if (p[5] !== 0) {
+		if (p[8] !== 0) {
+			scaleClamp(dst, p[6]);
+			adjustContrast(dst, c, p[7]);
+		} else {
+			adjustContrast(dst, c, p[7]);
+			scaleClamp(dst, p[6]);
+		}
+	}
+	if (p[9] !== 0) toGray(dst);
 }
 
 /** Bilinear resize of a crop (half-pixel centres, like torchvision's antialias=False), optionally mirrored. */

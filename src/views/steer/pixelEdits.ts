@@ -234,3 +234,30 @@ export function drawAlpha(rng: Rng, name: PixelEditName, range: readonly [number
 	}
 	return range[0] + u * (range[1] - range[0]);
 }
+
+/**
+ * edit(G(z_i), alpha_i) for a batch: `base` [B, H, W, C] -> targets [B, H, W, C] and masks
+ * [B, H, W] (1 where the edit defines the pixel).
+ */
+export function editImages(
+	name: PixelEditName,
+	base: Float32Array, // [B, H, W, C]
+	shape: ImageShape,
+	alphas: readonly number[],
+): { target: Float32Array; mask: Float32Array } {
+	const [h, w, c] = shape;
+	const size = h * w * c;
+	const target = new Float32Array(alphas.length * size); // [B, H, W, C]
+	const mask = new Float32Array(alphas.length * h * w); // [B, H, W]
+	const edit = PIXEL_EDITS[name];
+	for (let i = 0; i < alphas.length; i++) {
+		edit.apply(
+			base.subarray(i * size, (i + 1) * size),
+			shape,
+			alphas[i],
+			target.subarray(i * size, (i + 1) * size),
+			mask.subarray(i * h * w, (i + 1) * h * w),
+		);
+	}
+	return { target, mask };
+}

@@ -4,7 +4,8 @@
  * edit(G(z), alpha) over z ~ N_t(0, 1, t), random classes and alphas drawn over the edit's
  * range. The mask drops the pixels the edit leaves undefined. Every walk is then measured on
  * held-out z and a grid of alphas against w = 0 (the image left as it is), and drawn at several
- * alphas. Needs gradients through G, so only differentiable (tfjs) generators qualify.
+ * alphas. The gradient with respect to w comes from autodiff through G (tfjs generators) or,
+ * for black boxes (ONNX), from batched calls of G alone (walkGradient.ts, blackBoxGradient.ts).
  */
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs-core";
@@ -12,10 +13,13 @@ import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
+import { generateOnHost } from "../../generators/sampling.js";
+import { blackBoxCallsPerStep, blackBoxWalkGradient } from "./blackBoxGradient.js";
 import {
 	alphaGrid,
 	checkAlphaRange,
 	drawAlpha,
+	editImages,
 	latentStep,
 	latentUnit,
 	PIXEL_EDIT_NAMES,
@@ -23,6 +27,13 @@ import {
 	type PixelEditName,
 	pixelEdit,
 } from "./pixelEdits.js";
+import {
+	describeWalkGradient,
+	type ResolvedWalkGradient,
+	resolveWalkGradient,
+	type WalkGradient,
+	type WalkGradientOptions,
+} from "./walkGradient.js";
 import {
 	generatorWeightsSha256,
 	WALKS_CARD,
@@ -50,7 +61,7 @@ export function asDifferentiable(generator: Generator): DifferentiableGenerator 
 	return generator as DifferentiableGenerator;
 }
 
-export interface WalkTrainingOptions {
+export interface WalkTrainingOptions extends WalkGradientOptions {
 	/** Edits to learn walks for, in this order; default all six. */
 	edits?: string[];
 	/** Alpha range per edit; default each edit's defaultRange. */
@@ -105,6 +116,7 @@ interface ResolvedWalkTraining {
 	evalSamples: number;
 	evalAlphas: number;
 	progressEvery: number;
+	gradient: ResolvedWalkGradient;
 }
 
 const show = (value: unknown) => (typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value)));
@@ -151,6 +163,7 @@ export function resolveWalkTraining(generator: Generator, options: WalkTrainingO
 		evalSamples: integer("evalSamples", options.evalSamples ?? d.evalSamples, 1),
 		evalAlphas: integer("evalAlphas", options.evalAlphas ?? d.evalAlphas, 1),
 		progressEvery: integer("progressEvery", options.progressEvery ?? d.progressEvery, 1),
+		gradient: resolveWalkGradient(generator, options),
 	};
 }
 
@@ -164,32 +177,16 @@ interface EditBatch {
 	mask: Float32Array; // [B, H, W]
 }
 
-function editBatch(
-	generator: DifferentiableGenerator,
+async function editBatch(
+	generator: Generator,
 	name: PixelEditName,
 	unit: number,
 	z: Float32Array,
 	labels: Int32Array | null,
 	alphas: number[],
-): EditBatch {
-	const b = alphas.length;
-	const [h, w, c] = generator.imageShape;
-	const base = tf.tidy(() => {
-		const y = labels ? tf.tensor1d(labels, "int32") : undefined;
-		return generator.forward(tf.tensor2d(z, [b, generator.latentDim]), y).dataSync() as Float32Array; // [B, H, W, C]
-	});
-	const target = new Float32Array(base.length);
-	const mask = new Float32Array(b * h * w);
-	const edit = PIXEL_EDITS[name];
-	for (let i = 0; i < b; i++) {
-		edit.apply(
-			base.subarray(i * h * w * c, (i + 1) * h * w * c),
-			[h, w, c],
-			alphas[i],
-			target.subarray(i * h * w * c, (i + 1) * h * w * c),
-			mask.subarray(i * h * w, (i + 1) * h * w),
-		);
-	}
+): Promise<EditBatch> {
+	const base = await generateOnHost(generator, z, labels, alphas.length); // [B, H, W, C]
+	const { target, mask } = editImages(name, base, generator.imageShape, alphas);
 	const steps = Float32Array.from(alphas, (a) => latentStep(name, a, unit));
 	return { z, labels, steps, base, target, mask };
 }
@@ -230,34 +227,22 @@ function batchTensors(generator: Generator, batch: EditBatch) {
 	};
 }
 
+/** z_i + s_i w for every latent of the batch, on the host: [B, d]. */
+function movedLatents(batch: EditBatch, vector: Float32Array): Float32Array {
+	const d = vector.length;
+	const out = Float32Array.from(batch.z); // [B, d]
+	for (let i = 0; i < batch.steps.length; i++) for (let k = 0; k < d; k++) out[i * d + k] += batch.steps[i] * vector[k];
+	return out;
+}
+
 function drawLabels(rng: Rng, generator: Generator, n: number): Int32Array | null {
 	return generator.numClasses > 0 ? Int32Array.from({ length: n }, () => rng.int(generator.numClasses)) : null;
 }
 
-/**
- * Learns one walk with Adam (on the host; w is a single [d] vector), starting from w = 0.
- * Returns w and the loss of every step.
- */
-export async function trainWalk(
-	generator: DifferentiableGenerator,
-	name: PixelEditName,
-	range: readonly [number, number],
-	options: Pick<ResolvedWalkTraining, "steps" | "batchSize" | "learningRate" | "seed" | "truncation">,
-	onStep?: (step: number, loss: number) => void,
-): Promise<{ vector: Float32Array; losses: number[] }> {
-	const d = generator.latentDim;
-	const unit = latentUnit(name, range);
-	const rng = new Rng(options.seed).fork(`walk-${name}`);
-	const w = new Float32Array(d);
-	const m = new Float32Array(d);
-	const v = new Float32Array(d);
-	const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
-	const losses: number[] = [];
-	for (let step = 1; step <= options.steps; step++) {
-		const z = truncatedNormal(rng, options.batchSize * d, 0, 1, options.truncation); // [B, d]
-		const labels = drawLabels(rng, generator, options.batchSize);
-		const alphas = Array.from({ length: options.batchSize }, () => drawAlpha(rng, name, range));
-		const batch = editBatch(generator, name, unit, z, labels, alphas);
+/** The objective's gradient through G's graph (tfjs generators). */
+function autodiffWalkGradient(generator: DifferentiableGenerator, name: PixelEditName, unit: number): WalkGradient {
+	return async ({ z, labels, alphas }, w) => {
+		const batch = await editBatch(generator, name, unit, z, labels, alphas);
 		const t = batchTensors(generator, batch);
 		const wTensor = tf.tensor1d(w);
 		const { value, grad } = tf.tidy(() =>
@@ -268,6 +253,59 @@ export async function trainWalk(
 		const [loss] = await value.data();
 		const g = (await grad.data()) as Float32Array;
 		tf.dispose([value, grad, wTensor, t.z, t.steps, t.target, t.mask, ...(t.y ? [t.y] : [])]);
+		return { loss, grad: g };
+	};
+}
+
+/**
+ * The gradient of one walk's objective by the resolved method; `seed` seeds the derivative-free
+ * probes (their own stream, so z and alphas are the same draws whatever the method).
+ */
+export function walkGradient(
+	generator: Generator,
+	name: PixelEditName,
+	unit: number,
+	gradient: ResolvedWalkGradient,
+	seed: number,
+): WalkGradient {
+	if (gradient.method === "autodiff") return autodiffWalkGradient(asDifferentiable(generator), name, unit);
+	return blackBoxWalkGradient(generator, name, unit, gradient, new Rng(seed).fork(`probes-${name}`));
+}
+
+/**
+ * Learns one walk with Adam (on the host; w is a single [d] vector), starting from w = 0.
+ * Returns w and the loss of every step. The gradient is the options' (default: autodiff when
+ * the generator has gradients, else derivative-free es).
+ */
+export async function trainWalk(
+	generator: Generator,
+	name: PixelEditName,
+	range: readonly [number, number],
+	options: Pick<ResolvedWalkTraining, "steps" | "batchSize" | "learningRate" | "seed" | "truncation"> & {
+		gradient?: ResolvedWalkGradient;
+	},
+	onStep?: (step: number, loss: number) => void,
+): Promise<{ vector: Float32Array; losses: number[] }> {
+	const d = generator.latentDim;
+	const unit = latentUnit(name, range);
+	const rng = new Rng(options.seed).fork(`walk-${name}`);
+	const gradientOf = walkGradient(
+		generator,
+		name,
+		unit,
+		options.gradient ?? resolveWalkGradient(generator, {}),
+		options.seed,
+	);
+	const w = new Float32Array(d);
+	const m = new Float32Array(d);
+	const v = new Float32Array(d);
+	const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+	const losses: number[] = [];
+	for (let step = 1; step <= options.steps; step++) {
+		const z = truncatedNormal(rng, options.batchSize * d, 0, 1, options.truncation); // [B, d]
+		const labels = drawLabels(rng, generator, options.batchSize);
+		const alphas = Array.from({ length: options.batchSize }, () => drawAlpha(rng, name, range));
+		const { loss, grad: g } = await gradientOf({ z, labels, alphas }, w);
 		// Cosine decay to 0 over the steps, so the walk settles instead of following the last batches' noise.
 		const decay = 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / options.steps));
 		const lrT = (options.learningRate * decay * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
@@ -297,7 +335,7 @@ export interface WalkError {
  * (cyclically) of `alphas` evenly spread over the range, the identity left out.
  */
 export async function measureWalk(
-	generator: DifferentiableGenerator,
+	generator: Generator,
 	name: PixelEditName,
 	range: readonly [number, number],
 	vector: Float32Array,
@@ -317,7 +355,7 @@ export async function measureWalk(
 	for (let start = 0; start < options.samples; start += options.batchSize) {
 		const n = Math.min(options.batchSize, options.samples - start);
 		const alphas = Array.from({ length: n }, (_, i) => grid[(start + i) % grid.length]);
-		const batch = editBatch(
+		const batch = await editBatch(
 			generator,
 			name,
 			unit,
@@ -325,11 +363,7 @@ export async function measureWalk(
 			labels?.subarray(start, start + n) ?? null,
 			alphas,
 		);
-		const t = batchTensors(generator, batch);
-		const walk = tf.tensor1d(vector);
-		const moved = tf.tidy(() => steered(generator, t.z, t.steps, walk, t.y));
-		const pred = (await moved.data()) as Float32Array; // [n, H, W, C]
-		tf.dispose([moved, walk, t.z, t.steps, t.target, t.mask, ...(t.y ? [t.y] : [])]);
+		const pred = await generateOnHost(generator, movedLatents(batch, vector), batch.labels, n); // [n, H, W, C]
 		for (let i = 0; i < n; i++) {
 			const s = sums[(start + i) % grid.length];
 			for (let p = 0; p < pixels; p++) {
@@ -371,11 +405,11 @@ export async function measureWalk(
  * target; undefined pixels grey) above a row of G(z + latentStep(alpha) w), at `columns`
  * alphas over the range. Returns images [rows * columns, H, W, C] in [-1, 1].
  */
-export function walkFigure(
-	generator: DifferentiableGenerator,
+export async function walkFigure(
+	generator: Generator,
 	walks: { name: PixelEditName; range: readonly [number, number]; vector: Float32Array }[],
 	options: { anchors: number; columns: number; seed: number; truncation: number },
-): { images: Float32Array; rows: number; alphas: Record<string, number[]> } {
+): Promise<{ images: Float32Array; rows: number; alphas: Record<string, number[]> }> {
 	const d = generator.latentDim;
 	const [h, w, c] = generator.imageShape;
 	const size = h * w * c;
@@ -385,23 +419,20 @@ export function walkFigure(
 	const rows = walks.length * options.anchors * 2;
 	const images = new Float32Array(rows * options.columns * size); // [rows, columns, H, W, C]
 	const alphas: Record<string, number[]> = {};
-	walks.forEach((walk, wi) => {
+	for (const [wi, walk] of walks.entries()) {
 		const grid = alphaGrid(walk.name, walk.range, options.columns);
 		alphas[walk.name] = grid;
 		for (let a = 0; a < options.anchors; a++) {
 			const zRep = new Float32Array(options.columns * d);
 			for (let j = 0; j < options.columns; j++) zRep.set(z.subarray(a * d, (a + 1) * d), j * d);
 			const y = labels ? new Int32Array(options.columns).fill(labels[a]) : null;
-			const batch = editBatch(generator, walk.name, latentUnit(walk.name, walk.range), zRep, y, grid);
-			const t = batchTensors(generator, batch);
-			const vec = tf.tensor1d(walk.vector);
-			const moved = tf.tidy(() => steered(generator, t.z, t.steps, vec, t.y).dataSync() as Float32Array);
-			tf.dispose([vec, t.z, t.steps, t.target, t.mask, ...(t.y ? [t.y] : [])]);
+			const batch = await editBatch(generator, walk.name, latentUnit(walk.name, walk.range), zRep, y, grid);
+			const moved = await generateOnHost(generator, movedLatents(batch, walk.vector), y, options.columns);
 			const row = (wi * options.anchors + a) * 2;
 			images.set(batch.target, row * options.columns * size);
 			images.set(moved, (row + 1) * options.columns * size);
 		}
-	});
+	}
 	return { images, rows, alphas };
 }
 
@@ -421,7 +452,8 @@ export interface SteerTrainResult {
 }
 
 /**
- * `genrep steer train`: learns one walk per edit for a differentiable generator, measures
+ * `genrep steer train`: learns one walk per edit (autodiff for tfjs generators, derivative-free
+ * for black boxes, or the method the options name), measures
  * each against w = 0, draws the figure, and writes walks.safetensors, walks.json and
  * walks.png into `out` (built beside it and renamed when complete, so a failure leaves
  * nothing behind).
@@ -434,7 +466,7 @@ export async function trainSteeringWalks(options: SteerTrainOptions): Promise<St
 	const { loadGenerator } = await import("../../generators/load.js");
 	const loaded = await loadGenerator(options.generator);
 	try {
-		const generator = asDifferentiable(loaded);
+		const generator = loaded;
 		const r = resolveWalkTraining(generator, options);
 		const weightsSha256 = generatorWeightsSha256(generator);
 		if (weightsSha256 === null) throw new GenrepError(`${generator.id}: no weights file to tie the walks to`);
@@ -501,6 +533,11 @@ export async function trainSteeringWalks(options: SteerTrainOptions): Promise<St
 				objective:
 					"masked MSE between G(z + latentStep(alpha) w) and edit(G(z), alpha), z ~ N_t(0, 1, t), alpha over the range",
 				optimizer: "adam (beta1 0.9, beta2 0.999), cosine learning-rate decay to 0, w starts at 0",
+				gradient: describeWalkGradient(
+					r.gradient,
+					r.batchSize,
+					r.gradient.method === "autodiff" ? 2 : blackBoxCallsPerStep(generator, r.gradient, r.batchSize),
+				),
 				seed: r.seed,
 				stepsPerWalk: r.steps,
 				batchSize: r.batchSize,
@@ -515,7 +552,7 @@ export async function trainSteeringWalks(options: SteerTrainOptions): Promise<St
 				metric: "masked MSE on images in [-1, 1]; reduction = 1 - withWalk / withoutWalk (w = 0)",
 			},
 		};
-		const figure = walkFigure(
+		const figure = await walkFigure(
 			generator,
 			r.edits.map((e) => ({ ...e, vector: vectors.get(e.name) as Float32Array })),
 			{ anchors: 2, columns: 7, seed: r.seed, truncation: r.truncation },

@@ -84,12 +84,13 @@ const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").update(byt
 const weightDigests = new WeakMap<object, string | null>();
 
 /**
- * sha256 of a generator's weights file (tfjs generators expose `weightsFile`), or null for one
- * without (ONNX). Read once per generator object.
+ * sha256 of a generator's weights file (tfjs generators expose `weightsFile`, ONNX generators
+ * `modelFile`), or null for one without. Read once per generator object.
  */
 export function generatorWeightsSha256(generator: object): string | null {
 	if (!weightDigests.has(generator)) {
-		const file = (generator as { weightsFile?: unknown }).weightsFile;
+		const { weightsFile, modelFile } = generator as { weightsFile?: unknown; modelFile?: unknown };
+		const file = weightsFile ?? modelFile;
 		weightDigests.set(generator, typeof file === "string" ? sha256Hex(readOrExplain(file)) : null);
 	}
 	return weightDigests.get(generator) ?? null;
