@@ -20,6 +20,7 @@ import { type EngineInfo, initEngine, tf } from "../src/engine/backend.js";
 import { ParamStore } from "../src/engine/nn/params.js";
 import { Rng } from "../src/engine/rng.js";
 import { GenrepError } from "../src/errors.js";
+import { writeSafetensors } from "../src/formats/safetensors.js";
 import { type DcganConfig, DcganGenerator } from "../src/generators/architectures/dcgan.js";
 import { saveParams } from "../src/generators/checkpoint.js";
 import type { Generator } from "../src/generators/generator.js";
@@ -27,7 +28,6 @@ import { loadGenerator } from "../src/generators/load.js";
 import { isShippedGenerator, type ShippedGeneratorName } from "../src/generators/registry.js";
 import { sampleLatents } from "../src/generators/sampling.js";
 import { TfjsGenerator } from "../src/generators/tfjsGenerator.js";
-import { writeSafetensors } from "../src/store/safetensors.js";
 import {
 	findPythonWithTorch,
 	markdownTable,

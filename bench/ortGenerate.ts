@@ -16,8 +16,8 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { Rng } from "../src/engine/rng.js";
+import { readSafetensors } from "../src/formats/safetensors.js";
 import { sampleLatents } from "../src/generators/sampling.js";
-import { readSafetensors } from "../src/store/safetensors.js";
 import { type TimingOptions, timeSteps } from "./common.js";
 import { recordedEnv } from "./env.js";
 

@@ -9,8 +9,8 @@
  *   view, one neighbour per anchor, and the steer view with the generator's shipped walks;
  * - both cores: the same dataset made by one `genrep views generate` process against two
  *   `--shard i/2` processes at once (wall time of the whole command, start-up included);
- * - stream: anchor + view pairs per second from multiviewStream, without and with SimCLR pixel
- *   views (T_x on every image);
+ * - stream: anchor + view pairs per second from training's live source (`live:`,
+ *   src/learners/sources/live.ts), without and with SimCLR pixel views (T_x on every image);
  * - pixel views alone: SimclrAugment images per second;
  * - training: images per second of one SimCLR step of resnet-tiny at 256 pairs (encoder +
  *   projection head + NT-Xent + a plain SGD update, in a tf.tidy).
@@ -25,13 +25,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type EngineInfo, initEngine, tf } from "../src/engine/backend.js";
 import { Rng } from "../src/engine/rng.js";
-import { loadGenerator } from "../src/generators/load.js";
 import { createEncoder } from "../src/learners/encoders/registry.js";
 import { ntXentLoss } from "../src/learners/objectives/ntXent.js";
 import { ProjectionHead } from "../src/learners/projectionHead.js";
+import { openSource } from "../src/learners/sources/index.js";
 import { generateMultiviewDataset } from "../src/store/multiview.js";
-import { createLatentView } from "../src/views/latent/registry.js";
-import { multiviewStream } from "../src/views/liveStream.js";
 import { SimclrAugment } from "../src/views/pixel/simclrAugment.js";
 import { resolveWalksDir } from "../src/views/steer/walks.js";
 import { markdownTable, type TimingOptions, timeSteps } from "./common.js";
@@ -237,23 +235,36 @@ interface StreamResult {
 	pairsPerSecond: number;
 }
 
-const generator = await loadGenerator(flags.generator);
-const gaussian = createLatentView("gaussian", { sigma: 0.5 });
-
 async function stream(pixelViews: boolean): Promise<StreamResult> {
-	const it = multiviewStream(generator, gaussian, {
-		neighbors: 1,
-		seed: 0,
-		anchorsPerBatch: BATCH_PAIRS,
-		maxBatches: streamBatches + 1,
-		...(pixelViews ? { pixelViews: {} } : {}),
-	});
-	await it.next(); // warm-up batch (and the first prefetch)
-	const start = performance.now();
-	let batches = 0;
-	for await (const _ of it) batches++;
-	const s = seconds(start);
-	return { pixelViews, anchorsPerBatch: BATCH_PAIRS, batches, pairsPerSecond: (batches * BATCH_PAIRS) / s };
+	const rng = new Rng(0);
+	const live = await openSource(
+		{ kind: "live", generator: flags.generator, view: { kind: "gaussian", sigma: 0.5 }, neighbors: 1 },
+		rng,
+	);
+	const augment = pixelViews ? new SimclrAugment() : null;
+	const [h, w, c] = live.imageShape;
+	const step = async (s: number) => {
+		const raw = await live.batch(s, BATCH_PAIRS);
+		if (augment) {
+			const viewRng = rng.fork(`views-${s}`);
+			augment.apply(raw.a, [raw.count, h, w, c], viewRng); // [B, H, W, C]
+			augment.apply(raw.b, [raw.count, h, w, c], viewRng);
+		}
+	};
+	try {
+		await step(0); // warm-up batch
+		const start = performance.now();
+		for (let s = 1; s <= streamBatches; s++) await step(s);
+		const elapsed = seconds(start);
+		return {
+			pixelViews,
+			anchorsPerBatch: BATCH_PAIRS,
+			batches: streamBatches,
+			pairsPerSecond: (streamBatches * BATCH_PAIRS) / elapsed,
+		};
+	} finally {
+		live.dispose();
+	}
 }
 
 const streams = [await stream(false), await stream(true)];
@@ -299,7 +310,6 @@ const trainImagesPerSecond = (2 * BATCH_PAIRS) / train.medianS;
 tf.dispose([viewsA, viewsB]);
 encoder.store.dispose();
 head.dispose();
-generator.dispose();
 await rm(tmp, { recursive: true, force: true });
 
 // --- Report -------------------------------------------------------------------------------------------

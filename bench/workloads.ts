@@ -1,17 +1,17 @@
 /** The genrep workloads `npm run bench` times and bench/profile.ts profiles, by section name. */
 import { tf } from "../src/engine/backend.js";
 import { gradsByName } from "../src/engine/nn/params.js";
+import { Sgd } from "../src/engine/optim/sgd.js";
 import { Rng } from "../src/engine/rng.js";
 import { fitSoftmaxRegression } from "../src/evaluation/representation/softmaxRegression.js";
+import { writeSafetensors } from "../src/formats/safetensors.js";
 import { loadGenerator } from "../src/generators/load.js";
 import { sampleLatents } from "../src/generators/sampling.js";
 import { TfjsGenerator } from "../src/generators/tfjsGenerator.js";
 import { createEncoder, isEncoderName } from "../src/learners/encoders/registry.js";
 import { Learner } from "../src/learners/learner.js";
-import { Sgd } from "../src/learners/sgd.js";
 import { openSource } from "../src/learners/sources/index.js";
 import { decaysWeight } from "../src/learners/trainer.js";
-import { writeSafetensors } from "../src/store/safetensors.js";
 import { SimclrAugment } from "../src/views/pixel/simclrAugment.js";
 import { makeDcganStep } from "./dcganStep.js";
 import { fitProbe, LINEAR_PROBE_WEIGHT_DECAY, makeLinearProbeData, makeProbeData, PROBE } from "./linearProbeFit.js";

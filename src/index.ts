@@ -67,6 +67,7 @@ export {
 	type RunExperimentResult,
 	runExperiment,
 } from "./experiments/runner.js";
+export * from "./formats/index.js";
 export { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./generators/architectures/dcgan.js";
 export { type GanTrainOptions, trainGan } from "./generators/ganTrainer.js";
 export type { Generator, ModelCard } from "./generators/generator.js";
@@ -92,7 +93,6 @@ export {
 export { type ViewsGridOptions, writeViewsGrid } from "./store/viewsGrid.js";
 export { createLatentView, LATENT_VIEWS, type LatentViewKind, latentViewFromConfig } from "./views/latent/registry.js";
 export { SteerView, type SteerViewOptions } from "./views/latent/steer.js";
-export { multiviewStream } from "./views/liveStream.js";
 export { type MultiviewBatch, sampleMultiviewBlock } from "./views/multiviewSampler.js";
 export { PIXEL_AUGMENT_DEFAULTS, type PixelAugmentOptions, SimclrAugment } from "./views/pixel/simclrAugment.js";
 export { PIXEL_EDITS, type PixelEdit, type PixelEditName } from "./views/steer/pixelEdits.js";

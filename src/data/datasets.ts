@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileError, GenrepError } from "../errors.js";
-import { readIdx, readIdxHeader } from "./idx.js";
+import { readIdx, readIdxHeader } from "../formats/idx.js";
 import { imageFolderShape, imageFolderSplitDir, listImageFolder, loadImageFolder } from "./imageFolder.js";
 import { padImages } from "./pad.js";
 import { resizeImages } from "./resize.js";

@@ -13,7 +13,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { fileError, GenrepError } from "../errors.js";
-import { describeIoError } from "./idx.js";
+import { describeIoError } from "../formats/idx.js";
 import type { ImageShape, RealDataset, Split } from "./types.js";
 
 /** File extensions read as images; other files (README, .DS_Store) are ignored. */

@@ -1,4 +1,4 @@
-/** Real data: IDX files, image folders, the dataset registry, image grids. */
+/** Real data: the dataset registry, image folders, padding (the file formats are in ../formats/). */
 export {
 	DATASETS,
 	type DatasetName,
@@ -10,18 +10,6 @@ export {
 	type LoadDatasetOptions,
 	loadDataset,
 } from "./datasets.js";
-export { type GridOptions, gridToPng, writeImageGrid } from "./grid.js";
-export {
-	encodeIdx,
-	IDX_TYPES,
-	type IdxArray,
-	type IdxExpectation,
-	type IdxHeader,
-	type IdxTypeName,
-	parseIdx,
-	readIdx,
-	readIdxHeader,
-} from "./idx.js";
 export {
 	IMAGE_EXTENSIONS,
 	type ImageFolderListing,

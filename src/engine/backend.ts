@@ -1,7 +1,7 @@
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-// The union package registers the gradient of every op (tfjs-core alone registers none).
-import "@tensorflow/tfjs";
+// The gradient of every op and the chained tensor methods (tfjs-core alone registers neither).
+import "./tfjsRegistrations.js";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { GenrepError } from "../errors.js";

@@ -1,14 +1,48 @@
 /**
  * Progress of long work on stderr: a status line with an ETA on a terminal, JSON lines
- * otherwise (logs, CI, a parent process), or nothing. Used by every training loop.
+ * otherwise (logs, CI, a parent process), or nothing. `ProgressLine` is the one writer every
+ * command's progress goes through; `Progress` counts units of a training loop on top of it.
  */
 
 export type ProgressMode = "auto" | "json" | "none";
 
 export const PROGRESS_MODES: readonly ProgressMode[] = ["auto", "json", "none"];
 
+/** One status line rewritten in place on a terminal, one JSON line per update otherwise, or nothing. */
+export class ProgressLine {
+	readonly mode: "tty" | "json" | "none";
+	private open = false;
+
+	constructor(mode: ProgressMode = "auto") {
+		this.mode = mode === "none" ? "none" : mode === "json" || !process.stderr.isTTY ? "json" : "tty";
+	}
+
+	/** Shows `text` as the status line on a terminal, or writes `event` as one JSON line. */
+	show(text: string, event: Record<string, unknown>): void {
+		if (this.mode === "json") process.stderr.write(`${JSON.stringify(event)}\n`);
+		else if (this.mode === "tty") {
+			process.stderr.write(`\r${text}\x1b[K`);
+			this.open = true;
+		}
+	}
+
+	/** Writes `text` as a line of its own on a terminal, or `event` as one JSON line (an event log). */
+	log(text: string, event: Record<string, unknown>): void {
+		this.finish();
+		if (this.mode === "json") process.stderr.write(`${JSON.stringify(event)}\n`);
+		else if (this.mode === "tty") process.stderr.write(`${text}\n`);
+	}
+
+	/** Ends the status line (terminal mode), so what follows starts on a line of its own. */
+	finish(): void {
+		if (this.open) process.stderr.write("\n");
+		this.open = false;
+	}
+}
+
+/** Units done of a total, with their rate and an ETA, and a few named numbers (losses). */
 export class Progress {
-	private readonly mode: "tty" | "json" | "none";
+	private readonly line: ProgressLine;
 	private readonly start = performance.now();
 
 	/**
@@ -22,38 +56,35 @@ export class Progress {
 		private readonly total: number,
 		private readonly first = 0,
 	) {
-		this.mode = mode === "none" ? "none" : mode === "json" || !process.stderr.isTTY ? "json" : "tty";
+		this.line = new ProgressLine(mode);
 	}
 
 	/** Reports `done` units and a few named numbers (losses, rates). */
 	report(done: number, values: Record<string, number> = {}): void {
-		if (this.mode === "none") return;
+		if (this.line.mode === "none") return;
 		const seconds = (performance.now() - this.start) / 1000;
 		const rate = (done - this.first) / Math.max(seconds, 1e-9);
 		const eta = (this.total - done) / Math.max(rate, 1e-9);
-		if (this.mode === "json") {
-			const rounded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
-			const line = {
+		const rounded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+		const shown = Object.entries(values)
+			.map(([k, v]) => `${k} ${v.toFixed(3)}`)
+			.join("  ");
+		this.line.show(
+			`${this.what} ${done}/${this.total}  ${shown}  ${rate.toFixed(2)} ${this.what}s/s  ETA ${formatSeconds(eta)}`,
+			{
 				event: "progress",
 				[this.what]: done,
 				[`${this.what}s`]: this.total,
 				...rounded,
 				[`${this.what}sPerSecond`]: round(rate),
 				etaSeconds: Math.round(eta),
-			};
-			process.stderr.write(`${JSON.stringify(line)}\n`);
-		} else {
-			const shown = Object.entries(values)
-				.map(([k, v]) => `${k} ${v.toFixed(3)}`)
-				.join("  ");
-			const text = `${this.what} ${done}/${this.total}  ${shown}  ${rate.toFixed(2)} ${this.what}s/s  ETA ${formatSeconds(eta)}`;
-			process.stderr.write(`\r${text}\x1b[K`);
-		}
+			},
+		);
 	}
 
 	/** Ends the status line (terminal mode). */
 	finish(): void {
-		if (this.mode === "tty") process.stderr.write("\n");
+		this.line.finish();
 	}
 }
 

@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { appendJsonLine } from "../data/runFiles.js";
+import { appendJsonLine } from "../formats/runFiles.js";
 import type { ExperimentResults } from "./results.js";
 
 export interface LedgerEntry {

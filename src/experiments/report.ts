@@ -16,7 +16,7 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../data/atomicWrite.js";
+import { writeFileAtomic } from "../formats/atomicWrite.js";
 import { uniqueSlugs } from "./report/format.js";
 import { type EmbeddedGrid, type EmbeddedPlot, renderHtml } from "./report/html.js";
 import { renderMarkdown } from "./report/markdown.js";

@@ -10,29 +10,25 @@
  * steer train`), which a retargeted preset does not have; and the generator's images must
  * have the dataset's shape, since every encoder is probed on that dataset.
  */
-
-import { z } from "zod";
 import type { ImageShape } from "../data/types.js";
-import { parseOptions, positiveInt, text } from "../engine/options.js";
+import { parseOptions } from "../engine/options.js";
 import { GenrepError } from "../errors.js";
 import type { CellSpec, PresetSpec, ViewsSpec } from "./preset.js";
+import { RETARGET_OPTIONS } from "./retargetOptions.js";
 
-export const RETARGET_OPTIONS = z.strictObject({
+export interface RetargetOptions {
 	/** A shipped generator name or a model directory (ONNX or tfjs). */
-	generator: text().optional(),
+	generator?: string;
 	/** A registered dataset name or an image folder: the probes' data and that of real-data cells. */
-	dataset: text().optional(),
+	dataset?: string;
 	/** A dataset to transfer to; with `dataset` given and no transfer, transfer is dropped. */
-	transfer: text().optional(),
+	transfer?: string;
 	/** Training steps of the preset's cells (cells with their own steps are scaled alike). */
-	steps: positiveInt().optional(),
+	steps?: number;
 	/** Anchors of the preset's largest views dataset (the others scaled alike). */
-	anchors: positiveInt().optional(),
-	/** Anchors per training step of every cell. */
-	batchSize: positiveInt().optional(),
-});
-
-export type RetargetOptions = z.input<typeof RETARGET_OPTIONS>;
+	anchors?: number;
+	batchSize?: number;
+}
 
 /** What retargeting needs to know about the generator and the dataset. */
 export interface RetargetFacts {
@@ -42,7 +38,7 @@ export interface RetargetFacts {
 
 /** The preset with the user's generator, data and scale; errors say why a preset does not apply. */
 export function retargetPreset(preset: PresetSpec, options: RetargetOptions, facts: RetargetFacts = {}): PresetSpec {
-	parseOptions(RETARGET_OPTIONS, options, "retarget");
+	parseOptions(RETARGET_OPTIONS, options, "retarget"); // "steps must be a positive integer, got 0"
 	let p: PresetSpec = { ...preset, views: { ...preset.views }, cells: [...preset.cells] };
 	const changes: string[] = [];
 	const g = facts.generator;

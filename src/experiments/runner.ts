@@ -17,20 +17,22 @@
  * since is redone). A failed job is recorded, every job that needs it is blocked (recorded as
  * failed, not run), and the others go on; the report marks the cells they leave unmeasured.
  */
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
-import { join, relative } from "node:path";
-import { writeJsonAtomic } from "../data/runFiles.js";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
 import { formatSeconds } from "../engine/progress.js";
 import { GenrepError } from "../errors.js";
-import type { EvalMetrics } from "../evaluation/representation/evaluate.js";
-import { encoderWeightsSha256 } from "../learners/encoderFile.js";
-import type { DataSourceOptions } from "../learners/sources/types.js";
+import { writeJsonAtomic } from "../formats/runFiles.js";
+import { aggregate } from "./aggregate.js";
+import { checkPreset } from "./checkPreset.js";
+import { type Job, makeJobs } from "./jobs.js";
 import { appendLedger, readLedger } from "./ledger.js";
-import { type CellSpec, METRICS, type PresetSpec } from "./preset.js";
-import type { ExperimentResults, Grid, JobRecord, ResultTable, Stat, Sweep } from "./results.js";
-import { summarize } from "./results.js";
+import type { PresetSpec } from "./preset.js";
+import type { ExperimentResults, JobRecord } from "./results.js";
+
+export { metricValues } from "./aggregate.js";
+export { checkPreset } from "./checkPreset.js";
 
 export interface RunExperimentOptions {
 	preset: PresetSpec;
@@ -69,37 +71,6 @@ export interface JobEvent {
 	seconds?: number;
 	etaSeconds?: number;
 	error?: string;
-}
-
-interface Job {
-	id: string;
-	kind: "views" | "train" | "eval";
-	/** Ids of the jobs whose output this one reads: a failure there blocks it. */
-	needs: string[];
-	/** Cost in training-step equivalents (the ETA weighs jobs by it). */
-	weight: number;
-	done: () => Promise<boolean>;
-	/** Runs the job; a job that resumed earlier work returns its whole CPU time (all sittings). */
-	// biome-ignore lint/suspicious/noConfusingVoidType: the other jobs are plain async closures that return nothing
-	run: () => Promise<void | { cpuSeconds: number }>;
-}
-
-/** Rough costs in training steps of resnet-tiny at batch 256, for the ETA only (measured once). */
-const EVAL_WEIGHT = 40;
-const VIEWS_IMAGES_PER_STEP = 1500;
-
-const runDir = (out: string, cell: string, seed: number) => join(out, "runs", cell, `seed-${seed}`);
-
-/** The ids of a cell's jobs for one seed (the views a cell reads are named in them). */
-function cellJobIds(cell: CellSpec, seed: number): { train: string; eval: string } {
-	const viewsTag = "views" in cell.data ? ` <${cell.data.views}>` : "";
-	return { train: `train ${cell.id} seed ${seed}${viewsTag}`, eval: `eval ${cell.id} seed ${seed}${viewsTag}` };
-}
-
-/** CPU seconds (user + system) this process spent since `start` (a process.cpuUsage() reading). */
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
-	const { user, system } = process.cpuUsage(start);
-	return round((user + system) / 1e6);
 }
 
 /** Runs (or finishes) an experiment and writes its report. */
@@ -162,7 +133,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "done",
 				seconds: round(seconds),
-				cpuSeconds: result ? round(result.cpuSeconds) : cpuSecondsSince(cpu0),
+				cpuSeconds: round(result ? result.cpuSeconds : cpuSecondsSince(cpu0)),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -185,7 +156,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 				id: job.id,
 				status: "failed",
 				seconds: round((performance.now() - t0) / 1000),
-				cpuSeconds: cpuSecondsSince(cpu0),
+				cpuSeconds: round(cpuSecondsSince(cpu0)),
 				finishedAt: new Date().toISOString(),
 			} as const;
 			await appendLedger(out, record);
@@ -213,353 +184,6 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
 		report: { markdown: join(out, "report.md"), html: join(out, "report.html") },
 		jobs: records,
 		failed: records.filter((r) => r.status === "failed").length,
-	};
-}
-
-/** Every cell's data and views must exist in the preset; ids unique. */
-export function checkPreset(p: PresetSpec): void {
-	const ids = new Set<string>();
-	for (const cell of p.cells) {
-		if (ids.has(cell.id)) throw new GenrepError(`preset ${p.name}: cell id '${cell.id}' is used twice`);
-		ids.add(cell.id);
-		const views = "views" in cell.data ? cell.data.views : null;
-		if (views !== null && !(views in p.views)) {
-			throw new GenrepError(
-				`preset ${p.name}: cell '${cell.id}' uses views '${views}', which the preset does not define`,
-			);
-		}
-		const k = cell.data.kind === "views" ? cell.data.neighbors : undefined;
-		if (views !== null && k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= p.views[views].neighbors)) {
-			throw new GenrepError(
-				`preset ${p.name}: cell '${cell.id}' uses ${k} latent views of '${views}', which holds ${p.views[views].neighbors} per anchor`,
-			);
-		}
-	}
-	const cellsOf = [
-		...p.tables.flatMap((t) => t.rows),
-		...p.sweeps.flatMap((s) => s.series.flatMap((x) => x.points.map((pt) => pt.cell))),
-	];
-	for (const id of cellsOf)
-		if (!ids.has(id)) throw new GenrepError(`preset ${p.name}: the layout names an unknown cell '${id}'`);
-	for (const g of p.grids)
-		if (!(g.views in p.views)) throw new GenrepError(`preset ${p.name}: grid of unknown views '${g.views}'`);
-	if (p.seeds.length === 0) throw new GenrepError(`preset ${p.name}: no seeds`);
-}
-
-function makeJobs(preset: PresetSpec, seeds: number[], out: string, options: RunExperimentOptions): Job[] {
-	const jobs: Job[] = [];
-	const usedViews = new Set(
-		preset.cells.flatMap((c) => ("views" in c.data ? [c.data.views] : [])).concat(preset.grids.map((g) => g.views)),
-	);
-	const viewsJob = (id: string) => `views <${id}>`;
-	for (const id of usedViews) {
-		const spec = preset.views[id];
-		const dir = join(out, "views", id);
-		jobs.push({
-			id: viewsJob(id),
-			kind: "views",
-			needs: [],
-			weight: (spec.anchors * (spec.neighbors + 1)) / VIEWS_IMAGES_PER_STEP,
-			done: async () => isCompleteViews(dir),
-			run: async () => {
-				const { generateMultiviewDataset } = await import("../store/multiview.js");
-				await generateMultiviewDataset({
-					generator: spec.generator,
-					view: spec.view,
-					viewOptions: spec.viewOptions,
-					anchors: spec.anchors,
-					neighbors: spec.neighbors,
-					seed: spec.seed,
-					out: dir,
-				});
-			},
-		});
-	}
-	for (const cell of preset.cells) {
-		for (const seed of seeds) {
-			const dir = runDir(out, cell.id, seed);
-			const metrics = join(dir, "metrics.json");
-			const views = "views" in cell.data ? cell.data.views : null;
-			const { train: trainId, eval: evalId } = cellJobIds(cell, seed);
-			const encoderName = cell.encoder ?? preset.encoder;
-			const trained = cell.data.kind !== "baseline";
-			if (trained) {
-				const steps = cell.steps ?? preset.steps;
-				jobs.push({
-					id: trainId,
-					kind: "train",
-					needs: views !== null ? [viewsJob(views)] : [],
-					weight: steps,
-					done: async () =>
-						isCompleteRun(dir, {
-							method: cell.method ?? "simclr",
-							encoder: encoderName,
-							batchSize: cell.batchSize ?? preset.batchSize,
-							steps,
-							seed,
-							...(cell.lr !== undefined ? { lr: cell.lr } : {}),
-							...(cell.temperature !== undefined ? { temperature: cell.temperature } : {}),
-						}),
-					run: () => trainCell(preset, cell, seed, dir, out, options),
-				});
-			}
-			jobs.push({
-				id: evalId,
-				kind: "eval",
-				needs: trained ? [trainId] : [],
-				weight: EVAL_WEIGHT,
-				done: async () => isCurrentEval(metrics, trained ? dir : null),
-				run: async () => {
-					const { evaluateRepresentation } = await import("../evaluation/representation/evaluate.js");
-					const encoder =
-						cell.data.kind === "baseline"
-							? cell.data.baseline === "pixels"
-								? "pixels"
-								: `random:${encoderName}`
-							: dir;
-					await mkdir(dir, { recursive: true });
-					await evaluateRepresentation({
-						encoder,
-						dataset: preset.dataset,
-						transfer: preset.transfer,
-						dataDir: options.dataDir,
-						seed,
-						trainLimit: preset.evalTrainLimit,
-						testLimit: preset.evalTestLimit,
-						out: metrics,
-					});
-				},
-			});
-		}
-	}
-	return jobs;
-}
-
-async function isCompleteViews(dir: string): Promise<boolean> {
-	try {
-		const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
-		return manifest.shards.every((s: { sha256: string | null }) => s.sha256 !== null);
-	} catch {
-		return false;
-	}
-}
-
-/**
- * A metrics.json counts as done while it measured what is on disk now: for a trained cell, the
- * encoder weights whose sha256 it recorded (a resumed or retrained run changes them).
- */
-async function isCurrentEval(metricsPath: string, runDir: string | null): Promise<boolean> {
-	if (!existsSync(metricsPath)) return false;
-	if (runDir === null) return true;
-	try {
-		const metrics = JSON.parse(await readFile(metricsPath, "utf8"));
-		const recorded = metrics?.encoder?.weightsSha256;
-		return typeof recorded === "string" && recorded === (await encoderWeightsSha256(runDir));
-	} catch {
-		return false;
-	}
-}
-
-/**
- * A training run counts as done when its encoder is complete and its config is the one the
- * preset asks for now; a run made for other settings is not skipped (its resume then refuses
- * the changed config, and the job fails with the trainer's message instead of reporting it).
- */
-async function isCompleteRun(dir: string, expected: Record<string, unknown>): Promise<boolean> {
-	try {
-		if (JSON.parse(await readFile(join(dir, "encoder.json"), "utf8")).complete !== true) return false;
-		const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
-		return Object.entries(expected).every(([key, value]) => config[key] === value);
-	} catch {
-		return false;
-	}
-}
-
-async function trainCell(
-	preset: PresetSpec,
-	cell: CellSpec,
-	seed: number,
-	dir: string,
-	out: string,
-	options: RunExperimentOptions,
-): Promise<{ cpuSeconds: number }> {
-	const { trainRepresentation } = await import("../learners/trainer.js");
-	const resume = existsSync(join(dir, "checkpoint.safetensors"));
-	if (!resume) await rm(dir, { recursive: true, force: true }); // a run killed before its first checkpoint
-	const result = await trainRepresentation({
-		method: cell.method ?? "simclr",
-		encoder: cell.encoder ?? preset.encoder,
-		lr: cell.lr,
-		temperature: cell.temperature,
-		data: cellSource(preset, cell, out, options.dataDir),
-		pixelViews: cell.pixelViews ?? true,
-		steps: cell.steps ?? preset.steps,
-		batchSize: cell.batchSize ?? preset.batchSize,
-		seed,
-		out: dir,
-		resume,
-		progress: "none",
-		signal: options.signal,
-		command: options.command,
-	});
-	if (options.signal?.aborted) throw new GenrepError("interrupted; run the same command again to continue");
-	return { cpuSeconds: result.cpuSeconds };
-}
-
-function cellSource(preset: PresetSpec, cell: CellSpec, out: string, dataDir?: string): DataSourceOptions {
-	const d = cell.data;
-	switch (d.kind) {
-		case "real":
-			return { kind: "real", dataset: preset.dataset, dataDir, limit: preset.realLimit };
-		case "views":
-			return { kind: "stored", dir: join(out, "views", d.views), latentViews: d.latentViews, neighbors: d.neighbors };
-		case "live":
-			return { kind: "live", generator: d.generator, view: d.view, neighbors: d.neighbors };
-		case "mixed":
-			return {
-				kind: "mixed",
-				dataset: preset.dataset,
-				dataDir,
-				limit: preset.realLimit,
-				generated: join(out, "views", d.views),
-				fraction: d.fraction,
-			};
-		case "baseline":
-			throw new Error("baselines are not trained");
-	}
-}
-
-/** The numbers of one metrics.json, by metric key (fractions). */
-export function metricValues(m: EvalMetrics): Record<string, number> {
-	const values: Record<string, number> = {
-		linear: m.dataset.linearProbe.top1,
-		knn: m.dataset.knn.top1,
-	};
-	for (const shots of [10, 100]) {
-		const r = m.dataset.lowShot[String(shots)];
-		if (r && "mean" in r) values[`lowShot${shots}`] = r.mean;
-	}
-	if (m.transfer) values.transfer = m.transfer.linearProbe.top1;
-	return values;
-}
-
-async function aggregate(
-	preset: PresetSpec,
-	seeds: number[],
-	out: string,
-	command: string,
-	jobs: JobRecord[],
-	seconds: number,
-): Promise<ExperimentResults> {
-	const cellStats = new Map<
-		string,
-		{ cells: Record<string, Stat | null>; runs: ResultTable["rows"][number]["runs"] }
-	>();
-	const status = new Map(jobs.map((job) => [job.id, job]));
-	const failedSeeds = new Map<string, string[]>();
-	for (const cell of preset.cells) {
-		const values: Record<string, number[]> = {};
-		const runs: ResultTable["rows"][number]["runs"] = [];
-		for (const seed of seeds) {
-			const dir = runDir(out, cell.id, seed);
-			const evalJob = status.get(cellJobIds(cell, seed).eval);
-			if (evalJob?.status === "failed") {
-				// Its metrics.json (if any) is stale: from before the job that failed or was blocked.
-				failedSeeds.set(cell.id, [...(failedSeeds.get(cell.id) ?? []), `seed ${seed}`]);
-				runs.push({ label: `seed ${seed}` });
-				continue;
-			}
-			const metricsPath = join(dir, "metrics.json");
-			const configPath = join(dir, "config.json");
-			runs.push({
-				label: `seed ${seed}`,
-				config: existsSync(configPath) ? relative(out, configPath) : undefined,
-				metrics: existsSync(metricsPath) ? relative(out, metricsPath) : undefined,
-			});
-			if (!existsSync(metricsPath)) continue;
-			const m = JSON.parse(await readFile(metricsPath, "utf8")) as EvalMetrics;
-			for (const [key, v] of Object.entries(metricValues(m))) {
-				values[key] = [...(values[key] ?? []), v];
-			}
-		}
-		const cells = Object.fromEntries(METRICS.map((c) => [c.key, values[c.key] ? summarize(values[c.key]) : null]));
-		cellStats.set(cell.id, { cells, runs });
-	}
-	const byId = new Map(preset.cells.map((c) => [c.id, c]));
-	const tables: ResultTable[] = preset.tables.map((t) => ({
-		title: t.title,
-		caption: t.caption,
-		chart: t.chart,
-		metrics: METRICS.filter((c) => !t.metrics || t.metrics.includes(c.key)).filter(
-			(c) => c.key !== "transfer" || preset.transfer,
-		),
-		rows: t.rows.map((id) => {
-			const cell = byId.get(id) as CellSpec;
-			const stats = cellStats.get(id) as {
-				cells: Record<string, Stat | null>;
-				runs: ResultTable["rows"][number]["runs"];
-			};
-			const failed = failedSeeds.get(id);
-			return {
-				label: cell.label,
-				cells: stats.cells,
-				paper: cell.paper,
-				runs: stats.runs,
-				...(failed ? { failed } : {}),
-			};
-		}),
-	}));
-	const cpuOf = new Map(jobs.filter((j) => j.cpuSeconds !== undefined).map((j) => [j.id, j.cpuSeconds as number]));
-	/** Mean training CPU-minutes of a cell over the seeds whose training time is known; null if none. */
-	const trainCpuMinutes = (cellId: string): number | null => {
-		const cell = byId.get(cellId);
-		if (!cell) return null;
-		const known = seeds.flatMap((seed) => cpuOf.get(cellJobIds(cell, seed).train) ?? []);
-		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
-	};
-	const sweeps: Sweep[] = preset.sweeps.map((s) => {
-		const column = METRICS.find((c) => c.key === s.y);
-		return {
-			title: s.title,
-			caption: s.caption,
-			x: s.x,
-			y: { key: s.y, label: s.yLabel ?? column?.label ?? s.y, unit: column?.unit },
-			series: s.series.map((series) => ({
-				name: series.name,
-				points: series.points.flatMap((p) => {
-					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
-					const x = s.x.measured === "trainCpuMinutes" ? trainCpuMinutes(p.cell) : p.x;
-					if (!stat || (s.x.measured && x === null)) return [];
-					return [{ x, xLabel: p.xLabel, stat }];
-				}),
-			})),
-			paperNote: s.paperNote,
-		};
-	});
-	const grids: Grid[] = [];
-	for (const g of preset.grids) {
-		const path = join(out, "grids", `${g.views}.png`);
-		const dir = join(out, "views", g.views);
-		if (!existsSync(path) && (await isCompleteViews(dir))) {
-			const { openMultiviewDataset } = await import("../store/multiview.js");
-			const { writeViewsGrid } = await import("../store/viewsGrid.js");
-			await writeViewsGrid(await openMultiviewDataset(dir), path, { anchors: 8 });
-		}
-		if (existsSync(path)) grids.push({ title: g.title, caption: g.caption, path: relative(out, path) });
-	}
-	return {
-		preset: preset.name,
-		title: preset.title,
-		description: preset.description,
-		command,
-		scale: preset.scale,
-		generatedAt: new Date().toISOString(),
-		seconds: round(seconds),
-		tables,
-		sweeps,
-		grids,
-		notes: preset.notes,
-		jobs,
 	};
 }
 

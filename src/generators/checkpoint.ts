@@ -6,15 +6,16 @@
  * with the same shape, and the file may hold nothing else, so a checkpoint never loads
  * silently empty or half-applied.
  */
-import { truncateJsonLines } from "../data/runFiles.js";
+
 import type { ParamStore } from "../engine/nn/params.js";
 import { fileError } from "../errors.js";
+import { truncateJsonLines } from "../formats/runFiles.js";
 import {
 	readSafetensors,
 	type SafetensorsContents,
 	type TensorToWrite,
 	writeSafetensors,
-} from "../store/safetensors.js";
+} from "../formats/safetensors.js";
 
 /** Format tag written to the metadata of every checkpoint. */
 export const CHECKPOINT_FORMAT = "genrep-checkpoint/1";

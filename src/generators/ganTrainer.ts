@@ -26,18 +26,22 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { z } from "zod";
-import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import { initEngine } from "../engine/backend.js";
+import { EpochOrder } from "../engine/epochOrder.js";
 import { killPoint } from "../engine/killPoint.js";
 import { gradsByName, ParamStore } from "../engine/nn/params.js";
+import { Adam } from "../engine/optim/adam.js";
 import { parseOptions } from "../engine/options.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
-import { truncatedNormal } from "../engine/truncatedNormal.js";
 import { GenrepError } from "../errors.js";
+import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../formats/runFiles.js";
 import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./architectures/dcgan.js";
 import { resumeFromCheckpoint, saveCheckpoint, saveParams } from "./checkpoint.js";
+import { modelCard, writeSamples } from "./ganOutputs.js";
 import { GAN_TRAIN_DEFAULTS, GAN_TRAIN_OPTIONS, type GanTrainOptions } from "./ganTrainOptions.js";
+
+export { DEFAULT_TRUNCATION } from "./ganOutputs.js";
 
 export { GAN_TRAIN_DEFAULTS, type GanTrainOptions } from "./ganTrainOptions.js";
 
@@ -55,8 +59,6 @@ const RESUMABLE_KEYS = new Set([
 	"dataDir",
 ]);
 
-/** Default truncation of z for sampling, recorded in the model card. */
-export const DEFAULT_TRUNCATION = 2;
 const CHECKPOINT = "checkpoint.safetensors";
 
 /** Validates the options against GAN_TRAIN_OPTIONS (errors name the bad value) and fills in the defaults. */
@@ -81,40 +83,6 @@ export interface GanTrainResult {
 	/** Training seconds over all sessions of the run. */
 	seconds: number;
 	lastLosses: { dLoss: number; gLoss: number } | null;
-}
-
-/** Adam (Kingma & Ba) whose moments live in a ParamStore, so they go into checkpoints by name. */
-class Adam {
-	readonly moments: ParamStore;
-
-	constructor(
-		private readonly params: Map<string, tf.Variable>,
-		private readonly lr: number,
-		private readonly beta1: number,
-		private readonly beta2: number,
-		private readonly epsilon = 1e-8,
-	) {
-		this.moments = new ParamStore(new Rng(0));
-		for (const [name, v] of params) {
-			this.moments.buffer(`${name}.m`, v.shape, new Float32Array(v.size));
-			this.moments.buffer(`${name}.v`, v.shape, new Float32Array(v.size));
-		}
-	}
-
-	/** Applies step `t` (1-based) with gradients keyed by parameter name; call inside tf.tidy. */
-	apply(grads: Map<string, tf.Tensor>, t: number): void {
-		const { beta1: b1, beta2: b2 } = this;
-		const stepSize = (this.lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-		for (const [name, p] of this.params) {
-			const g = grads.get(name);
-			if (!g) throw new Error(`no gradient for '${name}'`);
-			const m = this.moments.state.get(`${name}.m`) as tf.Variable;
-			const v = this.moments.state.get(`${name}.v`) as tf.Variable;
-			m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-			v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-			p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), stepSize)));
-		}
-	}
 }
 
 /** Trains a GAN; see the file comment for what it writes. */
@@ -150,8 +118,8 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 	const g = new DcganGenerator(gStore, config);
 	const d = new DcganDiscriminator(dStore, config);
 	const ema = new DcganGenerator(emaStore, config);
-	const gAdam = new Adam(gStore.trainable, o.lrG, o.beta1, o.beta2);
-	const dAdam = new Adam(dStore.trainable, o.lrD, o.beta1, o.beta2);
+	const gAdam = new Adam(gStore.trainable, o.lrG, { beta1: o.beta1, beta2: o.beta2 });
+	const dAdam = new Adam(dStore.trainable, o.lrD, { beta1: o.beta1, beta2: o.beta2 });
 	const stores = {
 		generator: gStore,
 		discriminator: dStore,
@@ -179,7 +147,7 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 		}
 		await mkdir(join(out, "samples"), { recursive: true });
 
-		const sampler = new BatchSampler(data.images, data.labels, data.count, rng);
+		const order = new EpochOrder(data.count, rng);
 		const imageSize = height * width * channels;
 		const progress = new Progress(o.progress, "step", o.steps, startStep);
 		const sessionStart = performance.now();
@@ -197,7 +165,7 @@ export async function trainGan(options: GanTrainOptions): Promise<GanTrainResult
 
 		for (let step = startStep; step < o.steps; step++) {
 			const stepRng = rng.fork(`step-${step}`);
-			const { images, labels } = sampler.batch(step, o.batchSize);
+			const { images, labels } = gatherBatch(data, imageSize, order.indices(step, o.batchSize));
 			const losses = tf.tidy(() => {
 				const real = tf.sub(
 					tf.div(tf.tensor4d(images, [o.batchSize, height, width, channels], "float32"), 127.5),
@@ -287,116 +255,17 @@ function updateEma(ema: ParamStore, g: ParamStore, decay: number): void {
 	for (const [name, v] of g.state) (ema.state.get(name) as tf.Variable).assign(tf.clone(v));
 }
 
-/**
- * Draws the training batch of each step: the data order of epoch e is a permutation from
- * rng.fork("epoch-e"), and step s takes positions [s*B, (s+1)*B) of the endless sequence.
- */
-class BatchSampler {
-	private epoch = -1;
-	private order: Int32Array = new Int32Array(0);
-
-	constructor(
-		private readonly images: Uint8Array, // [N, H, W, C]
-		private readonly labels: Int32Array, // [N]
-		private readonly count: number,
-		private readonly rng: Rng,
-	) {}
-
-	batch(step: number, size: number): { images: Float32Array; labels: Int32Array } {
-		const imageSize = this.images.length / this.count;
-		const images = new Float32Array(size * imageSize);
-		const labels = new Int32Array(size);
-		for (let i = 0; i < size; i++) {
-			const position = step * size + i;
-			const epoch = Math.floor(position / this.count);
-			if (epoch !== this.epoch) {
-				this.order = this.rng.fork(`epoch-${epoch}`).permutation(this.count);
-				this.epoch = epoch;
-			}
-			const index = this.order[position % this.count];
-			images.set(this.images.subarray(index * imageSize, (index + 1) * imageSize), i * imageSize);
-			labels[i] = this.labels[index];
-		}
-		return { images, labels };
-	}
-}
-
-/** A sample grid from the EMA generator in eval mode: rows are classes (conditional) or 10x10. */
-async function writeSamples(
-	out: string,
-	step: number,
-	ema: DcganGenerator,
-	config: DcganConfig,
-	rng: Rng,
+/** The images [B, H, W, C] and labels [B] of `indices` (rows of the dataset). */
+function gatherBatch(
+	data: { images: Uint8Array; labels: Int32Array },
 	imageSize: number,
-): Promise<void> {
-	const columns = 10;
-	const rows = config.numClasses > 0 ? config.numClasses : 10;
-	const n = rows * columns;
-	// The same z in every row (one per column), so a row shows its class across the same latents.
-	const zColumns = truncatedNormal(rng.fork("samples"), columns * config.latentDim, 0, 1, DEFAULT_TRUNCATION);
-	const zAll = new Float32Array(n * config.latentDim);
-	if (config.numClasses > 0) {
-		for (let r = 0; r < rows; r++) zAll.set(zColumns, r * zColumns.length);
-	} else {
-		zAll.set(truncatedNormal(rng.fork("samples"), n * config.latentDim, 0, 1, DEFAULT_TRUNCATION));
-	}
-	const images = tf.tidy(() => {
-		const z = tf.tensor2d(zAll, [n, config.latentDim]);
-		const y =
-			config.numClasses > 0
-				? tf.tensor1d(Int32Array.from({ length: n }, (_, i) => Math.floor(i / columns)))
-				: undefined;
-		return ema.apply(z, y, false); // [n, 32, 32, C]
+	indices: Int32Array,
+): { images: Float32Array; labels: Int32Array } {
+	const images = new Float32Array(indices.length * imageSize);
+	const labels = new Int32Array(indices.length);
+	indices.forEach((index, i) => {
+		images.set(data.images.subarray(index * imageSize, (index + 1) * imageSize), i * imageSize);
+		labels[i] = data.labels[index];
 	});
-	const pixels = (await images.data()) as Float32Array;
-	images.dispose();
-	const { writeImageGrid } = await import("../data/grid.js");
-	const [height, width] = [32, 32];
-	await writeImageGrid(join(out, "samples", `step-${String(step).padStart(6, "0")}.png`), pixels, {
-		count: n,
-		height,
-		width,
-		channels: imageSize / (height * width),
-		columns,
-		scale: 2,
-		padValue: 96,
-		valueRange: "minus1to1",
-	});
-}
-
-function modelCard(
-	o: ResolvedGanTrainOptions,
-	command: string | undefined,
-	config: DcganConfig,
-	data: { name: string; classNames: string[]; shape: number[] },
-	seconds: number,
-): Record<string, unknown> {
-	return {
-		format: "genrep-generator/1",
-		kind: "tfjs",
-		architecture: "dcgan",
-		architectureConfig: config,
-		weights: "generator.safetensors",
-		weightsAre: "exponential moving average of the generator weights",
-		latentDim: config.latentDim,
-		numClasses: config.numClasses,
-		classNames: config.numClasses > 0 ? data.classNames : [],
-		imageShape: data.shape,
-		valueRange: [-1, 1],
-		layout: "NHWC",
-		defaultTruncation: DEFAULT_TRUNCATION,
-		training: {
-			dataset: data.name,
-			command: command ?? null,
-			seed: o.seed,
-			steps: o.steps,
-			batchSize: o.batchSize,
-			loss: "hinge",
-			optimizer: { name: "adam", lrG: o.lrG, lrD: o.lrD, beta1: o.beta1, beta2: o.beta2 },
-			emaDecay: o.emaDecay,
-			wallTimeSeconds: Number(seconds.toFixed(1)),
-		},
-		metrics: {},
-	};
+	return { images, labels };
 }

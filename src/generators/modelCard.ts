@@ -5,8 +5,8 @@
  */
 import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { readTextFile } from "../data/jsonFile.js";
 import { fileError } from "../errors.js";
+import { readTextFile } from "../formats/jsonFile.js";
 import type { ModelCard } from "./generator.js";
 
 export const CARD_FILE = "model.json";

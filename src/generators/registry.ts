@@ -2,9 +2,9 @@
  * The generators that ship with genrep, found by name under `<package root>/models/<name>`,
  * and the rule that turns `--generator <name|dir>` into a model directory.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { packageRoot } from "../engine/packageRoot.js";
 import { GenrepError } from "../errors.js";
 
 /** Shipped generators by name (each is a directory under models/ with a model card). */
@@ -18,33 +18,6 @@ export const SHIPPED_GENERATORS = {
 } as const satisfies Record<string, { description: string }>;
 
 export type ShippedGeneratorName = keyof typeof SHIPPED_GENERATORS;
-
-let root: string | null = null;
-
-/**
- * The genrep package root: the nearest folder above this module with a package.json named
- * "genrep" (src/generators/ under tsx, dist/generators/ when built, node_modules/genrep/... when installed).
- */
-export function packageRoot(): string {
-	if (root) return root;
-	let dir = dirname(fileURLToPath(import.meta.url));
-	for (;;) {
-		const manifest = join(dir, "package.json");
-		if (existsSync(manifest)) {
-			try {
-				if (JSON.parse(readFileSync(manifest, "utf8")).name === "genrep") {
-					root = dir;
-					return dir;
-				}
-			} catch {
-				// not a readable package.json: keep looking further up
-			}
-		}
-		const parent = dirname(dir);
-		if (parent === dir) throw new Error("cannot find the genrep package root above this module");
-		dir = parent;
-	}
-}
 
 /** Folder of the shipped models. */
 export const modelsDir = (): string => join(packageRoot(), "models");

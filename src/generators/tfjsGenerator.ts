@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ParamStore } from "../engine/nn/params.js";
 import { Rng } from "../engine/rng.js";
 import { fileError } from "../errors.js";
-import { readSafetensors } from "../store/safetensors.js";
+import { readSafetensors } from "../formats/safetensors.js";
 import { type DcganConfig, DcganGenerator } from "./architectures/dcgan.js";
 import { CardGenerator } from "./cardGenerator.js";
 import { assignParams } from "./checkpoint.js";

@@ -15,11 +15,11 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import onnxProto from "onnx-proto";
-import { writeFileAtomic } from "../data/atomicWrite.js";
 import type { ImageShape } from "../data/types.js";
 import type { BatchNorm } from "../engine/nn/batchNorm.js";
 import type { Conv2d } from "../engine/nn/layers.js";
 import { GenrepError } from "../errors.js";
+import { writeFileAtomic } from "../formats/atomicWrite.js";
 import { type EncoderCard, INPUT_NORMALISATION, loadEncoder, readEncoderCard, requireComplete } from "./encoderFile.js";
 import type { ResNet } from "./encoders/resnet.js";
 

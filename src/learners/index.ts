@@ -1,8 +1,9 @@
 /** The learners' public surface: encoders on disk, the trainer and its data sources. */
+
+export { SGD_DEFAULTS, Sgd } from "../engine/optim/sgd.js";
 export { type EncoderCard, loadEncoder, readEncoderCard, saveEncoder } from "./encoderFile.js";
 export { Learner, METHOD_HEADS } from "./learner.js";
 export { learningRate, scaledLr } from "./schedule.js";
-export { SGD_DEFAULTS, Sgd } from "./sgd.js";
 export { type DataSourceOptions, openSource, SOURCES, type TrainingSource } from "./sources/index.js";
 export {
 	resolveTrainOptions,

@@ -1,7 +1,8 @@
 /**
  * The options of representation training (trainRepresentation, `genrep train`) as one zod
  * schema: the library validates with it, TrainOptions is derived from it, and the CLI builds
- * its flags from it. Light on purpose (zod and types only), so `genrep --help` stays fast.
+ * its flags from it. Light on purpose (zod and types only), so `genrep --help` stays fast; the
+ * resolver, which also checks the method and encoder against their registries, is in trainer.ts.
  */
 import { z } from "zod";
 import type { Precision } from "../engine/native/precision.js";
@@ -19,6 +20,7 @@ import {
 import type { ProgressMode } from "../engine/progress.js";
 import type { PixelAugmentOptions } from "../views/pixel/simclrAugment.js";
 import type { StemName } from "./encoders/resnet.js";
+import type { ObjectiveName } from "./objectives/registry.js";
 import type { DataSourceOptions } from "./sources/types.js";
 
 /**
@@ -125,3 +127,12 @@ export type TrainOptions = z.input<typeof TRAIN_OPTIONS>;
 
 /** Options that are not part of a run's configuration (not saved, not compared on resume). */
 export const TRAIN_CALLBACKS = ["command", "signal", "onStep"] as const;
+
+/**
+ * The validated, read-only options: every default filled in, the callbacks left out, the
+ * method checked against the objective registry (resolveTrainOptions in trainer.ts, which
+ * loads the registries this file stays clear of).
+ */
+export type ResolvedTrainOptions = Readonly<
+	Omit<z.output<typeof TRAIN_OPTIONS>, (typeof TRAIN_CALLBACKS)[number] | "method"> & { method: ObjectiveName }
+>;

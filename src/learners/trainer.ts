@@ -19,17 +19,18 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import type { z } from "zod";
-import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../data/runFiles.js";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
+import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
 import { setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
+import { Sgd } from "../engine/optim/sgd.js";
 import { parseOptions } from "../engine/options.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
+import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../formats/runFiles.js";
 import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.js";
 import { SimclrAugment } from "../views/pixel/simclrAugment.js";
 import { type BatchFeed, inlineFeed, prefetchedKinds, workerFeed } from "./batchFeed.js";
@@ -37,18 +38,19 @@ import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
 import { createEncoder, isEncoderName } from "./encoders/registry.js";
 import { groupLrBatchSize } from "./groupBatch.js";
 import { Learner } from "./learner.js";
-import { getObjective, type ObjectiveName } from "./objectives/registry.js";
+import { getObjective } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
-import { Sgd } from "./sgd.js";
 import { openSource, type TrainingSource } from "./sources/index.js";
 import { type StepBatchPlan, stepBatchTensors } from "./stepBatch.js";
-import { TRAIN_CALLBACKS, TRAIN_DEFAULTS, TRAIN_OPTIONS, type TrainOptions } from "./trainOptions.js";
+import {
+	type ResolvedTrainOptions,
+	TRAIN_CALLBACKS,
+	TRAIN_DEFAULTS,
+	TRAIN_OPTIONS,
+	type TrainOptions,
+} from "./trainOptions.js";
 
-export { TRAIN_DEFAULTS, type TrainOptions } from "./trainOptions.js";
-
-export type ResolvedTrainOptions = Readonly<
-	Omit<z.output<typeof TRAIN_OPTIONS>, (typeof TRAIN_CALLBACKS)[number] | "method"> & { method: ObjectiveName }
->;
+export { type ResolvedTrainOptions, TRAIN_DEFAULTS, type TrainOptions } from "./trainOptions.js";
 
 /** Options that may change when a run is resumed (all others must match the saved config). */
 const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress", "prefetch"]);
@@ -188,10 +190,7 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		// Training CPU time over every sitting (user + system of this process), so a resumed run
 		// reports its whole cost, not the last sitting's.
 		const cpuStart = process.cpuUsage();
-		const cpuSeconds = () => {
-			const { user, system } = process.cpuUsage(cpuStart);
-			return cpuSecondsBefore + (user + system) / 1e6;
-		};
+		const cpuSeconds = () => cpuSecondsBefore + cpuSecondsSince(cpuStart);
 		let lastCheckpoint = performance.now();
 		let lastLoss: number | null = null;
 		const checkpoint = async (step: number) => {

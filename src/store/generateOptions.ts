@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { listOf, nonNegativeInt, positiveInt, positiveNumber, seed, text } from "../engine/options.js";
-import type { ShardEvent } from "./multiview.js";
+import type { ShardEvent } from "./multiviewWriter.js";
 import type { ShardPiece } from "./shardPiece.js";
 
 export const GENERATE_DEFAULTS = {

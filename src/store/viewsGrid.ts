@@ -2,7 +2,7 @@
  * A grid of anchors beside their views (the paper's figures 4 and 7): one row per anchor,
  * the anchor first, read from a stored multiview dataset.
  */
-import { writeImageGrid } from "../data/grid.js";
+import { writeImageGrid } from "../formats/grid.js";
 import type { MultiviewDataset } from "./multiview.js";
 
 export interface ViewsGridOptions {

@@ -6,8 +6,9 @@
  * views (SimclrAugment) and the grid writer (gridToPng). Block 0 of the sampler with `anchors`
  * anchors is exactly shard 0 of `genrep views generate` with the same flags.
  */
-import { gridToPng } from "../data/grid.js";
+
 import { Rng } from "../engine/rng.js";
+import { gridToPng } from "../formats/grid.js";
 import { generateOnHost } from "../generators/sampling.js";
 import { createLatentView } from "../views/latent/registry.js";
 import { sampleMultiviewBlock, toUint8 } from "../views/multiviewSampler.js";

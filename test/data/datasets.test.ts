@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DATASETS, datasetInfo, loadDataset } from "../../src/data/datasets.js";
-import { encodeIdx, readIdx } from "../../src/data/idx.js";
 import type { RealDataset } from "../../src/data/types.js";
 import { GenrepError } from "../../src/errors.js";
+import { encodeIdx, readIdx } from "../../src/formats/idx.js";
 
 const FASHION = "/usr/share/datasets/fashion-mnist";
 

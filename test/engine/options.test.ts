@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { addFlags, flagParser } from "../../src/cli/flags.js";
+import { SGD_DEFAULTS } from "../../src/engine/optim/sgd.js";
 import {
 	choice,
 	defaultOf,
@@ -30,7 +31,6 @@ import { GenrepError } from "../../src/errors.js";
 import { EVALUATE_DEFAULTS } from "../../src/evaluation/representation/evaluateOptions.js";
 import { KNN_DEFAULTS } from "../../src/evaluation/representation/knn.js";
 import { LOW_SHOT_DEFAULTS } from "../../src/evaluation/representation/lowShot.js";
-import { SGD_DEFAULTS } from "../../src/learners/sgd.js";
 import { TRAIN_DEFAULTS } from "../../src/learners/trainOptions.js";
 import { GENERATE_DEFAULTS } from "../../src/store/generateOptions.js";
 import { DEFAULT_ANCHOR_TRUNCATION } from "../../src/views/latent/latentView.js";

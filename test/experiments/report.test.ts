@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeImageGrid } from "../../src/data/grid.js";
 import {
 	computeSummary,
 	escapeMarkdown,
@@ -14,6 +13,7 @@ import {
 import { chartMetric, tableChartSpec } from "../../src/experiments/report/tableChart.js";
 import { writeReport } from "../../src/experiments/report.js";
 import { type ExperimentResults, type MetricColumn, type Stat, summarize } from "../../src/experiments/results.js";
+import { writeImageGrid } from "../../src/formats/grid.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const EVIL = "<script>alert('x')</script> & co";

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { ParamStore } from "../../src/engine/nn/params.js";
 import { Rng } from "../../src/engine/rng.js";
+import { readSafetensors, writeSafetensors } from "../../src/formats/safetensors.js";
 import { DcganGenerator } from "../../src/generators/architectures/dcgan.js";
 import { loadCheckpoint, loadParams, saveCheckpoint } from "../../src/generators/checkpoint.js";
 import { type GanTrainOptions, trainGan } from "../../src/generators/ganTrainer.js";
-import { readSafetensors, writeSafetensors } from "../../src/store/safetensors.js";
 import { genrep } from "../helpers/cli.js";
 
 const root = await mkdtemp(join(tmpdir(), "genrep-gan-"));

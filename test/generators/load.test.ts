@@ -6,14 +6,15 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { ParamStore } from "../../src/engine/nn/params.js";
+import { packageRoot } from "../../src/engine/packageRoot.js";
 import { Rng } from "../../src/engine/rng.js";
 import { GenrepError } from "../../src/errors.js";
+import { readSafetensors, writeSafetensors } from "../../src/formats/safetensors.js";
 import { type DcganConfig, DcganGenerator } from "../../src/generators/architectures/dcgan.js";
 import { saveParams } from "../../src/generators/checkpoint.js";
 import { loadGenerator } from "../../src/generators/load.js";
-import { packageRoot, resolveGenerator, SHIPPED_GENERATORS } from "../../src/generators/registry.js";
+import { resolveGenerator, SHIPPED_GENERATORS } from "../../src/generators/registry.js";
 import { TfjsGenerator } from "../../src/generators/tfjsGenerator.js";
-import { readSafetensors, writeSafetensors } from "../../src/store/safetensors.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
 const root = await mkdtemp(join(tmpdir(), "genrep-load-"));

@@ -5,9 +5,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { GenrepError } from "../../src/errors.js";
+import { readSafetensors } from "../../src/formats/safetensors.js";
 import { loadGenerator } from "../../src/generators/load.js";
 import { OnnxGenerator } from "../../src/generators/onnxGenerator.js";
-import { readSafetensors } from "../../src/store/safetensors.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 
 // Made by scripts/make-onnx-fixture.py (PyTorch export); expected.safetensors holds PyTorch's

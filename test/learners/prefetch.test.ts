@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { Rng } from "../../src/engine/rng.js";
 import { GenrepError } from "../../src/errors.js";
+import { readSafetensors } from "../../src/formats/safetensors.js";
 import { inlineFeed, workerFeed } from "../../src/learners/batchFeed.js";
 import { openSource } from "../../src/learners/sources/index.js";
 import type { LiveSourceOptions } from "../../src/learners/sources/types.js";
 import type { HostBatch, StepBatchPlan } from "../../src/learners/stepBatch.js";
 import { type TrainOptions, trainRepresentation } from "../../src/learners/trainer.js";
-import { readSafetensors } from "../../src/store/safetensors.js";
 import { SimclrAugment } from "../../src/views/pixel/simclrAugment.js";
 import { makeTinyGenerator } from "../views/tinyGenerator.js";
 

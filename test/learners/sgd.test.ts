@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { Sgd } from "../../src/engine/optim/sgd.js";
 import { Rng } from "../../src/engine/rng.js";
 import { createEncoder } from "../../src/learners/encoders/registry.js";
 import { Learner } from "../../src/learners/learner.js";
 import { learningRate, scaledLr } from "../../src/learners/schedule.js";
-import { Sgd } from "../../src/learners/sgd.js";
 import { decaysWeight } from "../../src/learners/trainer.js";
 import { expectNoLeakedTensors, maxAbsDiff } from "../helpers/tensors.js";
 

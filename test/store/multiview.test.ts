@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { GenrepError } from "../../src/errors.js";
+import { readSafetensors } from "../../src/formats/safetensors.js";
 import {
 	type GenerateMultiviewOptions,
 	generateMultiviewDataset,
@@ -14,7 +15,6 @@ import {
 	shardFileName,
 	shardHashFileName,
 } from "../../src/store/multiview.js";
-import { readSafetensors } from "../../src/store/safetensors.js";
 import { makeTinyGenerator } from "../views/tinyGenerator.js";
 
 const root = await mkdtemp(join(tmpdir(), "genrep-multiview-"));

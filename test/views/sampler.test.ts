@@ -7,7 +7,6 @@ import type { Generator } from "../../src/generators/generator.js";
 import { loadGenerator } from "../../src/generators/load.js";
 import { generateOnHost } from "../../src/generators/sampling.js";
 import { createLatentView } from "../../src/views/latent/registry.js";
-import { type MultiviewStreamBatch, multiviewStream } from "../../src/views/liveStream.js";
 import { sampleMultiviewBlock, toUint8 } from "../../src/views/multiviewSampler.js";
 import { expectNoLeakedTensors } from "../helpers/tensors.js";
 import { makeTinyGenerator } from "./tinyGenerator.js";
@@ -78,33 +77,5 @@ describe("multiview sampler", () => {
 		await expect(sampleMultiviewBlock(cgan, gaussian, 0, 0, { neighbors: 1, seed: 1 })).rejects.toThrow(
 			"anchors must be a positive integer, got 0",
 		);
-	});
-
-	it("a live stream yields the sampler's blocks in order, prefetching the next", async () => {
-		const options = { neighbors: 1, seed: 3, anchorsPerBatch: 2 };
-		const blocks: number[] = [];
-		for await (const batch of multiviewStream(cgan, gaussian, { ...options, maxBatches: 3 })) {
-			blocks.push(batch.block);
-			if (batch.block === 1) {
-				expect(batch.z).toEqual((await sampleMultiviewBlock(cgan, gaussian, 1, 2, options)).z);
-			}
-		}
-		expect(blocks).toEqual([0, 1, 2]);
-		// With pixel views: T_x of every image, deterministic per (seed, block).
-		const withPixels = async () => {
-			const it = multiviewStream(cgan, gaussian, { ...options, startBlock: 4, maxBatches: 1, pixelViews: {} });
-			const { value } = await it.next();
-			await it.return(undefined);
-			return value as MultiviewStreamBatch;
-		};
-		const p = await withPixels();
-		expect(p.block).toBe(4);
-		expect(p.pixels?.length).toBe(2 * 2 * 1024);
-		expect((await withPixels()).pixels).toEqual(p.pixels);
-		expect(p.pixels?.subarray(0, 1024)).not.toEqual(p.pixels?.subarray(1024, 2048));
-		// Stopping early (an endless stream) leaves no generation running and no tensors behind.
-		await expectNoLeakedTensors(async () => {
-			for await (const batch of multiviewStream(cgan, gaussian, options)) if (batch.block === 1) break;
-		});
 	});
 });

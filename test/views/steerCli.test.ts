@@ -6,7 +6,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
-import { readSafetensors } from "../../src/store/safetensors.js";
+import { readSafetensors } from "../../src/formats/safetensors.js";
 import { SteeringWalks } from "../../src/views/steer/walks.js";
 import { genrep } from "../helpers/cli.js";
 import { makeTinyGenerator } from "./tinyGenerator.js";

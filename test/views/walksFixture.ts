@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeSafetensors } from "../../src/store/safetensors.js";
+import { encodeSafetensors } from "../../src/formats/safetensors.js";
 import { latentUnit, PIXEL_EDITS, type PixelEditName } from "../../src/views/steer/pixelEdits.js";
 import { WALKS_CARD, WALKS_FILE, WALKS_FORMAT, type WalksCard } from "../../src/views/steer/walks.js";
 

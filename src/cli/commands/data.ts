@@ -45,7 +45,7 @@ export function registerDataCommands(program: Command): void {
 		.action(
 			action(async (name: string, opts: GridFlags) => {
 				const { loadDataset } = await import("../../data/datasets.js");
-				const { writeImageGrid } = await import("../../data/grid.js");
+				const { writeImageGrid } = await import("../../formats/grid.js");
 				const dataset = await loadDataset(name, {
 					split: opts.split,
 					dataDir: opts.dataDir,

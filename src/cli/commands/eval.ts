@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
 import type { DatasetEvalMetrics, EvalMetrics } from "../../evaluation/representation/evaluate.js";
 import {
@@ -115,11 +116,10 @@ const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Progress on stderr: a rewritten status line on a terminal, JSON lines otherwise. */
 function progressWriter(): (p: EvalProgress) => void {
+	const line = new ProgressLine();
 	return (p) => {
-		if (process.stderr.isTTY) {
-			const eta = p.done > 0 && p.done < p.total ? `, ETA ${Math.round(p.etaSeconds)} s` : "";
-			process.stderr.write(`\r\x1b[K${p.dataset}: ${p.stage} ${p.done}/${p.total}${eta}`);
-			if (p.stage === "low-shot" && p.done === p.total) process.stderr.write("\n");
-		} else process.stderr.write(`${JSON.stringify({ phase: "eval", ...p })}\n`);
+		const eta = p.done > 0 && p.done < p.total ? `, ETA ${Math.round(p.etaSeconds)} s` : "";
+		line.show(`${p.dataset}: ${p.stage} ${p.done}/${p.total}${eta}`, { phase: "eval", ...p });
+		if (p.stage === "low-shot" && p.done === p.total) line.finish();
 	};
 }

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { listOf, seed, text } from "../../engine/options.js";
+import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
 import type { PresetSpec } from "../../experiments/preset.js";
-import { RETARGET_OPTIONS, type RetargetFacts } from "../../experiments/retarget.js";
+import type { RetargetFacts, RetargetOptions } from "../../experiments/retarget.js";
+import { RETARGET_OPTIONS } from "../../experiments/retargetOptions.js";
 import { action } from "../action.js";
 import { addFlags } from "../flags.js";
 import { commandLine } from "../parse.js";
@@ -92,6 +94,7 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 		controller.abort();
 	};
 	process.on("SIGINT", onInterrupt);
+	const jobLog = new ProgressLine();
 	try {
 		const result = await runExperiment({
 			preset,
@@ -101,7 +104,7 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 			command: commandLine(),
 			signal: controller.signal,
 			// Job events on stderr: lines on a terminal, JSON lines otherwise (logs, CI, a parent).
-			log: (line, event) => process.stderr.write(`${process.stderr.isTTY ? line : JSON.stringify(event)}\n`),
+			log: (line, event) => jobLog.log(line, { ...event }),
 		});
 		process.stdout.write("\n");
 		for (const table of result.results.tables) process.stdout.write(`${tableToText(table)}\n\n`);
@@ -143,14 +146,9 @@ async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<P
 	return retargetPreset(preset, options, facts);
 }
 
-interface ExperimentFlags {
+/** The command's own flags, beside the retargeting options the library declares. */
+interface ExperimentFlags extends RetargetOptions {
 	out?: string;
 	seeds?: number[];
 	dataDir?: string;
-	generator?: string;
-	dataset?: string;
-	transfer?: string;
-	steps?: number;
-	anchors?: number;
-	batchSize?: number;
 }

@@ -80,7 +80,7 @@ export function registerGanCommands(program: Command): void {
 			await initEngine();
 			const { loadGenerator } = await import("../../generators/load.js");
 			const { sampleGrid } = await import("../../generators/sampling.js");
-			const { writeImageGrid } = await import("../../data/grid.js");
+			const { writeImageGrid } = await import("../../formats/grid.js");
 			const generator = await loadGenerator(flags.generator);
 			try {
 				const grid = await sampleGrid(generator, {

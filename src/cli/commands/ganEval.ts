@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ProgressLine } from "../../engine/progress.js";
 import { action } from "../action.js";
 import { channelCount, nonNegativeInteger, positiveInteger, positiveNumber } from "../parse.js";
 
@@ -149,13 +150,12 @@ interface TrainClassifierFlags {
 
 /** Progress on stderr: a rewritten status line on a terminal, JSON lines otherwise. */
 function progressWriter<P extends { etaSeconds: number }>(phase: string): (p: P) => void {
+	const line = new ProgressLine();
 	return (p) => {
-		if (process.stderr.isTTY) {
-			const parts = Object.entries(p)
-				.filter(([k]) => k !== "etaSeconds" && k !== "seconds")
-				.map(([k, v]) => `${k} ${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : v}`);
-			process.stderr.write(`\r${phase}: ${parts.join(", ")}, ETA ${Math.round(p.etaSeconds)} s   `);
-			if (p.etaSeconds === 0) process.stderr.write("\n");
-		} else process.stderr.write(`${JSON.stringify({ phase, ...p })}\n`);
+		const parts = Object.entries(p)
+			.filter(([k]) => k !== "etaSeconds" && k !== "seconds")
+			.map(([k, v]) => `${k} ${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : v}`);
+		line.show(`${phase}: ${parts.join(", ")}, ETA ${Math.round(p.etaSeconds)} s`, { phase, ...p });
+		if (p.etaSeconds === 0) line.finish();
 	};
 }

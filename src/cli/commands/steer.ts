@@ -45,7 +45,8 @@ export function registerSteerCommands(program: Command): void {
 				const { initEngine } = await import("../../engine/backend.js");
 				await initEngine();
 				const { trainSteeringWalks } = await import("../../views/steer/trainWalks.js");
-				const tty = process.stderr.isTTY === true;
+				const { ProgressLine } = await import("../../engine/progress.js");
+				const line = new ProgressLine();
 				const result = await trainSteeringWalks({
 					generator: flags.generator,
 					out: flags.out,
@@ -65,15 +66,13 @@ export function registerSteerCommands(program: Command): void {
 						const done = e.index * e.steps + e.step;
 						const all = e.walks * e.steps;
 						const eta = (e.seconds / done) * (all - done);
-						if (tty) {
-							process.stderr.write(
-								`\rwalk ${e.index + 1}/${e.walks} ${e.walk}: step ${e.step}/${e.steps}, loss ${e.loss.toFixed(4)}, ETA ${eta.toFixed(0)} s   ${done === all ? "\n" : ""}`,
-							);
-						} else {
-							process.stderr.write(`${JSON.stringify({ event: "step", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
-						}
+						line.show(
+							`walk ${e.index + 1}/${e.walks} ${e.walk}: step ${e.step}/${e.steps}, loss ${e.loss.toFixed(4)}, ETA ${eta.toFixed(0)} s`,
+							{ event: "step", ...e, etaSeconds: Number(eta.toFixed(1)) },
+						);
 					},
 				});
+				line.finish();
 				const g = result.card.training.gradient as {
 					method: string;
 					imagesPerStep: number;

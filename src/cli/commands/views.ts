@@ -88,7 +88,8 @@ export function registerViewsCommands(program: Command): void {
 			const { initEngine } = await import("../../engine/backend.js");
 			await initEngine();
 			const { generateMultiviewDataset } = await import("../../store/multiview.js");
-			const tty = process.stderr.isTTY === true;
+			const { ProgressLine } = await import("../../engine/progress.js");
+			const line = new ProgressLine();
 			const started = performance.now();
 			let madeSeconds = 0;
 			let made = 0;
@@ -116,15 +117,14 @@ export function registerViewsCommands(program: Command): void {
 						madeSeconds += e.seconds;
 					}
 					const eta = made > 0 ? (madeSeconds / made) * (e.total - e.done) : 0;
-					if (tty) {
-						process.stderr.write(
-							`\rshard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s   ${e.done === e.total ? "\n" : ""}`,
-						);
-					} else {
-						process.stderr.write(`${JSON.stringify({ event: "shard", ...e, etaSeconds: Number(eta.toFixed(1)) })}\n`);
-					}
+					line.show(`shard ${e.done}/${e.total} (${e.status} shard ${e.shard}), ETA ${eta.toFixed(0)} s`, {
+						event: "shard",
+						...e,
+						etaSeconds: Number(eta.toFixed(1)),
+					});
 				},
 			});
+			line.finish();
 			const seconds = (performance.now() - started) / 1000;
 			const state = result.complete
 				? "complete"
@@ -153,13 +153,13 @@ export function registerViewsCommands(program: Command): void {
 		.action(
 			action(async (flags: VerifyFlags) => {
 				const { verifyMultiviewDataset, piecesToRerun } = await import("../../store/verifyMultiview.js");
-				const tty = process.stderr.isTTY === true;
+				const { ProgressLine } = await import("../../engine/progress.js");
+				const line = new ProgressLine();
 				const report = await verifyMultiviewDataset(flags.data, {
-					onShard: (i, total) => {
-						if (tty) process.stderr.write(`\rchecked shard ${i + 1}/${total}${i + 1 === total ? "\n" : ""}`);
-						else process.stderr.write(`${JSON.stringify({ event: "verify", shard: i, numShards: total })}\n`);
-					},
+					onShard: (i, total) =>
+						line.show(`checked shard ${i + 1}/${total}`, { event: "verify", shard: i, numShards: total }),
 				});
+				line.finish();
 				for (const p of report.problems) process.stdout.write(`shard ${p.shard}: ${p.problem}: ${p.detail}\n`);
 				for (const t of report.temporaries)
 					process.stdout.write(`temporary: ${t} (a writer was killed or is still writing)\n`);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { findPackageRoot } from "../packageRoot.js";
 import type { NativeAddon } from "./addon.js";
 
 /** Where node-gyp puts the addon, relative to the package root. */
@@ -12,24 +12,6 @@ export type NativeLoadResult =
 	| { addon: null; path?: undefined; reason: string };
 
 let cached: NativeLoadResult | undefined;
-
-/** The package root: the nearest directory above this module with genrep's package.json. */
-function packageRoot(): string | null {
-	let dir = path.dirname(fileURLToPath(import.meta.url));
-	for (;;) {
-		const manifest = path.join(dir, "package.json");
-		if (fs.existsSync(manifest)) {
-			try {
-				if (JSON.parse(fs.readFileSync(manifest, "utf8")).name === "genrep") return dir;
-			} catch {
-				// not ours; keep looking
-			}
-		}
-		const parent = path.dirname(dir);
-		if (parent === dir) return null;
-		dir = parent;
-	}
-}
 
 /**
  * Set to 1 where oneDNN is installed and the native path must be tested (CI): the install
@@ -67,7 +49,7 @@ function tryLoad(): NativeLoadResult {
 	}
 	let file = process.env.GENREP_NATIVE_ADDON;
 	if (!file) {
-		const root = packageRoot();
+		const root = findPackageRoot();
 		if (!root) return { addon: null, reason: "genrep's package root not found" };
 		file = path.join(root, ADDON_RELATIVE_PATH);
 	}

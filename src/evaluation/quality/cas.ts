@@ -13,7 +13,9 @@ import type { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
-import { type ClassifierCard, fitClassifier, resolveClassifierTrainOptions } from "./classifier.js";
+import { resolveClassifierTrainOptions } from "./classifier.js";
+import type { ClassifierCard } from "./evalClassifier.js";
+import { fitClassifier } from "./fitClassifier.js";
 
 export interface CasOptions {
 	/** Generated training images; default 10000. */

@@ -23,15 +23,15 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { writeFileAtomic } from "../../data/atomicWrite.js";
 import type { RealDataset } from "../../data/types.js";
 import { initEngine } from "../../engine/backend.js";
 import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { fileError, GenrepError } from "../../errors.js";
+import { writeFileAtomic } from "../../formats/atomicWrite.js";
 import type { Generator } from "../../generators/generator.js";
 import { type CasOptions, type CasResult, casSkipReason, classificationAccuracyScore } from "./cas.js";
-import { type EvalClassifier, embedRealImages, loadEvalClassifier, SHIPPED_CLASSIFIER_DIR } from "./classifier.js";
+import { type EvalClassifier, embedRealImages, loadEvalClassifier, SHIPPED_CLASSIFIER_DIR } from "./evalClassifier.js";
 import { frechetDistance, GaussianAccumulator, type GaussianStats } from "./frechet.js";
 
 export const GAN_EVAL_FORMAT = "genrep-gan-eval/1";

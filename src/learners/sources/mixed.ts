@@ -4,9 +4,11 @@
  * latent views); the epoch still has N items. Real items pair with themselves (pixel views
  * make the difference), generated ones with one of their latent views.
  */
+
+import { EpochOrder } from "../../engine/epochOrder.js";
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
-import { assemblePairs, EpochOrder, type ItemRef } from "./pool.js";
+import { assemblePairs, type ItemRef } from "./pool.js";
 import { loadRealPool } from "./real.js";
 import { loadStoredPool } from "./stored.js";
 import type { MixedSourceOptions, TrainingSource } from "./types.js";

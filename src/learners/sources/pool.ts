@@ -1,7 +1,8 @@
 /**
  * What every training source hands the trainer: a batch of image pairs (two views of the same
  * content before pixel views are applied), with the anchor's class and latent when the source
- * has them. Finite sources keep their items in an ImagePool and walk it in seeded epochs.
+ * has them. Finite sources keep their items in an ImagePool and walk it in seeded epochs
+ * (src/engine/epochOrder.ts).
  */
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
@@ -94,34 +95,4 @@ export function assembleGroups(items: readonly ItemRef[], latentDim: number): Ra
 			z.set(pool.z.subarray(index * members * latentDim, (index * members + 1) * latentDim), i * latentDim);
 	});
 	return { count: n, members, imageShape, images, y, z };
-}
-
-/**
- * The item order of a finite source: epoch e visits all `count` items in the order of a
- * permutation drawn from rng.fork(`epoch-e`), and step s takes positions [s*B, (s+1)*B) of the
- * endless sequence, so a step's items depend only on (seed, step, batch size).
- */
-export class EpochOrder {
-	private epoch = -1;
-	private order: Int32Array = new Int32Array(0);
-
-	constructor(
-		private readonly count: number,
-		private readonly rng: Rng,
-	) {}
-
-	/** Item indices of step `step`. */
-	indices(step: number, batchSize: number): Int32Array {
-		const out = new Int32Array(batchSize);
-		for (let i = 0; i < batchSize; i++) {
-			const position = step * batchSize + i;
-			const epoch = Math.floor(position / this.count);
-			if (epoch !== this.epoch) {
-				this.order = this.rng.fork(`epoch-${epoch}`).permutation(this.count);
-				this.epoch = epoch;
-			}
-			out[i] = this.order[position % this.count];
-		}
-		return out;
-	}
 }

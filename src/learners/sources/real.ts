@@ -1,8 +1,9 @@
 /** Real images as a training source: two pixel views of the same image make a pair. */
 import { type LoadDatasetOptions, loadDataset } from "../../data/datasets.js";
+import { EpochOrder } from "../../engine/epochOrder.js";
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
-import { assemblePairs, EpochOrder, type ImagePool } from "./pool.js";
+import { assemblePairs, type ImagePool } from "./pool.js";
 import type { RealSourceOptions, TrainingSource } from "./types.js";
 
 /** The training split of a real dataset as a pool of one-view items. */

@@ -3,10 +3,12 @@
  * views, or (the multi-positive method) comes with all of them. `neighbors` keeps only the
  * first K stored views of each anchor; the others are never copied into memory.
  */
+
+import { EpochOrder } from "../../engine/epochOrder.js";
 import type { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 import { openMultiviewDataset } from "../../store/multiview.js";
-import { assembleGroups, assemblePairs, EpochOrder, type ImagePool } from "./pool.js";
+import { assembleGroups, assemblePairs, type ImagePool } from "./pool.js";
 import type { StoredSourceOptions, TrainingSource } from "./types.js";
 
 /** Reads every shard (hashes verified) into one pool, keeping the anchor and its first `neighbors` views (default all). */

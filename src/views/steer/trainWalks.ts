@@ -9,6 +9,7 @@
  */
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs-core";
+import { HostAdam } from "../../engine/optim/adam.js";
 import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { GenrepError } from "../../errors.js";
@@ -297,9 +298,7 @@ export async function trainWalk(
 		options.seed,
 	);
 	const w = new Float32Array(d);
-	const m = new Float32Array(d);
-	const v = new Float32Array(d);
-	const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+	const adam = new HostAdam(d); // beta1 0.9, beta2 0.999
 	const losses: number[] = [];
 	for (let step = 1; step <= options.steps; step++) {
 		const z = truncatedNormal(rng, options.batchSize * d, 0, 1, options.truncation); // [B, d]
@@ -308,12 +307,7 @@ export async function trainWalk(
 		const { loss, grad: g } = await gradientOf({ z, labels, alphas }, w);
 		// Cosine decay to 0 over the steps, so the walk settles instead of following the last batches' noise.
 		const decay = 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / options.steps));
-		const lrT = (options.learningRate * decay * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-		for (let i = 0; i < d; i++) {
-			m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-			v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-			w[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
-		}
+		adam.apply(w, g, step, options.learningRate * decay);
 		losses.push(loss);
 		onStep?.(step, loss);
 	}
@@ -573,8 +567,8 @@ async function writeWalksFolder(
 	columns: number,
 	imageShape: readonly [number, number, number],
 ): Promise<void> {
-	const { encodeSafetensors } = await import("../../store/safetensors.js");
-	const { gridToPng } = await import("../../data/grid.js");
+	const { encodeSafetensors } = await import("../../formats/safetensors.js");
+	const { gridToPng } = await import("../../formats/grid.js");
 	const tmp = `${out.replace(/[\\/]+$/, "")}.tmp-${process.pid}`;
 	const [h, w, c] = imageShape;
 	try {

@@ -9,11 +9,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { decodeUtf8, parseJsonFile } from "../../data/jsonFile.js";
 import { fileError, GenrepError } from "../../errors.js";
+import { decodeUtf8, parseJsonFile } from "../../formats/jsonFile.js";
+import { decodeSafetensors, type TensorToWrite } from "../../formats/safetensors.js";
 import { MAX_LATENT_DIM } from "../../generators/modelCard.js";
 import { isShippedGenerator, modelsDir } from "../../generators/registry.js";
-import { decodeSafetensors, type TensorToWrite } from "../../store/safetensors.js";
 import { isPixelEditName, latentStep, type PixelEditName } from "./pixelEdits.js";
 
 export const WALKS_FORMAT = "genrep-walks/1";

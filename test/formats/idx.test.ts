@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeIdx, type IdxArray, parseIdx, readIdx, readIdxHeader } from "../../src/data/idx.js";
 import { GenrepError } from "../../src/errors.js";
+import { encodeIdx, type IdxArray, parseIdx, readIdx, readIdxHeader } from "../../src/formats/idx.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -7,9 +7,9 @@
  * `safetensors.numpy.load_file` / `safetensors.torch.load_file`.
  */
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../data/atomicWrite.js";
-import { decodeUtf8 } from "../data/jsonFile.js";
 import { fileError, GenrepError } from "../errors.js";
+import { writeFileAtomic } from "./atomicWrite.js";
+import { decodeUtf8 } from "./jsonFile.js";
 
 export const SAFETENSORS_DTYPES = ["F32", "I32", "U8"] as const;
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gridToPng, writeImageGrid } from "../../src/data/grid.js";
+import { gridToPng, writeImageGrid } from "../../src/formats/grid.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -6,9 +6,9 @@
  * save and restore them by name and a resumed run continues exactly.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ParamStore } from "../engine/nn/params.js";
-import { Rng } from "../engine/rng.js";
-import { GenrepError } from "../errors.js";
+import { GenrepError } from "../../errors.js";
+import { ParamStore } from "../nn/params.js";
+import { Rng } from "../rng.js";
 
 export interface SgdOptions {
 	/** Default 0.9. */

@@ -8,7 +8,7 @@ import {
 	encodeSafetensors,
 	readSafetensors,
 	writeSafetensors,
-} from "../../src/store/safetensors.js";
+} from "../../src/formats/safetensors.js";
 
 const dir = await mkdtemp(join(tmpdir(), "genrep-safetensors-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
