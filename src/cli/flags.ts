@@ -18,6 +18,11 @@ export interface FlagSpec {
 	hideDefault?: boolean;
 	/** Read the text as this kind (an option the schema types more widely, e.g. S or [H, W]; or one without a block). */
 	kind?: FlagKind;
+	/**
+	 * Check the text against this block instead of the option's own, which the library then
+	 * applies with its own message (gan eval's --n: a positive integer here, "at least 2" there).
+	 */
+	check?: z.ZodType;
 }
 
 /** Help text alone, or the spec, for some of a schema's options. */
@@ -50,7 +55,7 @@ export function addFlags<S extends z.ZodObject>(
 		if (!kind) throw new Error(`flags: option '${key}' is not made of a building block; give its kind`);
 		const flag = spec.flag ?? `--${kebab(key)}${kind === "boolean" ? "" : ` ${PLACEHOLDER[kind]}`}`;
 		const option = new Option(flag, helpText(spec, field, kind));
-		if (kind !== "boolean") option.argParser(flagParser(field, kind));
+		if (kind !== "boolean") option.argParser(flagParser(spec.check ?? field, kind));
 		if (spec.required) option.makeOptionMandatory();
 		command.addOption(option);
 		attributes.set(option.attributeName(), { key, negated: option.negate });
