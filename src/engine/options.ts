@@ -43,14 +43,17 @@ export function showValue(value: unknown): string {
 	}
 }
 
+/** A name as messages show it: quoted as a name ('fp16'), not as JSON. */
+const showName = (value: unknown): string => (typeof value === "string" ? `'${value}'` : showValue(value));
+
 /** The error of a block: "<option> must be <expects>, got <value>", or "<option> is required". */
-function says(expects: string, o: BlockOptions = {}) {
+function says(expects: string, o: BlockOptions = {}, show: (value: unknown) => string = showValue) {
 	const name = o.label ?? OPTION;
 	return {
 		error: (issue: { input: unknown }) =>
 			issue.input === undefined
 				? `${name} is required${o.hint ? `: ${o.hint}` : ""}`
-				: `${name} must be ${expects}, got ${showValue(issue.input)}`,
+				: `${name} must be ${expects}, got ${show(issue.input)}`,
 	};
 }
 
@@ -119,10 +122,10 @@ export function flag(o?: BlockOptions) {
 export const orList = (values: readonly unknown[]): string =>
 	values.length < 2 ? values.map(String).join("") : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
 
-/** One of a fixed set of strings. */
+/** One of a fixed set of strings (a wrong one is quoted as a name: "precision must be fp32 or bf16, got 'fp16'"). */
 export function choice<const T extends readonly [string, ...string[]]>(values: T, o?: BlockOptions) {
 	const expects = orList(values);
-	return block(z.enum(values, says(expects, o)), { expects, kind: "string" });
+	return block(z.enum(values, says(expects, o, showName)), { expects, kind: "string" });
 }
 
 /** One of the numbers `values` (e.g. channels: 1 or 3). */
@@ -143,7 +146,7 @@ export function registryKey<R extends Record<string, unknown>>(registry: R, noun
 		error: (issue: { input: unknown }) =>
 			issue.input === undefined
 				? `${OPTION} is required: one of ${known.join(", ")}`
-				: `unknown ${noun} ${typeof issue.input === "string" ? `'${issue.input}'` : showValue(issue.input)}; known ${noun}s: ${known.join(", ")}`,
+				: `unknown ${noun} ${showName(issue.input)}; known ${noun}s: ${known.join(", ")}`,
 	});
 	return block(schema, { expects: `one of ${known.join(", ")}`, kind: "string" });
 }

@@ -115,9 +115,11 @@ describe("building blocks", () => {
 	it("text, choices, registry keys and lists say what they expect", () => {
 		expect(messageFor(text(), "")).toBe('x must be a non-empty string, got ""');
 		expect(messageFor(text(), 3)).toBe("x must be a non-empty string, got 3");
+		// a wrong choice is quoted as a name, as the resolvers before the schemas quoted it
 		expect(messageFor(choice(["auto", "cifar", "imagenet"]), "vit")).toBe(
-			'x must be auto, cifar or imagenet, got "vit"',
+			"x must be auto, cifar or imagenet, got 'vit'",
 		);
+		expect(messageFor(choice(["fp32", "bf16"]), 16)).toBe("x must be fp32 or bf16, got 16");
 		expect(messageFor(numberChoice([1, 3]), 2)).toBe("x must be 1 or 3, got 2");
 		expect(messageFor(numberChoice([1, 3]), "1")).toBe('x must be 1 or 3, got "1"');
 		const registry = { simclr: 1, supcon: 2 };
