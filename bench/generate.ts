@@ -25,7 +25,7 @@ import { type DcganConfig, DcganGenerator } from "../src/generators/architecture
 import { saveParams } from "../src/generators/checkpoint.js";
 import type { Generator } from "../src/generators/generator.js";
 import { loadGenerator } from "../src/generators/load.js";
-import { isShippedGenerator, type ShippedGeneratorName } from "../src/generators/registry.js";
+import { isShippedGenerator } from "../src/generators/registry.js";
 import { sampleLatents } from "../src/generators/sampling.js";
 import { TfjsGenerator } from "../src/generators/tfjsGenerator.js";
 import {
@@ -42,8 +42,8 @@ import { childEnv } from "./env.js";
 const TORCH_SCRIPT = fileURLToPath(new URL("./torch_generate.py", import.meta.url));
 const DEFAULT_OUT = fileURLToPath(new URL("./results/generate.json", import.meta.url));
 const TORCH_MISSING = "PyTorch not found: bash scripts/setup.sh --bench (python3-torch, libopenblas0-pthread)";
-/** Configurations of the shipped models (scripts that train them use these), for the stand-in. */
-const SHIPPED_CONFIGS: Record<ShippedGeneratorName, DcganConfig> = {
+/** Configurations of the shipped models (scripts that train them use these; the ladder's rungs share them), for the stand-in. */
+const SHIPPED_CONFIGS: Record<"fashion-mnist-cgan" | "fashion-mnist-gan", DcganConfig> = {
 	"fashion-mnist-cgan": { latentDim: 64, numClasses: 10, width: 32, channels: 1 },
 	"fashion-mnist-gan": { latentDim: 64, numClasses: 0, width: 32, channels: 1 },
 };
@@ -130,7 +130,8 @@ async function openGenerator(nameOrDir: string): Promise<Source> {
 		const notInstalled = err instanceof GenrepError && /is not installed/.test(err.message);
 		if (!isShippedGenerator(nameOrDir) || !notInstalled) throw err;
 		// Same architecture and size, random weights: the same cost per image.
-		const config = SHIPPED_CONFIGS[nameOrDir];
+		const config =
+			SHIPPED_CONFIGS[nameOrDir.startsWith("fashion-mnist-cgan") ? "fashion-mnist-cgan" : "fashion-mnist-gan"];
 		const dir = path.join(tmp, nameOrDir);
 		const store = new ParamStore(new Rng(SEED));
 		new DcganGenerator(store, config);

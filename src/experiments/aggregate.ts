@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { EvalMetrics } from "../evaluation/representation/evaluate.js";
+import { cellGenerator, generatorMeasure } from "./generatorMeasures.js";
 import { cellJobIds, isCompleteViews, runDir } from "./jobs.js";
-import { type CellSpec, METRICS, type PresetSpec } from "./preset.js";
+import { type CellSpec, METRICS, type PresetSpec, type SweepSpec } from "./preset.js";
 import type { ExperimentResults, Grid, JobRecord, ResultTable, Stat, Sweep } from "./results.js";
 import { summarize } from "./results.js";
 
@@ -96,9 +97,25 @@ export async function aggregate(
 		const known = seeds.flatMap((seed) => cpuOf.get(cellJobIds(cell, seed).train) ?? []);
 		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
 	};
-	const sweeps: Sweep[] = preset.sweeps.map((s) => {
+	/** Where a point sits when its sweep's x is measured; null when not measured (yet). */
+	const measuredX = async (
+		measured: NonNullable<SweepSpec["x"]["measured"]>,
+		cellId: string,
+	): Promise<number | null> => {
+		if (measured === "trainCpuMinutes") return trainCpuMinutes(cellId);
+		const cell = byId.get(cellId);
+		const generator = cell ? cellGenerator(preset, cell) : null;
+		return generator === null ? null : generatorMeasure(generator, measured);
+	};
+	const sweeps: Sweep[] = [];
+	for (const s of preset.sweeps) {
 		const column = METRICS.find((c) => c.key === s.y);
-		return {
+		const measured = s.x.measured;
+		const xs = new Map<string, number | null>();
+		if (measured) {
+			for (const p of s.series.flatMap((series) => series.points)) xs.set(p.cell, await measuredX(measured, p.cell));
+		}
+		sweeps.push({
 			title: s.title,
 			caption: s.caption,
 			x: s.x,
@@ -107,14 +124,14 @@ export async function aggregate(
 				name: series.name,
 				points: series.points.flatMap((p) => {
 					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
-					const x = s.x.measured === "trainCpuMinutes" ? trainCpuMinutes(p.cell) : p.x;
-					if (!stat || (s.x.measured && x === null)) return [];
+					const x = measured ? (xs.get(p.cell) ?? null) : p.x;
+					if (!stat || (measured && x === null)) return [];
 					return [{ x, xLabel: p.xLabel, stat }];
 				}),
 			})),
 			paperNote: s.paperNote,
-		};
-	});
+		});
+	}
 	const grids: Grid[] = [];
 	for (const g of preset.grids) {
 		const path = join(out, "grids", `${g.views}.png`);

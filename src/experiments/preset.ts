@@ -3,6 +3,7 @@
  * configuration each, or a baseline), the seeds, and how cells are laid out as tables and
  * sweeps in the report. The runner turns it into jobs (views, train, eval per cell and seed).
  */
+import type { GeneratorMeasure } from "./generatorMeasures.js";
 import type { MetricColumn } from "./results.js";
 
 /** A multiview dataset the preset generates once (see generateMultiviewDataset). */
@@ -68,10 +69,12 @@ export interface SweepSpec {
 	title: string;
 	caption?: string;
 	/**
-	 * `measured: "trainCpuMinutes"` puts each point at its cell's training CPU time (mean over
-	 * the seeds, from the job ledger) instead of at its `x`; points not yet trained are left out.
+	 * `measured` puts each point at a measured figure instead of at its `x`: "trainCpuMinutes",
+	 * its cell's training CPU time (mean over the seeds, from the job ledger); "generatorFrechet"
+	 * or "generatorCas", the Fréchet distance or Classification Accuracy Score in the model card
+	 * of the cell's generator. Points without the figure (not trained, not evaluated) are left out.
 	 */
-	x: { label: string; scale: "linear" | "log"; measured?: "trainCpuMinutes" };
+	x: { label: string; scale: "linear" | "log"; measured?: "trainCpuMinutes" | GeneratorMeasure };
 	/** Metric key on the y axis (a point may name another metric of the same unit). */
 	y: string;
 	/** Axis label; default the metric's label. */

@@ -7,6 +7,7 @@
 import { GenrepError } from "../errors.js";
 import type { PresetSpec } from "./preset.js";
 import { demo } from "./presets/demo.js";
+import { generatorQuality } from "./presets/generatorQuality.js";
 import { positives } from "./presets/positives.js";
 import { scale } from "./presets/scale.js";
 import { mixing, samplesSweep, sigmaSweep } from "./presets/sweeps.js";
@@ -23,6 +24,7 @@ export const PRESETS = {
 	"samples-sweep": samplesSweep,
 	mixing,
 	positives,
+	"generator-quality": generatorQuality,
 	scale,
 } as const satisfies Record<string, PresetSpec>;
 

@@ -15,6 +15,13 @@ export const SHIPPED_GENERATORS = {
 	"fashion-mnist-gan": {
 		description: "unconditional DCGAN trained on Fashion-MNIST (32x32x1)",
 	},
+	// The generator-quality ladder (scripts/train-generator-ladder.sh): the same two trainings stopped early.
+	"fashion-mnist-cgan-step500": { description: "fashion-mnist-cgan's training stopped after 500 of 8000 steps" },
+	"fashion-mnist-cgan-step1000": { description: "fashion-mnist-cgan's training stopped after 1000 of 8000 steps" },
+	"fashion-mnist-cgan-step2000": { description: "fashion-mnist-cgan's training stopped after 2000 of 8000 steps" },
+	"fashion-mnist-gan-step500": { description: "fashion-mnist-gan's training stopped after 500 of 8000 steps" },
+	"fashion-mnist-gan-step1000": { description: "fashion-mnist-gan's training stopped after 1000 of 8000 steps" },
+	"fashion-mnist-gan-step2000": { description: "fashion-mnist-gan's training stopped after 2000 of 8000 steps" },
 } as const satisfies Record<string, { description: string }>;
 
 export type ShippedGeneratorName = keyof typeof SHIPPED_GENERATORS;

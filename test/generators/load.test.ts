@@ -265,7 +265,7 @@ describe("resolveGenerator", () => {
 	it("reads a directory as is and rejects unknown names", () => {
 		expect(resolveGenerator(tinyDir)).toEqual({ id: tinyDir, dir: tinyDir, shipped: false });
 		expect(() => resolveGenerator("no-such-model")).toThrow(
-			"unknown generator 'no-such-model': not a shipped model (fashion-mnist-cgan, fashion-mnist-gan) and no such directory",
+			`unknown generator 'no-such-model': not a shipped model (${Object.keys(SHIPPED_GENERATORS).join(", ")}) and no such directory`,
 		);
 		expect(() => resolveGenerator("./no/such/dir")).toThrow("./no/such/dir: no such model directory");
 	});
