@@ -1,41 +1,28 @@
 /**
- * Flag value parsers shared by the commands (commander turns their InvalidArgumentError into
- * a usage error that names the flag), and `--config file.(json|yaml)` reading.
+ * Flag value parsers for flags that no options schema describes (commander turns their
+ * InvalidArgumentError into a usage error that names the flag), made from the same building
+ * blocks as the schemas (src/engine/options.ts, src/cli/flags.ts); and `--config
+ * file.(json|yaml)` reading.
  */
 import { readFile } from "node:fs/promises";
-import { InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
+import {
+	finiteNumber,
+	nonNegativeInt,
+	numberChoice,
+	positiveNumber as positive,
+	positiveInt,
+} from "../engine/options.js";
 import { fileError } from "../errors.js";
+import { flagParser } from "./flags.js";
 
 /** Any finite number; the library checks the range and says which option was wrong. */
-export function number(value: string): number {
-	const n = Number(value);
-	if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-	return n;
-}
-
-export function positiveInteger(value: string): number {
-	const n = Number(value);
-	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-	return n;
-}
-
-export function nonNegativeInteger(value: string): number {
-	if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-	return Number(value);
-}
-
+export const number = flagParser(finiteNumber(), "number") as (text: string) => number;
+export const positiveInteger = flagParser(positiveInt(), "integer") as (text: string) => number;
+export const nonNegativeInteger = flagParser(nonNegativeInt(), "integer") as (text: string) => number;
+export const positiveNumber = flagParser(positive(), "number") as (text: string) => number;
 /** --channels: 1 (grayscale) or 3 (RGB). */
-export function channelCount(value: string): 1 | 3 {
-	if (value !== "1" && value !== "3") throw new InvalidArgumentError(`expected 1 (gray) or 3 (RGB), got "${value}"`);
-	return Number(value) as 1 | 3;
-}
-
-export function positiveNumber(value: string): number {
-	const n = Number(value);
-	if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-	return n;
-}
+export const channelCount = flagParser(numberChoice([1, 3]), "integer") as (text: string) => 1 | 3;
 
 /** The command line as typed, for run cards. */
 export const commandLine = (): string => ["genrep", ...process.argv.slice(2)].join(" ");

@@ -17,11 +17,13 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ImageShape } from "../data/types.js";
+import { parseOptions } from "../engine/options.js";
 import { GenrepError } from "../errors.js";
 import { isShippedGenerator, modelsDir } from "../generators/registry.js";
 import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
 import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
 import { PRESET_WALKS } from "./presets/common.js";
+import { RETARGET_OPTIONS } from "./retargetOptions.js";
 
 export interface RetargetOptions {
 	/** A shipped generator name or a model directory (ONNX or tfjs). */
@@ -45,12 +47,7 @@ export interface RetargetFacts {
 
 /** The preset with the user's generator, data and scale; errors say why a preset does not apply. */
 export function retargetPreset(preset: PresetSpec, options: RetargetOptions, facts: RetargetFacts = {}): PresetSpec {
-	for (const key of ["steps", "anchors", "batchSize"] as const) {
-		const v = options[key];
-		if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-			throw new GenrepError(`${key} must be a positive integer, got ${v}`);
-		}
-	}
+	parseOptions(RETARGET_OPTIONS, options, "retarget"); // "steps must be a positive integer, got 0"
 	let p: PresetSpec = { ...preset, views: { ...preset.views }, cells: [...preset.cells] };
 	const changes: string[] = [];
 	let walksChange: string | undefined;

@@ -25,11 +25,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import type { z } from "zod";
 import { initEngine } from "../engine/backend.js";
 import { EpochOrder } from "../engine/epochOrder.js";
 import { killPoint } from "../engine/killPoint.js";
 import { gradsByName, ParamStore } from "../engine/nn/params.js";
 import { Adam } from "../engine/optim/adam.js";
+import { parseOptions } from "../engine/options.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
@@ -37,65 +39,13 @@ import { appendJsonLine, checkConfigMatches, writeJsonAtomic } from "../formats/
 import { type DcganConfig, DcganDiscriminator, DcganGenerator } from "./architectures/dcgan.js";
 import { resumeFromCheckpoint, saveCheckpoint, saveParams } from "./checkpoint.js";
 import { modelCard, writeSamples } from "./ganOutputs.js";
+import { GAN_TRAIN_DEFAULTS, GAN_TRAIN_OPTIONS, type GanTrainOptions } from "./ganTrainOptions.js";
 
 export { DEFAULT_TRUNCATION } from "./ganOutputs.js";
 
-export interface GanTrainOptions {
-	/** A registered dataset name or an image-folder path. */
-	dataset: string;
-	/** Folder that holds the dataset's files (overrides GENREP_DATA_DIR). */
-	dataDir?: string;
-	/** Use only the first `limit` training images (tests, quick checks). */
-	limit?: number;
-	/** Class-conditional generator and projection discriminator; default false. */
-	conditional?: boolean;
-	latentDim?: number;
-	/** DCGAN base width; default 32. */
-	width?: number;
-	batchSize?: number;
-	/** Total optimizer steps (a resumed run continues up to this step). */
-	steps: number;
-	lrG?: number;
-	lrD?: number;
-	beta1?: number;
-	beta2?: number;
-	emaDecay?: number;
-	seed?: number;
-	/** Output directory. */
-	out: string;
-	/** Continue from the checkpoint in `out` (its config must match); else `out` must be empty. */
-	resume?: boolean;
-	checkpointEverySeconds?: number;
-	/** Write a sample grid every this many steps (and at the end); default 500. */
-	sampleEverySteps?: number;
-	/** Append to losses.jsonl (and report progress) every this many steps; default 10. */
-	logEverySteps?: number;
-	/** Progress on stderr: "auto" (a status line on a TTY, JSON lines otherwise), "json", or "none". */
-	progress?: "auto" | "json" | "none";
-	/** The command line that started the run, for the model card. */
-	command?: string;
-}
+export { GAN_TRAIN_DEFAULTS, type GanTrainOptions } from "./ganTrainOptions.js";
 
-export const GAN_TRAIN_DEFAULTS = {
-	conditional: false,
-	latentDim: 64,
-	width: 32,
-	batchSize: 64,
-	lrG: 2e-4,
-	lrD: 2e-4,
-	beta1: 0.5,
-	beta2: 0.999,
-	emaDecay: 0.999,
-	seed: 0,
-	checkpointEverySeconds: 300,
-	sampleEverySteps: 500,
-	logEverySteps: 10,
-	progress: "auto",
-} as const;
-
-export type ResolvedGanTrainOptions = Readonly<
-	Required<Omit<GanTrainOptions, "dataDir" | "limit" | "command">> & Pick<GanTrainOptions, "dataDir" | "limit">
->;
+export type ResolvedGanTrainOptions = Readonly<Omit<z.output<typeof GAN_TRAIN_OPTIONS>, "command">>;
 
 /** Options that may change between a run and its resumption (all others must match). */
 const RESUMABLE_KEYS = new Set([
@@ -111,41 +61,18 @@ const RESUMABLE_KEYS = new Set([
 
 const CHECKPOINT = "checkpoint.safetensors";
 
+/** Validates the options against GAN_TRAIN_OPTIONS (errors name the bad value) and fills in the defaults. */
 export function resolveGanTrainOptions(options: GanTrainOptions): ResolvedGanTrainOptions {
-	const known = new Set([...Object.keys(GAN_TRAIN_DEFAULTS), "dataset", "dataDir", "limit", "steps", "out", "resume"]);
-	known.add("command");
-	for (const key of Object.keys(options)) {
-		if (!known.has(key)) throw new GenrepError(`unknown GAN training option '${key}'`);
-	}
-	const r = {
+	const parsed = parseOptions(GAN_TRAIN_OPTIONS, options, "GAN training");
+	// config.json keeps its key order: the defaults, then the other options in the order given.
+	const given = Object.entries(options)
+		.filter(([key, value]) => value !== undefined && key !== "command")
+		.map(([key]) => [key, parsed[key as keyof typeof parsed]]);
+	return Object.freeze({
 		...GAN_TRAIN_DEFAULTS,
 		resume: false,
-		...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && k !== "command")),
-	} as ResolvedGanTrainOptions;
-	const positiveInt = ["latentDim", "width", "batchSize", "steps", "sampleEverySteps", "logEverySteps"] as const;
-	for (const key of positiveInt) {
-		if (!Number.isInteger(r[key]) || r[key] < 1)
-			throw new GenrepError(`${key} must be a positive integer, got ${r[key]}`);
-	}
-	for (const key of ["lrG", "lrD", "checkpointEverySeconds"] as const) {
-		if (!(r[key] > 0) || !Number.isFinite(r[key]))
-			throw new GenrepError(`${key} must be a positive number, got ${r[key]}`);
-	}
-	for (const key of ["beta1", "beta2", "emaDecay"] as const) {
-		if (!(r[key] >= 0 && r[key] < 1)) throw new GenrepError(`${key} must be in [0, 1), got ${r[key]}`);
-	}
-	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
-	}
-	if (r.limit !== undefined && (!Number.isInteger(r.limit) || r.limit < 1)) {
-		throw new GenrepError(`limit must be a positive integer, got ${r.limit}`);
-	}
-	if (!["auto", "json", "none"].includes(r.progress)) {
-		throw new GenrepError(`progress must be auto, json or none, got ${r.progress}`);
-	}
-	if (typeof r.dataset !== "string" || r.dataset === "") throw new GenrepError("dataset is required");
-	if (typeof r.out !== "string" || r.out === "") throw new GenrepError("out (the output directory) is required");
-	return Object.freeze(r);
+		...Object.fromEntries(given),
+	}) as ResolvedGanTrainOptions;
 }
 
 export interface GanTrainResult {

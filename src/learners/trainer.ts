@@ -26,6 +26,7 @@ import { killPoint } from "../engine/killPoint.js";
 import { setNativePrecision } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { Sgd } from "../engine/optim/sgd.js";
+import { parseOptions } from "../engine/options.js";
 import { Progress } from "../engine/progress.js";
 import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
@@ -34,26 +35,45 @@ import { resumeFromCheckpoint, saveCheckpoint } from "../generators/checkpoint.j
 import { SimclrAugment } from "../views/pixel/simclrAugment.js";
 import { type BatchFeed, inlineFeed, prefetchedKinds, workerFeed } from "./batchFeed.js";
 import { INPUT_NORMALISATION, saveEncoder } from "./encoderFile.js";
-import { createEncoder } from "./encoders/registry.js";
+import { createEncoder, isEncoderName } from "./encoders/registry.js";
 import { groupLrBatchSize } from "./groupBatch.js";
 import { Learner } from "./learner.js";
 import { getObjective } from "./objectives/registry.js";
 import { learningRate } from "./schedule.js";
 import { openSource, type TrainingSource } from "./sources/index.js";
 import { type StepBatchPlan, stepBatchTensors } from "./stepBatch.js";
-import { type ResolvedTrainOptions, resolveTrainOptions, type TrainOptions } from "./trainOptions.js";
-
-export {
+import {
 	type ResolvedTrainOptions,
-	resolveTrainOptions,
+	TRAIN_CALLBACKS,
 	TRAIN_DEFAULTS,
+	TRAIN_OPTIONS,
 	type TrainOptions,
 } from "./trainOptions.js";
+
+export { type ResolvedTrainOptions, TRAIN_DEFAULTS, type TrainOptions } from "./trainOptions.js";
 
 /** Options that may change when a run is resumed (all others must match the saved config). */
 const RESUMABLE_KEYS = new Set(["out", "resume", "checkpointEverySeconds", "logEverySteps", "progress", "prefetch"]);
 const CHECKPOINT = "checkpoint.safetensors";
 const METRICS = "metrics.jsonl";
+
+/** Validates the options against TRAIN_OPTIONS (errors name the bad value) and fills in the defaults. */
+export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
+	const parsed = parseOptions(TRAIN_OPTIONS, options, "training");
+	getObjective(parsed.method); // throws the registry's error
+	if (!isEncoderName(parsed.encoder)) createEncoder(parsed.encoder); // throws the registry's error
+	// config.json keeps its key order: the defaults, then the other options in the order given.
+	const given = Object.entries(options)
+		.filter(([key, value]) => value !== undefined && !(TRAIN_CALLBACKS as readonly string[]).includes(key))
+		.map(([key]) => [key, parsed[key as keyof typeof parsed]]);
+	return Object.freeze({
+		...TRAIN_DEFAULTS,
+		resume: false,
+		steps: undefined,
+		imageSize: undefined,
+		...Object.fromEntries(given),
+	}) as ResolvedTrainOptions;
+}
 
 export interface TrainResult {
 	out: string;

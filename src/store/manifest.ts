@@ -11,10 +11,11 @@ import { parseJsonFile, readTextFile } from "../formats/jsonFile.js";
 import { MAX_CLASSES, MAX_IMAGE_VALUES, MAX_LATENT_DIM } from "../generators/modelCard.js";
 import { resolveGenerator } from "../generators/registry.js";
 import type { LatentViewConfig } from "../views/latent/latentView.js";
+import { GENERATE_DEFAULTS } from "./generateOptions.js";
 
 export const MULTIVIEW_FORMAT = "genrep-multiview/1";
 export const MANIFEST_FILE = "manifest.json";
-export const DEFAULT_SHARD_SIZE = 1000;
+export const DEFAULT_SHARD_SIZE = GENERATE_DEFAULTS.shardSize;
 
 const manifestSchema = z.strictObject({
 	format: z.literal(MULTIVIEW_FORMAT),

@@ -5,16 +5,16 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parseOptions } from "../engine/options.js";
 import { fileError, GenrepError } from "../errors.js";
 import { writeFileAtomic } from "../formats/atomicWrite.js";
 import { decodeUtf8 } from "../formats/jsonFile.js";
 import { encodeSafetensors, type TensorToWrite } from "../formats/safetensors.js";
-import { DEFAULT_ANCHOR_TRUNCATION } from "../views/latent/latentView.js";
 import { createLatentView } from "../views/latent/registry.js";
-import { type MultiviewBatch, positiveInteger, sampleMultiviewBlock } from "../views/multiviewSampler.js";
+import { type MultiviewBatch, sampleMultiviewBlock } from "../views/multiviewSampler.js";
+import { GENERATE_MULTIVIEW_OPTIONS, type GenerateMultiviewOptions } from "./generateOptions.js";
 import {
 	configOf,
-	DEFAULT_SHARD_SIZE,
 	generatorFingerprint,
 	MANIFEST_FILE,
 	MULTIVIEW_FORMAT,
@@ -26,34 +26,10 @@ import {
 	shardRange,
 	short,
 } from "./manifest.js";
-import { parseShardPiece, type ResolvedShardPiece, type ShardPiece } from "./shardPiece.js";
+import { parseShardPiece, type ResolvedShardPiece } from "./shardPiece.js";
 import { isDatasetTemporary, removeStaleTemporaries } from "./temporaries.js";
 
-export interface GenerateMultiviewOptions {
-	/** A shipped generator's name or a model directory. */
-	generator: string;
-	/** Latent view kind (none, gaussian, independent, ...). */
-	view: string;
-	/** The view's options, e.g. { sigma: 0.2 }; undefined values are ignored. */
-	viewOptions?: Record<string, unknown>;
-	anchors: number;
-	/** K: views per anchor besides the anchor. */
-	neighbors: number;
-	seed: number;
-	out: string;
-	/** Anchors per shard; default 1000. */
-	shardSize?: number;
-	/** Make only this piece's shards (index % count == piece index); "i/n" or "auto" (see shardPiece.ts); default: all. */
-	shard?: ShardPiece | string;
-	/** Truncation of the anchors' N_t(0, 1, t); default 2. */
-	truncation?: number;
-	/** Images per generate() call; default 256. */
-	batchSize?: number;
-	/** Conditional generators: draw the anchors' classes from these only; default all classes. */
-	classes?: readonly number[];
-	/** Called after each shard this run made or verified. */
-	onShard?: (event: ShardEvent) => void;
-}
+export type { GenerateMultiviewOptions } from "./generateOptions.js";
 
 export interface ShardEvent {
 	shard: number;
@@ -79,19 +55,17 @@ export interface GenerateMultiviewResult {
 
 /** Generates (or completes) a multiview dataset; see the module comment for the layout and guarantees. */
 export async function generateMultiviewDataset(options: GenerateMultiviewOptions): Promise<GenerateMultiviewResult> {
-	const anchors = positiveInteger("anchors", options.anchors);
-	const neighbors = positiveInteger("neighbors", options.neighbors);
-	const shardSize = positiveInteger("shard size", options.shardSize ?? DEFAULT_SHARD_SIZE);
+	const { anchors, neighbors, shardSize, truncation } = parseOptions(
+		GENERATE_MULTIVIEW_OPTIONS,
+		options,
+		"multiview generation",
+	);
 	const piece =
 		options.shard === undefined
 			? null
 			: typeof options.shard === "string"
 				? parseShardPiece(options.shard)
 				: parseShardPiece(`${options.shard.index}/${options.shard.count}`);
-	const truncation = options.truncation ?? DEFAULT_ANCHOR_TRUNCATION;
-	if (!(truncation > 0) || !Number.isFinite(truncation)) {
-		throw new GenrepError(`truncation must be a positive number, got ${truncation}`);
-	}
 	const view = createLatentView(options.view, options.viewOptions);
 	const fingerprint = await generatorFingerprint(options.generator);
 	const { loadGenerator } = await import("../generators/load.js");

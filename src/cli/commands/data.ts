@@ -1,6 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import type { DatasetInfo } from "../../data/types.js";
 import { action } from "../action.js";
+import { positiveInteger } from "../parse.js";
 
 /** `genrep data list|info|grid`: look at the real datasets. */
 export function registerDataCommands(program: Command): void {
@@ -76,13 +77,6 @@ interface GridFlags {
 	dataDir?: string;
 }
 
-function positiveInteger(value: string): number {
-	const n = Number(value);
-	if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-	return n;
-}
-
-/** The human-readable form of `data info`. */
 function formatInfo(info: DatasetInfo): string {
 	const splits = Object.keys(info.splits) as (keyof DatasetInfo["splits"])[];
 	const [height, width, channels] = info.shape;

@@ -1,14 +1,15 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
-import type {
-	DatasetEvalMetrics,
-	EvalMetrics,
-	EvalProgress,
-	EvaluateOptions,
-} from "../../evaluation/representation/evaluate.js";
+import type { DatasetEvalMetrics, EvalMetrics } from "../../evaluation/representation/evaluate.js";
+import {
+	EVALUATE_OPTIONS,
+	type EvalProgress,
+	type EvaluateOptions,
+} from "../../evaluation/representation/evaluateOptions.js";
 import { action } from "../action.js";
-import { channelCount, commandLine, nonNegativeInteger, positiveInteger, readConfigFile } from "../parse.js";
+import { addFlags } from "../flags.js";
+import { commandLine, readConfigFile } from "../parse.js";
 
 /**
  * `genrep eval`: thin over evaluateRepresentation (src/evaluation/representation/evaluate.ts):
@@ -16,86 +17,66 @@ import { channelCount, commandLine, nonNegativeInteger, positiveInteger, readCon
  * transfer dataset); writes metrics.json and prints a summary table.
  */
 export function registerEvalCommand(program: Command): void {
-	program
+	const command = program
 		.command("eval")
 		.description(
 			"evaluate an encoder on real data: linear probe (weight decay chosen on a validation split), kNN (k = 20, " +
 				"cosine, majority vote) and low-shot linear probes (10 and 100 images per class, 5 draws), on --dataset " +
 				"and on --transfer; writes metrics JSON to --out",
-		)
-		.option(
-			"--encoder <run|random:name|pixels>",
-			"a training run directory (encoder.json + encoder.safetensors), random:<encoder> (an untrained encoder, " +
-				"e.g. random:resnet-tiny) or pixels (raw-pixel baseline)",
-		)
-		.option("--out <file>", "write the metrics JSON here (e.g. runs/x/metrics.json)")
-		.option("--config <file>", "options from a JSON or YAML file (keys as in the library's EvaluateOptions); flags win")
-		.option("--dataset <name>", "a registered dataset or an image folder (default fashion-mnist)")
-		.option("--transfer <name>", "a second dataset: the same probes on its own training and test splits")
-		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
-		.option(
-			"--image-size <px>",
-			"read the datasets at SxS (scaled to fit, centred on black); default their own size",
-			positiveInteger,
-		)
-		.option("--channels <n>", "read the datasets with 1 (gray) or 3 (RGB) channels; default their own", channelCount)
-		.option(
-			"--seed <n>",
-			"seed of subsets, validation splits, low-shot draws, random encoders (default 0)",
-			nonNegativeInteger,
-		)
-		.option("--train-limit <n>", "use a seeded class-balanced subset of n training images per dataset", positiveInteger)
-		.option("--test-limit <n>", "use a seeded class-balanced subset of n test images per dataset", positiveInteger)
-		.option("--batch-size <n>", "images per forward pass (default 250)", positiveInteger)
-		.option("--k <n>", "kNN neighbours (default 20)", positiveInteger)
-		.option("--shots <list>", "low-shot images per class, comma-separated (default 10,100)", integerList)
-		.option("--draws <n>", "low-shot draws per shot count (default 5)", positiveInteger)
-		.option(
-			"--max-iterations <n>",
-			"L-BFGS iterations per linear-probe fit at most (a safety cap: fits stop on a tolerance; default 1000)",
-			positiveInteger,
-		)
-		.action(
-			action(async (flags: EvalFlags) => {
-				const fromFile = flags.config ? await readConfigFile(flags.config) : {};
-				const options = { ...fromFile, ...flagOptions(flags) } as EvaluateOptions;
-				for (const key of ["encoder", "out"] as const) {
-					if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
-				}
-				const { evaluateRepresentation } = await import("../../evaluation/representation/evaluate.js");
-				const metrics = await evaluateRepresentation({
-					...options,
-					command: commandLine(),
-					onProgress: progressWriter(),
-				});
-				process.stdout.write(`${summaryTable(metrics)}wrote ${options.out}\n`);
-			}),
 		);
-}
-
-interface EvalFlags {
-	encoder?: string;
-	out?: string;
-	config?: string;
-	dataset?: string;
-	transfer?: string;
-	dataDir?: string;
-	imageSize?: number;
-	channels?: 1 | 3;
-	seed?: number;
-	trainLimit?: number;
-	testLimit?: number;
-	batchSize?: number;
-	k?: number;
-	shots?: number[];
-	draws?: number;
-	maxIterations?: number;
-}
-
-/** Only the flags that were given, as EvaluateOptions keys. */
-function flagOptions(f: EvalFlags): Partial<EvaluateOptions> {
-	const { config: _config, ...options } = f;
-	return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+	const readers = [
+		addFlags(command, EVALUATE_OPTIONS, {
+			encoder: {
+				flag: "--encoder <run|random:name|pixels>",
+				help:
+					"a training run directory (encoder.json + encoder.safetensors), random:<encoder> (an untrained encoder, " +
+					"e.g. random:resnet-tiny) or pixels (raw-pixel baseline)",
+			},
+			out: { flag: "--out <file>", help: "write the metrics JSON here (e.g. runs/x/metrics.json)" },
+		}),
+	];
+	command.option(
+		"--config <file>",
+		"options from a JSON or YAML file (keys as in the library's EvaluateOptions); flags win",
+	);
+	readers.push(
+		addFlags(command, EVALUATE_OPTIONS, {
+			dataset: "a registered dataset or an image folder",
+			transfer: "a second dataset: the same probes on its own training and test splits",
+			dataDir: { flag: "--data-dir <dir>", help: "folder that holds the dataset files (overrides GENREP_DATA_DIR)" },
+			imageSize: {
+				flag: "--image-size <px>",
+				kind: "integer",
+				help: "read the datasets at SxS (scaled to fit, centred on black); default their own size",
+			},
+			channels: "read the datasets with 1 (gray) or 3 (RGB) channels; default their own",
+			seed: "seed of subsets, validation splits, low-shot draws, random encoders",
+			trainLimit: "use a seeded class-balanced subset of n training images per dataset",
+			testLimit: "use a seeded class-balanced subset of n test images per dataset",
+			batchSize: "images per forward pass",
+			k: "kNN neighbours",
+			shots: "low-shot images per class, comma-separated",
+			draws: "low-shot draws per shot count",
+			maxIterations: "L-BFGS iterations per linear-probe fit at most, a safety cap: fits stop on a tolerance",
+		}),
+	);
+	command.action(
+		action(async (parsed: Record<string, unknown>) => {
+			const fromFile = typeof parsed.config === "string" ? await readConfigFile(parsed.config) : {};
+			const flags = Object.assign({}, ...readers.map((read) => read(parsed))) as Partial<EvaluateOptions>;
+			const options = { ...fromFile, ...flags } as EvaluateOptions;
+			for (const key of ["encoder", "out"] as const) {
+				if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
+			}
+			const { evaluateRepresentation } = await import("../../evaluation/representation/evaluate.js");
+			const metrics = await evaluateRepresentation({
+				...options,
+				command: commandLine(),
+				onProgress: progressWriter(),
+			});
+			process.stdout.write(`${summaryTable(metrics)}wrote ${options.out}\n`);
+		}),
+	);
 }
 
 /** The figures as a small table, one row per dataset. */
@@ -141,12 +122,4 @@ function progressWriter(): (p: EvalProgress) => void {
 		line.show(`${p.dataset}: ${p.stage} ${p.done}/${p.total}${eta}`, { phase: "eval", ...p });
 		if (p.stage === "low-shot" && p.done === p.total) line.finish();
 	};
-}
-
-function integerList(value: string): number[] {
-	const parts = value.split(",").map((s) => s.trim());
-	if (parts.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) {
-		throw new InvalidArgumentError(`expected positive integers separated by commas, got "${value}"`);
-	}
-	return parts.map(Number);
 }

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
+import { z } from "zod";
+import { listOf, seed, text } from "../../engine/options.js";
 import { ProgressLine } from "../../engine/progress.js";
 import { GenrepError } from "../../errors.js";
 import type { PresetSpec } from "../../experiments/preset.js";
 import type { RetargetFacts, RetargetOptions } from "../../experiments/retarget.js";
+import { RETARGET_OPTIONS } from "../../experiments/retargetOptions.js";
 import { action } from "../action.js";
-import { commandLine, positiveInteger } from "../parse.js";
+import { addFlags } from "../flags.js";
+import { commandLine } from "../parse.js";
 
 /**
  * `genrep experiment <preset>`, `genrep experiment list` and `genrep demo`: thin over
@@ -17,19 +21,21 @@ export function registerExperimentCommands(program: Command): void {
 			"run a preset grid of generate/train/eval jobs (several seeds), skipping finished jobs and resuming interrupted " +
 				"ones, then write report.md and report.html with tables, plots and view grids",
 		)
-		.argument("[preset]", "a preset name (see `genrep experiment list`)")
-		.option("--out <dir>", "experiment folder (re-run the same command to continue it)")
-		.option("--seeds <list>", "only these of the preset's seeds, e.g. 0,1")
-		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
-		.action(
-			action(async (preset: string | undefined, flags: ExperimentFlags) => {
-				if (!preset)
-					throw new GenrepError("name a preset: genrep experiment <preset> --out DIR (see genrep experiment list)");
-				if (preset === "list") return listPresets();
-				if (!flags.out) throw new GenrepError("--out is required: the experiment folder");
-				await run(preset, flags.out, flags);
-			}),
-		);
+		.argument("[preset]", "a preset name (see `genrep experiment list`)");
+	addFlags(experiment, EXPERIMENT_FLAGS, {
+		out: { flag: "--out <dir>", help: "experiment folder (re-run the same command to continue it)" },
+		seeds: "only these of the preset's seeds, e.g. 0,1",
+		dataDir: { flag: "--data-dir <dir>", help: "folder that holds the dataset files (overrides GENREP_DATA_DIR)" },
+	});
+	experiment.action(
+		action(async (preset: string | undefined, flags: ExperimentFlags) => {
+			if (!preset)
+				throw new GenrepError("name a preset: genrep experiment <preset> --out DIR (see genrep experiment list)");
+			if (preset === "list") return listPresets();
+			if (!flags.out) throw new GenrepError("--out is required: the experiment folder");
+			await run(preset, flags.out, flags);
+		}),
+	);
 	experiment.addHelpText("after", "\nList the presets with `genrep experiment list`.");
 	yourOwnPair(experiment);
 
@@ -47,17 +53,24 @@ export function registerExperimentCommands(program: Command): void {
 
 /** The flags that run a preset on a user's generator and data, at a chosen scale. */
 function yourOwnPair(command: Command): void {
-	command
-		.option("--generator <name|dir>", "run the preset on this generator (a model directory, e.g. an ONNX export)")
-		.option(
-			"--dataset <name|folder>",
-			"real data for the probes and real-data cells: a dataset name or an image folder",
-		)
-		.option("--transfer <name|folder>", "a transfer dataset (with --dataset, none unless given)")
-		.option("--steps <n>", "training steps per cell (scales cells with their own steps alike)", positiveInteger)
-		.option("--anchors <n>", "anchors of the largest views dataset (the others scaled alike)", positiveInteger)
-		.option("--batch-size <n>", "anchors per training step", positiveInteger);
+	addFlags(command, RETARGET_OPTIONS, {
+		generator: {
+			flag: "--generator <name|dir>",
+			help: "run the preset on this generator (a model directory, e.g. an ONNX export)",
+		},
+		dataset: {
+			flag: "--dataset <name|folder>",
+			help: "real data for the probes and real-data cells: a dataset name or an image folder",
+		},
+		transfer: { flag: "--transfer <name|folder>", help: "a transfer dataset (with --dataset, none unless given)" },
+		steps: "training steps per cell (scales cells with their own steps alike)",
+		anchors: "anchors of the largest views dataset (the others scaled alike)",
+		batchSize: "anchors per training step",
+	});
 }
+
+/** The experiment's own flags (runExperiment's out, seeds and dataDir). */
+const EXPERIMENT_FLAGS = z.object({ out: text(), seeds: listOf(seed()), dataDir: text() });
 
 async function listPresets(): Promise<void> {
 	const { PRESETS } = await import("../../experiments/presets.js");
@@ -69,12 +82,7 @@ async function listPresets(): Promise<void> {
 async function run(presetName: string, out: string, flags: ExperimentFlags): Promise<void> {
 	const { getPreset } = await import("../../experiments/presets.js");
 	const preset = await retargeted(getPreset(presetName), flags);
-	const seeds = flags.seeds?.split(",").map((s) => {
-		const n = Number(s);
-		if (!/^\d+$/.test(s.trim()))
-			throw new GenrepError(`--seeds must be a comma-separated list of integers, got ${flags.seeds}`);
-		return n;
-	});
+	const seeds = flags.seeds;
 	const { initEngine } = await import("../../engine/backend.js");
 	await initEngine();
 	const { runExperiment } = await import("../../experiments/runner.js");
@@ -141,6 +149,6 @@ async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<P
 /** The command's own flags, beside the retargeting options the library declares. */
 interface ExperimentFlags extends RetargetOptions {
 	out?: string;
-	seeds?: string;
+	seeds?: number[];
 	dataDir?: string;
 }

@@ -1,18 +1,15 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { positiveNumber, text } from "../../engine/options.js";
 import { GenrepError } from "../../errors.js";
-import type { DataSourceOptions, TrainOptions } from "../../learners/index.js";
+import type { DataSourceOptions } from "../../learners/sources/types.js";
+import { LIVE_SOURCE, MIXED_SOURCE, REAL_SOURCE, STORED_SOURCE } from "../../learners/sources/types.js";
+import { TRAIN_OPTIONS, type TrainOptions } from "../../learners/trainOptions.js";
 import { action } from "../action.js";
-import {
-	channelCount,
-	commandLine,
-	nonNegativeInteger,
-	number,
-	positiveInteger,
-	positiveNumber,
-	readConfigFile,
-} from "../parse.js";
+import { addFlags } from "../flags.js";
+import { commandLine, readConfigFile } from "../parse.js";
 
 /**
  * `genrep train`: thin over trainRepresentation (src/learners/trainer.ts). `--data` picks the
@@ -20,148 +17,179 @@ import {
  * dataset (with `--mix <views dir> --mix-fraction f` to replace a fraction by generated images).
  */
 export function registerTrainCommand(program: Command): void {
-	program
+	const command = program
 		.command("train")
 		.description(
 			"train an encoder (SimCLR, SupCon, multi-positive, inverter, classifier) on generated views or real images; " +
 				"writes config.json, checkpoint.safetensors, metrics.jsonl, encoder.safetensors + encoder.json into --out; " +
 				"Ctrl-C checkpoints and stops, --resume continues",
-		)
-		.option(
-			"--method <name>",
-			"simclr, supcon (needs classes), multipos (an anchor and all its latent views are positives), inverter (needs z), classifier (needs classes)",
-		)
-		.option("--encoder <name>", "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)")
-		.option(
-			"--image-size <px>",
-			"train on SxS images: the data is cropped and resized to it by the pixel views (resized without them); " +
-				"default the data's own size",
-			positiveInteger,
-		)
-		.option("--stem <name>", "encoder stem: auto (cifar below 96 px, imagenet from 96 px), cifar or imagenet")
-		.option(
-			"--data <source>",
-			"a multiview dataset folder (genrep views generate), live:<generator> (fresh samples every step, with --view), " +
-				"or a real dataset name / image folder",
-		)
-		.option("--out <dir>", "run directory (new or empty, unless --resume)")
-		.option("--config <file>", "options from a JSON or YAML file (keys as in the library's TrainOptions); flags win")
-		.option("--epochs <n>", "passes over the data (default 1)", positiveInteger)
-		.option("--steps <n>", "total optimizer steps (overrides --epochs)", positiveInteger)
-		.option(
-			"--batch-size <n>",
-			"anchors per step; simclr and supcon see two views of each, multipos all K + 1 (default 256)",
-			positiveInteger,
-		)
-		.option(
-			"--lr <lr>",
-			"learning rate at batch 256, scaled linearly with the batch size (multipos: with batch x (K + 1) / 2) (default 0.03)",
-			positiveNumber,
-		)
-		.option("--momentum <m>", "SGD momentum (default 0.9)", number)
-		.option("--weight-decay <w>", "weight decay (default 1e-4)", number)
-		.option("--temperature <t>", "temperature of simclr, supcon and multipos (default 0.1)", positiveNumber)
-		.option("--warmup-fraction <f>", "fraction of the steps spent warming up (default 0.05)", number)
-		.option("--seed <n>", "random seed (default 0)", nonNegativeInteger)
-		.option("--no-pixel-views", "no SimCLR pixel augmentation (T_x): the views are the images as generated")
-		.option(
-			"--no-latent-views",
-			"stored data: pair each anchor with itself instead of one of its latent views (T_z = none)",
-		)
-		.option(
-			"--neighbors <k>",
-			"stored or live data: K latent views per anchor (stored: the first K of those stored, default all; live: default 1); " +
-				"multipos trains on all K + 1, simclr and supcon on the anchor and one of the K",
-			positiveInteger,
-		)
-		.option("--view <kind>", "live data: latent view none, gaussian (with --sigma), independent, steer (with --walks)")
-		.option("--sigma <s>", "live data, gaussian view: spread of the latent offset", positiveNumber)
-		.option("--view-truncation <t>", "live data: truncation of the view's offset (default 2)", positiveNumber)
-		.option("--walks <dir>", "live data, steer view: the walks from genrep steer train")
-		.option("--epoch-size <n>", "live data: anchors per epoch (default 60000)", positiveInteger)
-		.option("--mix <dir>", "real data: a multiview dataset whose anchors replace a fraction of the real images")
-		.option("--mix-fraction <f>", "fraction of real images replaced by generated ones, in [0, 1]", number)
-		.option("--limit <n>", "real data: use only the first n training images", positiveInteger)
-		.option("--channels <n>", "real data: read the images with 1 (gray) or 3 (RGB) channels", channelCount)
-		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
-		.option("--resume", "continue the run in --out from its last checkpoint")
-		.option(
-			"--checkpoint-every <seconds>",
-			"seconds between checkpoints besides every epoch (default 300)",
-			positiveNumber,
-		)
-		.option(
-			"--precision <p>",
-			"fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
-		)
-		.option("--log-every <steps>", "steps between metrics lines and progress reports (default 10)", positiveInteger)
-		.option(
-			"--no-prefetch",
-			"live data: generate each batch on the training thread when its step starts, instead of one step ahead in a worker thread (same results)",
-		)
-		.action(
-			action(async (flags: TrainFlags) => {
-				const fromFile = flags.config ? await readConfigFile(flags.config) : {};
-				const options = { ...fromFile, ...flagOptions(flags) } as TrainOptions;
-				for (const key of ["method", "data", "out"] as const) {
-					if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
-				}
-				options.encoder ??= "resnet-tiny";
-				const controller = new AbortController();
-				const onInterrupt = () => {
-					if (controller.signal.aborted) process.exit(130);
-					process.stderr.write("\ninterrupted: writing a checkpoint after this step (Ctrl-C again to quit now)\n");
-					controller.abort();
-				};
-				process.on("SIGINT", onInterrupt);
-				const { trainRepresentation } = await import("../../learners/trainer.js");
-				try {
-					const r = await trainRepresentation({ ...options, signal: controller.signal, command: commandLine() });
-					if (r.interrupted) {
-						process.stdout.write(
-							`stopped at step ${r.step}/${r.steps}; checkpoint in ${r.out}; continue with --resume\n`,
-						);
-						process.exitCode = 130;
-						return;
-					}
-					const from = r.startStep > 0 ? ` (resumed at step ${r.startStep})` : "";
-					process.stdout.write(
-						`trained ${r.steps} steps${from} in ${r.seconds.toFixed(1)} s, last loss ${r.lastLoss?.toFixed(4) ?? "-"}; ` +
-							`encoder in ${r.out} (evaluate with genrep eval --encoder ${r.out})\n`,
-					);
-				} finally {
-					process.off("SIGINT", onInterrupt);
-				}
-			}),
 		);
+	// Flags in the order of the help; each typed and checked by the library's schema.
+	const readers = [
+		addFlags(command, TRAIN_OPTIONS, {
+			method: {
+				flag: "--method <name>",
+				help: "simclr, supcon (needs classes), multipos (an anchor and all its latent views are positives), inverter (needs z), classifier (needs classes)",
+			},
+			encoder: {
+				flag: "--encoder <name>",
+				help: "resnet-tiny, resnet8-w32, resnet10-w32 or resnet18 (default resnet-tiny)",
+			},
+			imageSize: {
+				flag: "--image-size <px>",
+				help:
+					"train on SxS images: the data is cropped and resized to it by the pixel views (resized without them); " +
+					"default the data's own size",
+			},
+			stem: "encoder stem: auto (cifar below 96 px, imagenet from 96 px), cifar or imagenet",
+		}),
+		addFlags(command, DATA_FLAGS, {
+			data: {
+				flag: "--data <source>",
+				help:
+					"a multiview dataset folder (genrep views generate), live:<generator> (fresh samples every step, with --view), " +
+					"or a real dataset name / image folder",
+			},
+		}),
+		addFlags(command, TRAIN_OPTIONS, {
+			out: { flag: "--out <dir>", help: "run directory (new or empty, unless --resume)" },
+		}),
+	];
+	command.option(
+		"--config <file>",
+		"options from a JSON or YAML file (keys as in the library's TrainOptions); flags win",
+	);
+	readers.push(
+		addFlags(command, TRAIN_OPTIONS, {
+			epochs: "passes over the data",
+			steps: "total optimizer steps (overrides --epochs)",
+			batchSize: "anchors per step; simclr and supcon see two views of each, multipos all K + 1",
+			lr: {
+				flag: "--lr <lr>",
+				help: "learning rate at batch 256, scaled linearly with the batch size (multipos: with batch x (K + 1) / 2)",
+			},
+			momentum: { flag: "--momentum <m>", help: "SGD momentum" },
+			weightDecay: { flag: "--weight-decay <w>", help: "weight decay (default 1e-4)" },
+			temperature: { flag: "--temperature <t>", help: "temperature of simclr, supcon and multipos" },
+			warmupFraction: { flag: "--warmup-fraction <f>", help: "fraction of the steps spent warming up" },
+			seed: "random seed",
+			pixelViews: {
+				flag: "--no-pixel-views",
+				kind: "boolean",
+				help: "no SimCLR pixel augmentation (T_x): the views are the images as generated",
+			},
+		}),
+		addFlags(command, DATA_FLAGS, {
+			latentViews: {
+				flag: "--no-latent-views",
+				help: "stored data: pair each anchor with itself instead of one of its latent views (T_z = none)",
+			},
+			neighbors: {
+				flag: "--neighbors <k>",
+				help:
+					"stored or live data: K latent views per anchor (stored: the first K of those stored, default all; live: default 1); " +
+					"multipos trains on all K + 1, simclr and supcon on the anchor and one of the K",
+			},
+			view: {
+				flag: "--view <kind>",
+				help: "live data: latent view none, gaussian (with --sigma), independent, steer (with --walks)",
+			},
+			sigma: { flag: "--sigma <s>", help: "live data, gaussian view: spread of the latent offset" },
+			viewTruncation: { flag: "--view-truncation <t>", help: "live data: truncation of the view's offset (default 2)" },
+			walks: { flag: "--walks <dir>", help: "live data, steer view: the walks from genrep steer train" },
+			epochSize: "live data: anchors per epoch (default 60000)",
+			mix: {
+				flag: "--mix <dir>",
+				help: "real data: a multiview dataset whose anchors replace a fraction of the real images",
+			},
+			mixFraction: {
+				flag: "--mix-fraction <f>",
+				help: "fraction of real images replaced by generated ones, in [0, 1]",
+			},
+			limit: "real data: use only the first n training images",
+			channels: "real data: read the images with 1 (gray) or 3 (RGB) channels",
+			dataDir: { flag: "--data-dir <dir>", help: "folder that holds the dataset files (overrides GENREP_DATA_DIR)" },
+		}),
+		addFlags(command, TRAIN_OPTIONS, {
+			resume: "continue the run in --out from its last checkpoint",
+			checkpointEverySeconds: {
+				flag: "--checkpoint-every <seconds>",
+				help: "seconds between checkpoints besides every epoch",
+			},
+			precision: {
+				flag: "--precision <p>",
+				help: "fp32 (default) or bf16: bf16 convolutions and matrix products on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics); fp32 with a warning elsewhere",
+			},
+			logEverySteps: { flag: "--log-every <steps>", help: "steps between metrics lines and progress reports" },
+			prefetch: {
+				flag: "--no-prefetch",
+				help: "live data: generate each batch on the training thread when its step starts, instead of one step ahead in a worker thread (same results)",
+			},
+		}),
+	);
+	command.action(
+		action(async (parsed: Record<string, unknown>) => {
+			const flags = Object.assign({}, ...readers.map((read) => read(parsed))) as TrainFlags;
+			const fromFile = typeof parsed.config === "string" ? await readConfigFile(parsed.config) : {};
+			const options = { ...fromFile, ...flagOptions(flags) } as TrainOptions;
+			for (const key of ["method", "data", "out"] as const) {
+				if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
+			}
+			options.encoder ??= "resnet-tiny";
+			const controller = new AbortController();
+			const onInterrupt = () => {
+				if (controller.signal.aborted) process.exit(130);
+				process.stderr.write("\ninterrupted: writing a checkpoint after this step (Ctrl-C again to quit now)\n");
+				controller.abort();
+			};
+			process.on("SIGINT", onInterrupt);
+			const { trainRepresentation } = await import("../../learners/trainer.js");
+			try {
+				const r = await trainRepresentation({ ...options, signal: controller.signal, command: commandLine() });
+				if (r.interrupted) {
+					process.stdout.write(
+						`stopped at step ${r.step}/${r.steps}; checkpoint in ${r.out}; continue with --resume\n`,
+					);
+					process.exitCode = 130;
+					return;
+				}
+				const from = r.startStep > 0 ? ` (resumed at step ${r.startStep})` : "";
+				process.stdout.write(
+					`trained ${r.steps} steps${from} in ${r.seconds.toFixed(1)} s, last loss ${r.lastLoss?.toFixed(4) ?? "-"}; ` +
+						`encoder in ${r.out} (evaluate with genrep eval --encoder ${r.out})\n`,
+				);
+			} finally {
+				process.off("SIGINT", onInterrupt);
+			}
+		}),
+	);
 }
 
-/** Only the flags that were given, as TrainOptions keys. */
+/**
+ * The flags that make the data source (--data and its companions): each typed by the source
+ * option it sets (sources/types.ts); the latent view's own options (--sigma, --view-truncation)
+ * are checked again by the view.
+ */
+const DATA_FLAGS = z.object({
+	data: text(),
+	latentViews: STORED_SOURCE.shape.latentViews,
+	neighbors: LIVE_SOURCE.shape.neighbors,
+	view: text(),
+	sigma: positiveNumber(),
+	viewTruncation: positiveNumber(),
+	walks: text(),
+	epochSize: LIVE_SOURCE.shape.epochSize,
+	mix: MIXED_SOURCE.shape.generated,
+	mixFraction: MIXED_SOURCE.shape.fraction,
+	limit: REAL_SOURCE.shape.limit,
+	channels: REAL_SOURCE.shape.channels,
+	dataDir: REAL_SOURCE.shape.dataDir,
+});
+
+/** The flags given, as TrainOptions keys (the data flags made into one data source). */
 function flagOptions(f: TrainFlags): Partial<TrainOptions> {
-	const options: Partial<TrainOptions> = {
-		method: f.method,
-		encoder: f.encoder,
-		stem: f.stem as TrainOptions["stem"],
-		imageSize: f.imageSize,
-		out: f.out,
-		epochs: f.epochs,
-		steps: f.steps,
-		batchSize: f.batchSize,
-		lr: f.lr,
-		momentum: f.momentum,
-		weightDecay: f.weightDecay,
-		temperature: f.temperature,
-		warmupFraction: f.warmupFraction,
-		seed: f.seed,
-		resume: f.resume,
-		checkpointEverySeconds: f.checkpointEvery,
-		logEverySteps: f.logEvery,
-		precision: f.precision as TrainOptions["precision"],
-		pixelViews: f.pixelViews === false ? false : undefined,
-		prefetch: f.prefetch === false ? false : undefined,
-	};
-	if (f.data !== undefined) options.data = dataSource(f);
-	return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+	const train = Object.fromEntries(Object.entries(f).filter(([key]) => !Object.hasOwn(DATA_FLAGS.shape, key)));
+	return f.data === undefined ? train : { ...train, data: dataSource(f) };
 }
 
 /** --data and its companion flags -> a data source. */
@@ -224,39 +252,5 @@ export function dataSource(f: TrainFlags): DataSourceOptions {
 	};
 }
 
-export interface TrainFlags {
-	method?: string;
-	encoder?: string;
-	stem?: string;
-	imageSize?: number;
-	channels?: 1 | 3;
-	data?: string;
-	out?: string;
-	config?: string;
-	epochs?: number;
-	steps?: number;
-	batchSize?: number;
-	lr?: number;
-	momentum?: number;
-	weightDecay?: number;
-	temperature?: number;
-	warmupFraction?: number;
-	seed?: number;
-	pixelViews?: boolean;
-	latentViews?: boolean;
-	neighbors?: number;
-	view?: string;
-	sigma?: number;
-	viewTruncation?: number;
-	walks?: string;
-	epochSize?: number;
-	mix?: string;
-	mixFraction?: number;
-	limit?: number;
-	dataDir?: string;
-	resume?: boolean;
-	checkpointEvery?: number;
-	logEvery?: number;
-	precision?: string;
-	prefetch?: boolean;
-}
+/** The flags of `genrep train` as their option keys (those of TrainOptions and the data source's). */
+export type TrainFlags = Partial<Omit<TrainOptions, "data">> & Partial<z.input<typeof DATA_FLAGS>>;

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { RealDataset } from "../../data/types.js";
+import { parseOptions } from "../../engine/options.js";
 import type { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { GenrepError } from "../../errors.js";
@@ -16,17 +17,9 @@ import type { Generator } from "../../generators/generator.js";
 import { resolveClassifierTrainOptions } from "./classifier.js";
 import type { ClassifierCard } from "./evalClassifier.js";
 import { fitClassifier } from "./fitClassifier.js";
+import { CAS_DEFAULTS, CAS_OPTIONS, type CasOptions } from "./ganEvalOptions.js";
 
-export interface CasOptions {
-	/** Generated training images; default 10000. */
-	n?: number;
-	/** Passes over them; default 3 (the evaluation classifier's). */
-	epochs?: number;
-	/** Default 128, or n when smaller. */
-	batchSize?: number;
-}
-
-export const CAS_DEFAULTS = { n: 10000, epochs: 3, batchSize: 128 } as const;
+export { CAS_DEFAULTS, type CasOptions } from "./ganEvalOptions.js";
 
 export interface CasResult {
 	/** Top-1 on the real test split of the classifier trained on generated samples only. */
@@ -101,14 +94,12 @@ export async function classificationAccuracyScore(
 	rng: Rng,
 	options: CasOptions = {},
 ): Promise<CasResult> {
-	const n = options.n ?? CAS_DEFAULTS.n;
-	const epochs = options.epochs ?? CAS_DEFAULTS.epochs;
-	if (!Number.isInteger(n) || n < 2) throw new GenrepError(`CAS n must be an integer of at least 2, got ${n}`);
+	const { n, epochs, batchSize: givenBatchSize } = parseOptions(CAS_OPTIONS, options, "CAS");
 	const skip = casSkipReason(generator, test.classNames.length);
 	if (skip) throw new GenrepError(skip);
 	const start = performance.now();
 	const samples = await generatedDataset(generator, n, truncation, rng.fork("cas-samples"), test.classNames);
-	const batchSize = options.batchSize ?? Math.min(CAS_DEFAULTS.batchSize, n);
+	const batchSize = givenBatchSize ?? Math.min(CAS_DEFAULTS.batchSize, n);
 	const steps = Math.floor(n / batchSize) * epochs;
 	const o = resolveClassifierTrainOptions({
 		out: "(not saved)",

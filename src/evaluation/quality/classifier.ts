@@ -7,14 +7,21 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { z } from "zod";
 import { initEngine } from "../../engine/backend.js";
-import { GenrepError } from "../../errors.js";
+import { parseOptions } from "../../engine/options.js";
 import { writeFileAtomic } from "../../formats/atomicWrite.js";
 import { saveParams } from "../../generators/checkpoint.js";
 import { realToTensor } from "../realImages.js";
+import { CLASSIFIER_TRAIN_OPTIONS, type ClassifierTrainOptions } from "./classifierOptions.js";
 import { CLASSIFIER_CARD, CLASSIFIER_FORMAT, CLASSIFIER_WEIGHTS, type ClassifierCard } from "./evalClassifier.js";
 import { fitClassifier } from "./fitClassifier.js";
 
+export {
+	CLASSIFIER_TRAIN_DEFAULTS,
+	type ClassifierTrainOptions,
+	type ClassifierTrainProgress,
+} from "./classifierOptions.js";
 export {
 	CLASSIFIER_CARD,
 	CLASSIFIER_FORMAT,
@@ -29,123 +36,15 @@ export {
 export { fitClassifier } from "./fitClassifier.js";
 export { realToTensor };
 
-export interface ClassifierTrainOptions {
-	/** A registered dataset name or an image-folder path; default "fashion-mnist". */
-	dataset?: string;
-	dataDir?: string;
-	/** Output directory (classifier.safetensors + model.json). */
-	out: string;
-	epochs?: number;
-	batchSize?: number;
-	/** Peak learning rate of SGD with Nesterov momentum. */
-	lr?: number;
-	momentum?: number;
-	weightDecay?: number;
-	/** Linear warm-up steps before the cosine decay. */
-	warmupSteps?: number;
-	/** Random flips and shifts of the training images. */
-	augment?: boolean;
-	seed?: number;
-	/** ResNet stage widths and blocks; default [16, 32, 64] x [1, 1, 1]. */
-	widths?: number[];
-	blocks?: number[];
-	/** Train on the first `limit` training images only (tests). */
-	limit?: number;
-	/** Measure test accuracy on the first `testLimit` test images only (tests). */
-	testLimit?: number;
-	/** Read the dataset at SxS (scaled to fit, centred); default its own size. */
-	imageSize?: number;
-	/** Read the dataset with 1 or 3 channels; default its own. */
-	channels?: 1 | 3;
-	/** Called after each logged step. */
-	onProgress?: (progress: ClassifierTrainProgress) => void;
-	/** The command line that started the run, for the card. */
-	command?: string;
-}
+/** The validated options the training loop and the card's training record take. */
+export type ResolvedClassifierTrainOptions = Readonly<
+	Omit<z.output<typeof CLASSIFIER_TRAIN_OPTIONS>, "dataDir" | "out" | "onProgress" | "command">
+>;
 
-export interface ClassifierTrainProgress {
-	epoch: number;
-	step: number;
-	steps: number;
-	loss: number;
-	lr: number;
-	seconds: number;
-	etaSeconds: number;
-}
-
-export const CLASSIFIER_TRAIN_DEFAULTS = {
-	dataset: "fashion-mnist",
-	epochs: 3,
-	batchSize: 128,
-	lr: 0.1,
-	momentum: 0.9,
-	weightDecay: 5e-4,
-	warmupSteps: 100,
-	augment: true,
-	seed: 0,
-	widths: [16, 32, 64],
-	blocks: [1, 1, 1],
-} as const;
-
-export type ResolvedClassifierTrainOptions = Readonly<{
-	dataset: string;
-	epochs: number;
-	batchSize: number;
-	lr: number;
-	momentum: number;
-	weightDecay: number;
-	warmupSteps: number;
-	augment: boolean;
-	seed: number;
-	widths: number[];
-	blocks: number[];
-	limit?: number;
-	testLimit?: number;
-	imageSize?: number;
-	channels?: 1 | 3;
-}>;
-
+/** Validates the options against CLASSIFIER_TRAIN_OPTIONS (errors name the bad value) and fills in the defaults. */
 export function resolveClassifierTrainOptions(options: ClassifierTrainOptions): ResolvedClassifierTrainOptions {
-	const known = new Set([
-		...Object.keys(CLASSIFIER_TRAIN_DEFAULTS),
-		"dataDir",
-		"out",
-		"limit",
-		"testLimit",
-		"imageSize",
-		"channels",
-		"onProgress",
-		"command",
-	]);
-	for (const key of Object.keys(options)) {
-		if (!known.has(key)) throw new GenrepError(`unknown classifier training option '${key}'`);
-	}
-	const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-	const r = {
-		...CLASSIFIER_TRAIN_DEFAULTS,
-		widths: [...CLASSIFIER_TRAIN_DEFAULTS.widths],
-		blocks: [...CLASSIFIER_TRAIN_DEFAULTS.blocks],
-		...defined,
-	} as ClassifierTrainOptions & typeof CLASSIFIER_TRAIN_DEFAULTS;
-	for (const key of ["epochs", "batchSize"] as const) {
-		if (!Number.isInteger(r[key]) || r[key] < 1)
-			throw new GenrepError(`${key} must be a positive integer, got ${r[key]}`);
-	}
-	for (const key of ["limit", "testLimit"] as const) {
-		const v = r[key];
-		if (v !== undefined && (!Number.isInteger(v) || v < 1))
-			throw new GenrepError(`${key} must be a positive integer, got ${v}`);
-	}
-	if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) {
-		throw new GenrepError(`warmupSteps must be a non-negative integer, got ${r.warmupSteps}`);
-	}
-	if (!(r.lr > 0) || !Number.isFinite(r.lr)) throw new GenrepError(`lr must be a positive number, got ${r.lr}`);
-	if (!(r.momentum >= 0 && r.momentum < 1)) throw new GenrepError(`momentum must be in [0, 1), got ${r.momentum}`);
-	if (!(r.weightDecay >= 0)) throw new GenrepError(`weightDecay must be >= 0, got ${r.weightDecay}`);
-	if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${r.seed}`);
-	}
-	if (typeof r.out !== "string" || r.out === "") throw new GenrepError("out (the output directory) is required");
+	const r = parseOptions(CLASSIFIER_TRAIN_OPTIONS, options, "classifier training");
+	// The card's training record keeps this key order.
 	return Object.freeze({
 		dataset: r.dataset,
 		epochs: r.epochs,

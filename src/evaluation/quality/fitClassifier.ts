@@ -14,8 +14,9 @@ import { stemFor } from "../../learners/encoders/registry.js";
 import type { ResNetConfig } from "../../learners/encoders/resnet.js";
 import { warmupCosine } from "../../learners/schedule.js";
 import { realToTensor } from "../realImages.js";
-import type { ClassifierTrainProgress, ResolvedClassifierTrainOptions } from "./classifier.js";
+import type { ResolvedClassifierTrainOptions } from "./classifier.js";
 import { augmentInto } from "./classifierAugment.js";
+import type { ClassifierTrainProgress } from "./classifierOptions.js";
 import { classifierAccuracy, EvalClassifier } from "./evalClassifier.js";
 
 /**

@@ -25,46 +25,31 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { RealDataset } from "../../data/types.js";
 import { initEngine } from "../../engine/backend.js";
+import { parseOptions } from "../../engine/options.js";
 import { Rng } from "../../engine/rng.js";
 import { truncatedNormal } from "../../engine/truncatedNormal.js";
 import { fileError, GenrepError } from "../../errors.js";
 import { writeFileAtomic } from "../../formats/atomicWrite.js";
 import type { Generator } from "../../generators/generator.js";
-import { type CasOptions, type CasResult, casSkipReason, classificationAccuracyScore } from "./cas.js";
+import { type CasResult, casSkipReason, classificationAccuracyScore } from "./cas.js";
 import { type EvalClassifier, embedRealImages, loadEvalClassifier, SHIPPED_CLASSIFIER_DIR } from "./evalClassifier.js";
 import { frechetDistance, GaussianAccumulator, type GaussianStats } from "./frechet.js";
+import {
+	EVALUATE_BY_NAME_OPTIONS,
+	type EvaluateByNameOptions,
+	GAN_EVAL_OPTIONS,
+	type GanEvalOptions,
+	type GanEvalProgress,
+} from "./ganEvalOptions.js";
 
 export const GAN_EVAL_FORMAT = "genrep-gan-eval/1";
 
-export interface GanEvalOptions {
-	/** A loaded classifier or its directory; default the shipped Fashion-MNIST classifier. */
-	classifier?: EvalClassifier | string;
-	/** Generated samples, and real training images for the floor; default 10000. */
-	n?: number;
-	/** Seed of the latents and of the floor's choice of training images; default 0. */
-	seed?: number;
-	/** Truncation t of z ~ N_t(0, 1, t); default the generator's defaultTruncation. */
-	truncation?: number;
-	/** Images per forward pass; default 250. */
-	batchSize?: number;
-	/** Folder that holds the dataset files (overrides GENREP_DATA_DIR). */
-	dataDir?: string;
-	/** Compare against only the first `testLimit` test images (quick checks; default all). */
-	testLimit?: number;
-	/** Also measure the Classification Accuracy Score (trains a classifier on samples): true or its options. */
-	cas?: boolean | CasOptions;
-	onProgress?: (progress: GanEvalProgress) => void;
-}
-
-export interface GanEvalProgress {
-	stage: "real test" | "real train (floor)" | "generated";
-	done: number;
-	total: number;
-	seconds: number;
-	etaSeconds: number;
-}
-
-export const GAN_EVAL_DEFAULTS = { n: 10000, seed: 0, batchSize: 250 } as const;
+export {
+	type EvaluateByNameOptions,
+	GAN_EVAL_DEFAULTS,
+	type GanEvalOptions,
+	type GanEvalProgress,
+} from "./ganEvalOptions.js";
 
 export interface GanEvalMetrics {
 	format: typeof GAN_EVAL_FORMAT;
@@ -100,26 +85,12 @@ export interface GanEvalMetrics {
 
 /** Measures a generator; see the file comment for the figures. */
 export async function evaluateGenerator(generator: Generator, options: GanEvalOptions = {}): Promise<GanEvalMetrics> {
-	const n = options.n ?? GAN_EVAL_DEFAULTS.n;
-	const seed = options.seed ?? GAN_EVAL_DEFAULTS.seed;
-	const batchSize = options.batchSize ?? GAN_EVAL_DEFAULTS.batchSize;
-	const truncation = options.truncation ?? generator.defaultTruncation;
-	if (!Number.isInteger(n) || n < 2) throw new GenrepError(`n must be an integer of at least 2, got ${n}`);
-	if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${seed}`);
-	}
-	if (!Number.isInteger(batchSize) || batchSize < 1) {
-		throw new GenrepError(`batchSize must be a positive integer, got ${batchSize}`);
-	}
-	if (!(truncation > 0)) throw new GenrepError(`truncation must be positive, got ${truncation}`);
-	if (options.testLimit !== undefined && !(Number.isInteger(options.testLimit) && options.testLimit >= 2)) {
-		throw new GenrepError(`testLimit must be an integer of at least 2, got ${options.testLimit}`);
-	}
+	const { n, seed, batchSize, ...o } = parseOptions(GAN_EVAL_OPTIONS, options, "generator evaluation");
+	const truncation = o.truncation ?? generator.defaultTruncation;
 	await initEngine();
 	const start = performance.now();
-	const ownClassifier = typeof options.classifier !== "object";
-	const classifier =
-		typeof options.classifier === "object" ? options.classifier : await loadEvalClassifier(options.classifier);
+	const ownClassifier = typeof o.classifier !== "object";
+	const classifier = typeof o.classifier === "object" ? o.classifier : await loadEvalClassifier(o.classifier);
 	try {
 		const card = classifier.card;
 		const dataset = card?.dataset ?? "fashion-mnist";
@@ -134,17 +105,17 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 			);
 		}
 		const progress = (stage: GanEvalProgress["stage"], done: number, total: number) => {
-			if (!options.onProgress) return;
+			if (!o.onProgress) return;
 			const seconds = (performance.now() - start) / 1000;
-			options.onProgress({ stage, done, total, seconds, etaSeconds: done > 0 ? (seconds / done) * (total - done) : 0 });
+			o.onProgress({ stage, done, total, seconds, etaSeconds: done > 0 ? (seconds / done) * (total - done) : 0 });
 		};
 		const { loadDataset } = await import("../../data/datasets.js");
 		const atShape = {
-			dataDir: options.dataDir,
+			dataDir: o.dataDir,
 			imageSize: [shape[0], shape[1]] as [number, number],
 			channels: shape[2] as 1 | 3,
 		};
-		const test = await loadDataset(dataset, { split: "test", limit: options.testLimit, ...atShape });
+		const test = await loadDataset(dataset, { split: "test", limit: o.testLimit, ...atShape });
 		const train = await loadDataset(dataset, { split: "train", ...atShape });
 		if (n > train.count) {
 			throw new GenrepError(
@@ -221,10 +192,10 @@ export async function evaluateGenerator(generator: Generator, options: GanEvalOp
 		}
 		let cas: CasResult | undefined;
 		let casSkipped: string | undefined;
-		if (options.cas) {
+		if (o.cas) {
 			casSkipped = casSkipReason(generator, test.classNames.length);
 			if (!casSkipped) {
-				const casOptions = options.cas === true ? {} : options.cas;
+				const casOptions = o.cas === true ? {} : o.cas;
 				cas = await classificationAccuracyScore(generator, test, card, truncation, rng.fork("cas"), casOptions);
 			}
 		}
@@ -349,23 +320,13 @@ export async function recordMetricsInCard(dir: string, metrics: GanEvalMetrics, 
 	return path;
 }
 
-export interface EvaluateByNameOptions extends GanEvalOptions {
-	/** Write the metrics JSON here. */
-	out?: string;
-	/** Merge the figures into the generator directory's model.json when it has one; default true. */
-	updateCard?: boolean;
-	/** The command line, recorded with the figures. */
-	command?: string;
-}
-
 /** What `genrep gan eval` runs: loads the generator by name or directory, evaluates, writes the results. */
 export async function evaluateGeneratorByName(
 	nameOrDir: string,
 	options: EvaluateByNameOptions = {},
 ): Promise<{ metrics: GanEvalMetrics; cardUpdated?: string }> {
+	parseOptions(EVALUATE_BY_NAME_OPTIONS, options, "generator evaluation"); // before the generator loads
 	const { out, updateCard = true, command, ...evalOptions } = options;
-	const n = evalOptions.n ?? GAN_EVAL_DEFAULTS.n;
-	if (!Number.isInteger(n) || n < 2) throw new GenrepError(`n must be an integer of at least 2, got ${n}`);
 	const { loadGenerator } = await import("../../generators/load.js");
 	const { resolveGenerator } = await import("../../generators/registry.js");
 	const generator = await loadGenerator(nameOrDir);

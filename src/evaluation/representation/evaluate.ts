@@ -13,79 +13,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initEngine } from "../../engine/backend.js";
+import { parseOptions } from "../../engine/options.js";
 import { packageRoot } from "../../engine/packageRoot.js";
-import { GenrepError } from "../../errors.js";
 import { writeFileAtomic } from "../../formats/atomicWrite.js";
 import { type DatasetEvalMetrics, evaluateOnDataset } from "./datasetEval.js";
+import { EVALUATE_OPTIONS, type EvaluateOptions } from "./evaluateOptions.js";
 import { checkImageShape, type EncoderSpec, openFeatureSource, parseEncoderSpec } from "./featureSource.js";
-import { KNN_DEFAULTS } from "./knn.js";
-import { LINEAR_PROBE_DEFAULTS, resolveLinearProbeOptions } from "./linearProbe.js";
-import { LOW_SHOT_DEFAULTS } from "./lowShot.js";
+import { resolveLinearProbeOptions } from "./linearProbe.js";
 
 export { type DatasetEvalMetrics, evaluateOnDataset, type LowShotSkipped } from "./datasetEval.js";
 
 export const EVAL_FORMAT = "genrep-eval/1";
 
-export interface EvaluateOptions {
-	/** A training run directory, `random:<encoder>` or `pixels`. */
-	encoder: string;
-	/** The dataset whose splits the probes train and test on; default fashion-mnist. */
-	dataset?: string;
-	/** A second dataset to transfer to (the same probes on its splits). */
-	transfer?: string;
-	/** Folder that holds the dataset files (overrides GENREP_DATA_DIR). */
-	dataDir?: string;
-	/** Read the datasets at this size (S for SxS, or [H, W]); default their own (see data/datasets.ts). */
-	imageSize?: number | [number, number];
-	/** Read the datasets with 1 or 3 channels; default their own. */
-	channels?: 1 | 3;
-	/** Seed of the subsets, the validation splits, the low-shot draws and a random encoder's weights. */
-	seed?: number;
-	/** Use a seeded class-balanced subset of this many training images (per dataset). */
-	trainLimit?: number;
-	/** Use a seeded class-balanced subset of this many test images (per dataset). */
-	testLimit?: number;
-	/** Images per forward pass. */
-	batchSize?: number;
-	/** kNN neighbours. */
-	k?: number;
-	/** Low-shot labelled images per class. */
-	shots?: number[];
-	/** Low-shot draws per shot count. */
-	draws?: number;
-	/** Weight-decay grid of the linear probes. */
-	weightDecays?: number[];
-	/** Share of each class held out to choose the weight decay. */
-	validationFraction?: number;
-	/** L-BFGS iterations per probe fit at most. */
-	maxIterations?: number;
-	/** Write metrics.json here (atomically). */
-	out?: string;
-	/** The command line, recorded in the metrics. */
-	command?: string;
-	onProgress?: (progress: EvalProgress) => void;
-}
-
-export interface EvalProgress {
-	dataset: string;
-	stage: "features" | "linear probe" | "knn" | "low-shot";
-	done: number;
-	total: number;
-	seconds: number;
-	etaSeconds: number;
-}
-
-export const EVALUATE_DEFAULTS = {
-	dataset: "fashion-mnist",
-	seed: 0,
-	batchSize: 250,
-	k: KNN_DEFAULTS.k,
-	shots: LOW_SHOT_DEFAULTS.shots,
-	draws: LOW_SHOT_DEFAULTS.draws,
-	weightDecays: LINEAR_PROBE_DEFAULTS.weightDecays,
-	validationFraction: LINEAR_PROBE_DEFAULTS.validationFraction,
-	maxIterations: LINEAR_PROBE_DEFAULTS.maxIterations,
-} as const;
+export { EVALUATE_DEFAULTS, type EvalProgress, type EvaluateOptions } from "./evaluateOptions.js";
 
 export type ResolvedEvaluateOptions = Readonly<{
 	encoder: string;
@@ -103,71 +43,27 @@ export type ResolvedEvaluateOptions = Readonly<{
 	maxIterations: number;
 }>;
 
-const OPTION_KEYS = new Set([
-	...Object.keys(EVALUATE_DEFAULTS),
-	"encoder",
-	"transfer",
-	"dataDir",
-	"imageSize",
-	"channels",
-	"trainLimit",
-	"testLimit",
-	"out",
-	"command",
-	"onProgress",
-]);
-
-/** Validates options (unknown keys and bad numbers are errors that name them) and fills defaults. */
+/** Validates options against EVALUATE_OPTIONS (unknown keys and bad values are errors that name them) and fills defaults. */
 export function resolveEvaluateOptions(options: EvaluateOptions): ResolvedEvaluateOptions {
-	for (const key of Object.keys(options)) {
-		if (!OPTION_KEYS.has(key)) throw new GenrepError(`unknown evaluation option '${key}'`);
-	}
-	if (typeof options.encoder !== "string" || options.encoder === "") {
-		throw new GenrepError("encoder is required: a training run directory, random:<encoder> or pixels");
-	}
-	for (const key of ["dataset", "transfer", "dataDir", "out"] as const) {
-		const v = options[key];
-		if (v !== undefined && typeof v !== "string")
-			throw new GenrepError(`${key} must be a string, got ${JSON.stringify(v)}`);
-	}
-	for (const key of ["shots", "weightDecays"] as const) {
-		const v = options[key];
-		if (v !== undefined && !Array.isArray(v))
-			throw new GenrepError(`${key} must be a list of numbers, got ${JSON.stringify(v)}`);
-	}
-	const d = EVALUATE_DEFAULTS;
-	const seed = options.seed ?? d.seed;
-	if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${seed}`);
-	}
-	const positive = (name: string, value: number | undefined, fallback: number | null) => {
-		const v = value ?? fallback;
-		if (v !== null && (!Number.isInteger(v) || v < 1))
-			throw new GenrepError(`${name} must be a positive integer, got ${v}`);
-		return v;
-	};
-	const trainLimit = positive("trainLimit", options.trainLimit, null);
-	const testLimit = positive("testLimit", options.testLimit, null);
-	const shots = [...(options.shots ?? d.shots)];
-	for (const n of shots) positive("shots (low-shot images per class)", n, null);
+	const o = parseOptions(EVALUATE_OPTIONS, options, "evaluation");
+	// Sorted strongest first, repeats refused (the probe's own rules).
 	const probe = resolveLinearProbeOptions({
-		weightDecays: options.weightDecays ?? d.weightDecays,
-		validationFraction: options.validationFraction ?? d.validationFraction,
-		maxIterations: options.maxIterations ?? d.maxIterations,
-		seed,
+		weightDecays: o.weightDecays,
+		validationFraction: o.validationFraction,
+		maxIterations: o.maxIterations,
+		seed: o.seed,
 	});
-	if (options.transfer === "") throw new GenrepError("transfer is empty; name a dataset or leave it out");
 	return Object.freeze({
-		encoder: options.encoder,
-		dataset: options.dataset ?? d.dataset,
-		transfer: options.transfer ?? null,
-		seed,
-		trainLimit,
-		testLimit,
-		batchSize: positive("batchSize", options.batchSize, d.batchSize) as number,
-		k: positive("k", options.k, d.k) as number,
-		shots,
-		draws: positive("draws", options.draws, d.draws) as number,
+		encoder: o.encoder,
+		dataset: o.dataset,
+		transfer: o.transfer ?? null,
+		seed: o.seed,
+		trainLimit: o.trainLimit ?? null,
+		testLimit: o.testLimit ?? null,
+		batchSize: o.batchSize,
+		k: o.k,
+		shots: [...o.shots],
+		draws: o.draws,
 		weightDecays: [...probe.weightDecays],
 		validationFraction: probe.validationFraction,
 		maxIterations: probe.maxIterations,

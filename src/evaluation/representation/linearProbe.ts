@@ -18,33 +18,17 @@
  *
  * With a single weight decay in the grid there is nothing to choose: step 2 is skipped.
  */
+
+import { parseOptions } from "../../engine/options.js";
 import { Rng } from "../../engine/rng.js";
 import { GenrepError } from "../../errors.js";
 import { checkSameFeatureDim, type FeatureSet } from "./features.js";
-import { LBFGS_DEFAULTS, type LbfgsResult } from "./lbfgs.js";
+import type { LbfgsResult } from "./lbfgs.js";
+import { LINEAR_PROBE_OPTIONS, type LinearProbeOptions } from "./linearProbeOptions.js";
 import { stratifiedSplit } from "./sampling.js";
 import { fitSoftmaxRegression, SoftmaxRegressionData } from "./softmaxRegression.js";
 
-export interface LinearProbeOptions {
-	/** Weight decays (L2 penalty on the mean cross-entropy) to choose from. */
-	weightDecays?: readonly number[];
-	/** Share of each class of the training split held out to choose the weight decay. */
-	validationFraction?: number;
-	/** L-BFGS iterations per fit at most (a safety cap; fits stop on a tolerance). */
-	maxIterations?: number;
-	/** Times the grid may grow by a factor of 10 past each edge while the best is on it. */
-	extendGrid?: number;
-	/** Seed of the validation split. */
-	seed?: number;
-}
-
-export const LINEAR_PROBE_DEFAULTS = {
-	weightDecays: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
-	validationFraction: 0.1,
-	maxIterations: LBFGS_DEFAULTS.maxIterations,
-	extendGrid: 2,
-	seed: 0,
-} as const;
+export { LINEAR_PROBE_DEFAULTS, type LinearProbeOptions } from "./linearProbeOptions.js";
 
 export type ResolvedLinearProbeOptions = Readonly<{
 	weightDecays: readonly number[];
@@ -55,34 +39,13 @@ export type ResolvedLinearProbeOptions = Readonly<{
 }>;
 
 export function resolveLinearProbeOptions(options: LinearProbeOptions = {}): ResolvedLinearProbeOptions {
-	const weightDecays = [...(options.weightDecays ?? LINEAR_PROBE_DEFAULTS.weightDecays)];
-	const validationFraction = options.validationFraction ?? LINEAR_PROBE_DEFAULTS.validationFraction;
-	const maxIterations = options.maxIterations ?? LINEAR_PROBE_DEFAULTS.maxIterations;
-	const seed = options.seed ?? LINEAR_PROBE_DEFAULTS.seed;
-	const extendGrid = options.extendGrid ?? LINEAR_PROBE_DEFAULTS.extendGrid;
-	if (!Number.isInteger(extendGrid) || extendGrid < 0) {
-		throw new GenrepError(`extendGrid must be a non-negative integer, got ${extendGrid}`);
-	}
-	if (weightDecays.length === 0) throw new GenrepError("weightDecays must hold at least one value");
-	for (const wd of weightDecays) {
-		if (!(wd >= 0) || !Number.isFinite(wd))
-			throw new GenrepError(`weight decay must be a finite number >= 0, got ${wd}`);
-	}
-	if (!(validationFraction > 0 && validationFraction < 1)) {
-		throw new GenrepError(`validationFraction must be in (0, 1), got ${validationFraction}`);
-	}
-	if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-		throw new GenrepError(`maxIterations must be a positive integer, got ${maxIterations}`);
-	}
-	if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-		throw new GenrepError(`seed must be an integer in [0, 2^32), got ${seed}`);
-	}
+	const o = parseOptions(LINEAR_PROBE_OPTIONS, options, "linear probe");
 	// Strongest first: each fit warm-starts the next, weaker one.
-	weightDecays.sort((a, b) => b - a);
+	const weightDecays = [...o.weightDecays].sort((a, b) => b - a);
 	if (new Set(weightDecays).size !== weightDecays.length) {
 		throw new GenrepError(`weightDecays must not repeat a value, got ${weightDecays.join(", ")}`);
 	}
-	return Object.freeze({ weightDecays, validationFraction, maxIterations, extendGrid, seed });
+	return Object.freeze({ ...o, weightDecays });
 }
 
 /** How one L-BFGS fit ended. */

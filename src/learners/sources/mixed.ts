@@ -13,10 +13,8 @@ import { loadRealPool } from "./real.js";
 import { loadStoredPool } from "./stored.js";
 import type { MixedSourceOptions, TrainingSource } from "./types.js";
 
+/** Opens the mix; `o` has been checked against MIXED_SOURCE (openSource). */
 export async function openMixedSource(o: MixedSourceOptions, rng: Rng): Promise<TrainingSource> {
-	if (typeof o.fraction !== "number" || !(o.fraction >= 0 && o.fraction <= 1)) {
-		throw new GenrepError(`the fraction of generated images must be in [0, 1], got ${o.fraction}`);
-	}
 	const real = await loadRealPool(o.dataset, o.dataDir, o.limit, { imageSize: o.imageSize, channels: o.channels });
 	const generated = await loadStoredPool(o.generated);
 	if (real.imageShape.join(",") !== generated.imageShape.join(",")) {

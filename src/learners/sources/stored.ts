@@ -44,9 +44,9 @@ export async function loadStoredPool(dir: string, neighbors?: number): Promise<I
 	return { count: m.anchors, views, imageShape: [h, w, c], images, y, latentDim: d, z };
 }
 
+/** Opens the dataset; `o` has been checked against STORED_SOURCE (openSource). */
 export async function openStoredSource(o: StoredSourceOptions, rng: Rng): Promise<TrainingSource> {
 	const latentViews = o.latentViews ?? true;
-	if (typeof latentViews !== "boolean") throw new GenrepError(`latentViews must be true or false, got ${latentViews}`);
 	if (!latentViews && o.neighbors !== undefined) {
 		throw new GenrepError(
 			`neighbors (${o.neighbors}) picks latent views, but latentViews is false (T_z = none); give one or the other`,

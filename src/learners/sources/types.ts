@@ -1,58 +1,74 @@
-/** The training-data sources of `genrep train`, as options and as opened objects. */
+/** The training-data sources of `genrep train`: their options (zod schemas, types derived) and the opened objects. */
+import { z } from "zod";
+import { flag, numberChoice, positiveInt, positiveNumber, probability, showValue, text } from "../../engine/options.js";
 import type { RawBatch, RawGroupBatch } from "./pool.js";
 
 /** Real images (the paper's real-data baselines): every item is one image with its label. */
-export interface RealSourceOptions {
-	kind: "real";
+export const REAL_SOURCE = z.strictObject({
+	kind: z.literal("real"),
 	/** A registered dataset name or an image-folder path. */
-	dataset: string;
-	dataDir?: string;
+	dataset: text(),
+	/** Folder that holds the dataset files (overrides GENREP_DATA_DIR). */
+	dataDir: text().optional(),
 	/** Use only the first `limit` training images. */
-	limit?: number;
+	limit: positiveInt().optional(),
 	/** Read the images at SxS (scaled to fit, centred); default their own size. */
-	imageSize?: number;
+	imageSize: positiveInt().optional(),
 	/** Read the images with 1 or 3 channels; default their own. */
-	channels?: 1 | 3;
-}
+	channels: numberChoice([1, 3]).optional(),
+});
+export type RealSourceOptions = z.input<typeof REAL_SOURCE>;
 
 /** A stored multiview dataset (`genrep views generate`): anchors with K latent views each. */
-export interface StoredSourceOptions {
-	kind: "stored";
-	dir: string;
+export const STORED_SOURCE = z.strictObject({
+	kind: z.literal("stored"),
+	dir: text(),
 	/** Pair each anchor with one of its latent views (default true); false pairs it with itself (T_z = none). */
-	latentViews?: boolean;
+	latentViews: flag().optional(),
 	/** Use only the first K stored latent views of each anchor (1 <= K <= stored); default all. */
-	neighbors?: number;
-}
+	neighbors: positiveInt().optional(),
+});
+export type StoredSourceOptions = z.input<typeof STORED_SOURCE>;
 
 /** A live stream from a generator: fresh anchors and K latent views each, every step. */
-export interface LiveSourceOptions {
-	kind: "live";
+export const LIVE_SOURCE = z.strictObject({
+	kind: z.literal("live"),
 	/** A shipped generator name or a model directory. */
-	generator: string;
-	/** The latent view: `{ kind: "gaussian", sigma: 0.5 }`, `{ kind: "none" }`, ... */
-	view: { kind: string } & Record<string, unknown>;
+	generator: text(),
+	/** The latent view: `{ kind: "gaussian", sigma: 0.5 }`, `{ kind: "none" }`, ... (checked by the view). */
+	view: z.custom<{ kind: string } & Record<string, unknown>>(
+		(v) => typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string",
+		{
+			error: (issue) =>
+				`view must be a latent view such as { kind: "gaussian", sigma: 0.5 }, got ${showValue(issue.input)}`,
+		},
+	),
 	/** Truncation of the anchors' N_t(0, 1, t); default 2. */
-	truncation?: number;
+	truncation: positiveNumber().optional(),
 	/** K: latent views generated per anchor (default 1); pair methods use one of them per step. */
-	neighbors?: number;
+	neighbors: positiveInt({ label: "neighbors (latent views per anchor)" }).optional(),
 	/** Anchors that count as one epoch (for checkpoints and the schedule); default 60000. */
-	epochSize?: number;
-}
+	epochSize: positiveInt().optional(),
+});
+export type LiveSourceOptions = z.input<typeof LIVE_SOURCE>;
 
 /** Real images with a fraction replaced by generated anchors and their views (appendix F). */
-export interface MixedSourceOptions {
-	kind: "mixed";
-	dataset: string;
-	dataDir?: string;
-	limit?: number;
-	imageSize?: number;
-	channels?: 1 | 3;
+export const MIXED_SOURCE = REAL_SOURCE.extend({
+	kind: z.literal("mixed"),
 	/** A stored multiview dataset that supplies the generated items. */
-	generated: string;
+	generated: text(),
 	/** Fraction of the real items replaced, in [0, 1]. */
-	fraction: number;
-}
+	fraction: probability({ label: "the fraction of generated images" }),
+});
+export type MixedSourceOptions = z.input<typeof MIXED_SOURCE>;
+
+/** The schema of each source kind. */
+export const SOURCE_OPTIONS = {
+	real: REAL_SOURCE,
+	stored: STORED_SOURCE,
+	live: LIVE_SOURCE,
+	mixed: MIXED_SOURCE,
+} as const;
 
 export type DataSourceOptions = RealSourceOptions | StoredSourceOptions | LiveSourceOptions | MixedSourceOptions;
 
