@@ -102,8 +102,7 @@ export function makeJobs(preset: PresetSpec, seeds: number[], out: string, optio
 							batchSize: cell.batchSize ?? preset.batchSize,
 							steps,
 							seed,
-							...(cell.lr !== undefined ? { lr: cell.lr } : {}),
-							...(cell.temperature !== undefined ? { temperature: cell.temperature } : {}),
+							...cellRecipe(preset, cell),
 						}),
 					run: () => trainCell(preset, cell, seed, dir, out, options),
 				});
@@ -180,6 +179,13 @@ async function isCompleteRun(dir: string, expected: Record<string, unknown>): Pr
 	}
 }
 
+/** A cell's learning rate and temperature: its own, else the preset's protocol; absent keys mean the trainer's defaults. */
+export function cellRecipe(preset: PresetSpec, cell: CellSpec): { lr?: number; temperature?: number } {
+	const lr = cell.lr ?? preset.lr;
+	const temperature = cell.temperature ?? preset.temperature;
+	return { ...(lr !== undefined ? { lr } : {}), ...(temperature !== undefined ? { temperature } : {}) };
+}
+
 async function trainCell(
 	preset: PresetSpec,
 	cell: CellSpec,
@@ -194,8 +200,7 @@ async function trainCell(
 	const result = await trainRepresentation({
 		method: cell.method ?? "simclr",
 		encoder: cell.encoder ?? preset.encoder,
-		lr: cell.lr,
-		temperature: cell.temperature,
+		...cellRecipe(preset, cell),
 		data: cellSource(preset, cell, out, options.dataDir),
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,

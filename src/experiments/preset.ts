@@ -114,6 +114,9 @@ export interface PresetSpec {
 	batchSize: number;
 	/** Training steps of each cell (unless the cell says otherwise). */
 	steps: number;
+	/** The protocol's learning rate (at batch 256) and temperature, unless a cell says otherwise; default the trainer's. */
+	lr?: number;
+	temperature?: number;
 	/** Real dataset of the evaluation (and of real-data cells). */
 	dataset: string;
 	/** Held-out dataset for transfer; none when absent. */

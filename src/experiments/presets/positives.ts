@@ -72,7 +72,7 @@ export function positivesPreset(protocol: typeof common, steps = POSITIVES_STEPS
 			"SupCon on the conditional generator makes every image of the same class a positive. Every row sees about " +
 			`${2 * b} images per step (the multi-positive rows have fewer anchors, and the learning rate scales with images / 2).`,
 		scale:
-			`${protocol.encoder} encoder, ${steps} SGD steps per cell, about ${2 * b} images per step ` +
+			`${protocol.encoder} encoder, lr ${protocol.lr}, temperature ${protocol.temperature}, ${steps} SGD steps per cell, about ${2 * b} images per step ` +
 			`(pairs: ${b} anchors x 2; multi-positive anchors x members: ${groups}); ` +
 			`${POSITIVES_ANCHORS} generated anchors per generator with ${POSITIVES_STORED} latent views each; 3 seeds per cell; ` +
 			"linear probe and kNN on the full training and test splits.",

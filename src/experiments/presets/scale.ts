@@ -98,6 +98,10 @@ const scaleSweeps: SweepSpec[] = SCALE_ENCODERS.flatMap((encoder) =>
 
 export const scale: PresetSpec = {
 	...common,
+	// The study that chose the protocol keeps the trainer's defaults: each cell names its own lr,
+	// and temperature 0.1 unless a row says otherwise (so finished cells stay finished).
+	lr: undefined,
+	temperature: undefined,
 	name: "scale",
 	title: "Scale study: accuracy against compute, to choose the presets' protocol",
 	description:
