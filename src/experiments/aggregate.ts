@@ -96,7 +96,8 @@ export async function aggregate(
 		const cell = byId.get(cellId);
 		if (!cell) return null;
 		const known = seeds.flatMap((seed) => cpuOf.get(cellJobIds(cell, seed).train) ?? []);
-		return known.length === 0 ? null : Math.round((known.reduce((a, b) => a + b, 0) / known.length / 60) * 100) / 100;
+		// Unrounded: a cell trained in under 0.3 CPU-seconds would round to 0, which no log axis can place.
+		return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length / 60;
 	};
 	/** Where a point sits when its sweep's x is measured; null when not measured (yet). */
 	const measuredX = async (
@@ -126,7 +127,8 @@ export async function aggregate(
 				points: series.points.flatMap((p) => {
 					const stat = cellStats.get(p.cell)?.cells[p.metric ?? s.y];
 					const x = measured ? (xs.get(p.cell) ?? null) : p.x;
-					if (!stat || (measured && x === null)) return [];
+					// A measured x the axis cannot show (none yet, or <= 0 on a log axis) leaves the point out.
+					if (!stat || (measured && (x === null || (s.x.scale === "log" && x <= 0)))) return [];
 					return [{ x, xLabel: p.xLabel, stat }];
 				}),
 			})),

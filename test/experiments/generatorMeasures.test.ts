@@ -88,6 +88,12 @@ describe("sweeps placed by the generator's measured quality", () => {
 					series: [{ name: "s", points }],
 				},
 				{ title: "given", x: { label: "steps", scale: "log" }, y: "linear", series: [{ name: "s", points }] },
+				{
+					title: "cpu",
+					x: { label: "CPU-minutes", scale: "log", measured: "trainCpuMinutes" },
+					y: "linear",
+					series: [{ name: "s", points }],
+				},
 			],
 			grids: [],
 		};
@@ -95,13 +101,19 @@ describe("sweeps placed by the generator's measured quality", () => {
 			await mkdir(runDir(out, c.id, 0), { recursive: true });
 			await writeFile(join(runDir(out, c.id, 0), "metrics.json"), JSON.stringify(evalMetrics(0.7 + i / 100)));
 		}
-		const r = await aggregate(preset, [0], out, "test", [], 1);
+		// CPU time: "early" took too little to measure (0 s, which a log axis cannot place), "bare" has no record.
+		const jobs = [
+			{ id: "train early seed 0", status: "done" as const, cpuSeconds: 0 },
+			{ id: "train late seed 0", status: "done" as const, cpuSeconds: 0.25 },
+		];
+		const r = await aggregate(preset, [0], out, "test", jobs, 1);
 		const xy = (k: number) => r.sweeps[k].series[0].points.map((p) => [p.x, p.stat.mean]);
 		expect(xy(0)).toEqual([
 			[8.1, 0.7],
 			[0.43, 0.71],
 		]);
 		expect(xy(1)).toEqual([[0.31, 0.7]]);
+		expect(xy(3)).toEqual([[0.25 / 60, 0.71]]);
 		expect(xy(2)).toEqual([
 			[100, 0.7],
 			[101, 0.71],
