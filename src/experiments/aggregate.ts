@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { EvalMetrics } from "../evaluation/representation/evaluate.js";
-import { cellGenerator, generatorMeasure } from "./generatorMeasures.js";
+import { cellGenerator, generatorMetrics, measureOf } from "./generatorMeasures.js";
 import { cellJobIds, isCompleteViews, runDir } from "./jobs.js";
 import { type CellSpec, METRICS, type PresetSpec, type SweepSpec } from "./preset.js";
 import type { ExperimentResults, Grid, JobRecord, ResultTable, Stat, Sweep } from "./results.js";
@@ -99,6 +99,8 @@ export async function aggregate(
 		// Unrounded: a cell trained in under 0.3 CPU-seconds would round to 0, which no log axis can place.
 		return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length / 60;
 	};
+	/** Each generator's card metrics, read once however many sweeps and points name it. */
+	const cards = new Map<string, Promise<Record<string, unknown>>>();
 	/** Where a point sits when its sweep's x is measured; null when not measured (yet). */
 	const measuredX = async (
 		measured: NonNullable<SweepSpec["x"]["measured"]>,
@@ -107,7 +109,9 @@ export async function aggregate(
 		if (measured === "trainCpuMinutes") return trainCpuMinutes(cellId);
 		const cell = byId.get(cellId);
 		const generator = cell ? cellGenerator(preset, cell) : null;
-		return generator === null ? null : generatorMeasure(generator, measured);
+		if (generator === null) return null;
+		if (!cards.has(generator)) cards.set(generator, generatorMetrics(generator));
+		return measureOf(await (cards.get(generator) as Promise<Record<string, unknown>>), measured);
 	};
 	const sweeps: Sweep[] = [];
 	for (const s of preset.sweeps) {

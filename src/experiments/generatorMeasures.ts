@@ -20,10 +20,19 @@ export const GENERATOR_MEASURES = {
 
 export type GeneratorMeasure = keyof typeof GENERATOR_MEASURES;
 
-/** The figure from the generator's model card, or null when the card has none (not evaluated yet). */
-export async function generatorMeasure(generator: string, measure: GeneratorMeasure): Promise<number | null> {
+/** The `metrics` that `genrep gan eval` merged into the generator's model card (empty when never evaluated). */
+export async function generatorMetrics(generator: string): Promise<Record<string, unknown>> {
 	const card = await readModelCard(join(resolveGenerator(generator).dir, CARD_FILE));
-	const metrics = (card as { metrics?: Record<string, unknown> }).metrics;
-	const value = metrics?.[GENERATOR_MEASURES[measure]];
+	return (card as { metrics?: Record<string, unknown> }).metrics ?? {};
+}
+
+/** One figure of those metrics, or null when the card has none (not evaluated yet). */
+export function measureOf(metrics: Record<string, unknown>, measure: GeneratorMeasure): number | null {
+	const value = metrics[GENERATOR_MEASURES[measure]];
 	return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** The figure from the generator's model card, or null when the card has none. */
+export async function generatorMeasure(generator: string, measure: GeneratorMeasure): Promise<number | null> {
+	return measureOf(await generatorMetrics(generator), measure);
 }
