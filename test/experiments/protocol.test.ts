@@ -3,17 +3,17 @@ import { cellRecipe } from "../../src/experiments/jobs.js";
 import { PRESETS } from "../../src/experiments/presets.js";
 
 describe("the presets' protocol (chosen by the scale study)", () => {
-	it("every preset but the study trains resnet10-w32 at lr 0.1 and temperature 0.2; a cell's own values win", () => {
+	it("every preset but the study trains resnet10-w32 at lr 0.1 and temperature 0.1; a cell's own values win", () => {
 		for (const [name, p] of Object.entries(PRESETS)) {
 			if (name === "scale") continue;
-			expect([name, p.encoder, p.lr, p.temperature]).toEqual([name, "resnet10-w32", 0.1, 0.2]);
+			expect([name, p.encoder, p.lr, p.temperature]).toEqual([name, "resnet10-w32", 0.1, 0.1]);
 			for (const cell of p.cells.filter((c) => c.data.kind !== "baseline")) {
 				expect(cellRecipe(p, cell), `${name}/${cell.id}`).toEqual({
 					lr: cell.lr ?? 0.1,
-					temperature: cell.temperature ?? 0.2,
+					temperature: cell.temperature ?? 0.1,
 				});
 			}
-			expect(p.scale).toContain("lr 0.1, temperature 0.2");
+			expect(p.scale).toContain("lr 0.1, temperature 0.1");
 		}
 		const t = PRESETS["table-unconditional"];
 		expect(cellRecipe(t, { ...t.cells[0], lr: 0.3, temperature: 0.5 })).toEqual({ lr: 0.3, temperature: 0.5 });
