@@ -60,7 +60,7 @@ export const tableUnconditional: PresetSpec = {
 		{
 			title: "SimCLR on the unconditional generator",
 			caption:
-				"Paper (Tables 1-2, BigBiGAN on ImageNet-100): T_z + T_x is best among generated-data rows; T_z or T_x alone is " +
+				"Paper (Table 1, BigBiGAN, ImageNet-1k linear): T_z + T_x is best among generated-data rows; T_z or T_x alone is " +
 				"clearly worse; Gaussian and steered T_z are about equal; the inverter is weakest; real data stays ahead.",
 			rows: ["real-tx", "gen-tx", "gauss", "gauss-tx", "steer", "steer-tx", "inverter", "pixels", "random"],
 			paperScale: "Table 1: BigBiGAN on ImageNet, ResNet-50 for 20 epochs, ImageNet-1k linear top-1",
