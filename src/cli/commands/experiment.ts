@@ -114,15 +114,11 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 /** The preset with --generator / --dataset / --transfer / scale flags applied (checked against the pair). */
 async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<PresetSpec> {
 	const { retargetPreset } = await import("../../experiments/retarget.js");
-	const options = {
-		generator: flags.generator,
-		dataset: flags.dataset,
-		transfer: flags.transfer,
-		steps: flags.steps,
-		anchors: flags.anchors,
-		batchSize: flags.batchSize,
-	};
-	if (Object.values(options).every((v) => v === undefined)) return preset;
+	const keys = Object.keys(RETARGET_OPTIONS.shape) as (keyof RetargetOptions)[];
+	const options: RetargetOptions = Object.fromEntries(
+		keys.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]),
+	);
+	if (Object.keys(options).length === 0) return preset;
 	const facts: RetargetFacts = {};
 	if (flags.generator !== undefined) {
 		const { initEngine } = await import("../../engine/backend.js");
