@@ -135,8 +135,4 @@ async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<P
 }
 
 /** The command's own flags, beside the retargeting options the library declares. */
-interface ExperimentFlags extends RetargetOptions {
-	out?: string;
-	seeds?: number[];
-	dataDir?: string;
-}
+type ExperimentFlags = Partial<z.output<typeof EXPERIMENT_FLAGS>> & RetargetOptions;
