@@ -71,6 +71,7 @@ export async function aggregate(
 		title: t.title,
 		caption: t.caption,
 		chart: t.chart,
+		paperScale: t.paperScale,
 		metrics: METRICS.filter((c) => !t.metrics || t.metrics.includes(c.key)).filter(
 			(c) => c.key !== "transfer" || preset.transfer,
 		),

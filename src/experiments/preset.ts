@@ -84,6 +84,11 @@ export interface TableSpec {
 	metrics?: string[];
 	/** Draw the table as a dot plot of its first metric (default true; off where a sweep already plots it). */
 	chart?: boolean;
+	/**
+	 * Where the rows' `paper` numbers come from, e.g. "Table 1: BigBiGAN, ResNet-50, ImageNet-1k
+	 * linear top-1": the legend labels them as the paper's scale, never ours.
+	 */
+	paperScale?: string;
 }
 
 export interface SweepSpec {

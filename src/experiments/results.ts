@@ -52,6 +52,8 @@ export interface ResultTable {
 	rows: ResultRow[];
 	/** Draw a dot plot of the first metric (default true). */
 	chart?: boolean;
+	/** Where the rows' paper numbers come from (the paper's scale), for the legend. */
+	paperScale?: string;
 }
 
 export interface SweepPoint {

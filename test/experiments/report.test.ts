@@ -45,6 +45,7 @@ function fakeResults(): ExperimentResults {
 					{ key: "linear", label: "linear probe", unit: "%" },
 					{ key: "transfer", label: "MNIST transfer", unit: "%" },
 				],
+				paperScale: "Table 1: BigBiGAN, ResNet-50, ImageNet-1k <linear>",
 				rows: [
 					{
 						label: "real data, T_x",
@@ -262,6 +263,10 @@ describe("writeReport", () => {
 			"| real data, T_x | **81.0 ± 1.0** _(72.1)_ | 91.0 ± 1.4 (n=2) | 3 | config: seed [0](runs/real-s0/config.json) · [1](runs/real-s1/config.json) · [2](runs/real-s2/config.json); metrics: seed [0](runs/real-s0/metrics.json) · [1]",
 		);
 		expect(markdown).toContain("| T_z + T_x | 71.0 ± 1.0 _(64.7)_ | – _(n/a)_ | 3 |");
+		// The legend labels the paper's numbers as the paper's scale (escaped), where a table has them.
+		expect(markdown).toContain(
+			"in italics: the paper's number for the same setting at the paper's scale (Table 1: BigBiGAN, ResNet-50, ImageNet-1k &lt;linear&gt;), for orientation, not a target.",
+		);
 		// Lower is better for the Fréchet distance: the first row is best.
 		expect(markdown).toContain("| conditional | **0.450 ± 0.071** | 2 |");
 		expect(markdown).toContain("| &lt;script&gt;alert('x')&lt;/script&gt; &amp; co | 0.600 | 1 | – |");
@@ -296,6 +301,9 @@ describe("writeReport", () => {
 			'<span class="run-label">metrics: seed </span><a href="runs/gauss-s0/metrics.json">0</a> · <a href="runs/gauss-s1/metrics.json">1</a>',
 		);
 		expect(html).toContain('<span class="paper" title="the paper\'s number">paper 72.1</span>');
+		expect(html).toContain(
+			"muted: the paper&#39;s number for the same setting at the paper&#39;s scale (Table 1: BigBiGAN, ResNet-50, ImageNet-1k &lt;linear&gt;)",
+		);
 		expect(html).toMatch(/<td class="stat best">81\.0 <span class="pm">± 1\.0<\/span>/);
 	});
 

@@ -102,6 +102,7 @@ export function positivesPreset(protocol: typeof common, steps = POSITIVES_STEPS
 					"pixels",
 					"random",
 				],
+				paperScale: "SynCLR: ViT-B on 600M synthetic images, ImageNet-1k linear top-1",
 			},
 		],
 		sweeps: [

@@ -29,6 +29,12 @@ export function formatPaper(value: number | string): string {
 	return typeof value === "number" ? String(value) : value;
 }
 
+/** The legend's words for the paper's numbers: at the paper's scale, for orientation, not a target. */
+export function paperLegend(table: { paperScale?: string }): string {
+	const scale = table.paperScale ?? "ImageNet, ResNet-50";
+	return `the paper's number for the same setting at the paper's scale (${scale}), for orientation, not a target`;
+}
+
 /**
  * For each metric key, the rows whose mean is the best of the column as shown (ties at the
  * displayed precision are all best). Columns with fewer than two measured cells have no best.

@@ -16,6 +16,7 @@ import {
 	jobSummary,
 	linkedRuns,
 	metricHeader,
+	paperLegend,
 	relativeHref,
 	rowSeeds,
 	statusLabel,
@@ -107,7 +108,7 @@ function renderTable(table: ResultTable): string {
 		const failed = row.failed ? ` <span class="n">failed: ${h(row.failed.join(", "))}; see jobs</span>` : "";
 		return `<tr><td class="label">${h(row.label)}${failed}</td>${cells.join("")}<td>${seeds}</td>${renderRuns(row.runs)}</tr>`;
 	});
-	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? "; below each cell, muted: the paper's number for the same setting, for orientation" : ""}.`;
+	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? `; below each cell, muted: ${h(paperLegend(table))}` : ""}.`;
 	return [
 		`<h2>${h(table.title)}</h2>`,
 		table.caption ? `<p class="caption">${h(table.caption)}</p>` : "",

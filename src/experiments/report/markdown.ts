@@ -16,6 +16,7 @@ import {
 	linkedRuns,
 	escapeMarkdown as md,
 	metricHeader,
+	paperLegend,
 	relativeHref,
 	rowSeeds,
 	statusLabel,
@@ -93,7 +94,7 @@ function renderTable(table: ResultTable): string[] {
 	const hasPaper = table.rows.some((row) => row.paper && Object.keys(row.paper).length > 0);
 	out.push(
 		"",
-		`Mean ± std over seeds; bold: best of the column${hasPaper ? "; in italics: the paper's number for the same setting, for orientation" : ""}.`,
+		`Mean ± std over seeds; bold: best of the column${hasPaper ? `; in italics: ${md(paperLegend(table))}` : ""}.`,
 		"",
 	);
 	return out;
