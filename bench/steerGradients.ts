@@ -20,7 +20,7 @@ import { loadGenerator } from "../src/generators/load.js";
 import { measureWalk } from "../src/views/steer/measureWalk.js";
 import { checkAlphaRange, PIXEL_EDITS, type PixelEditName, pixelEdit } from "../src/views/steer/pixelEdits.js";
 import { trainWalk } from "../src/views/steer/trainWalk.js";
-import { imagesPerStep, resolveWalkGradient } from "../src/views/steer/walkGradient.js";
+import { type GradientMethod, imagesPerStep, resolveWalkGradient } from "../src/views/steer/walkGradient.js";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -44,7 +44,8 @@ const edits = flags.edits.split(",").map((e) => {
 const methods = flags.methods.split(",").map((spec) => {
 	const m = /^(autodiff|fd|es)(\d*):(\d+)$/.exec(spec);
 	if (!m) throw new Error(`--methods: expected name[probes]:batchSize (e.g. es8:32), got ${spec}`);
-	const options = m[1] === "es" && m[2] ? { gradient: m[1], probes: Number(m[2]) } : { gradient: m[1] };
+	const gradient = m[1] as GradientMethod;
+	const options = gradient === "es" && m[2] ? { gradient, probes: Number(m[2]) } : { gradient };
 	return { label: `${m[1]}${m[2]}`, gradient: resolveWalkGradient(generator, options), batchSize: Number(m[3]) };
 });
 

@@ -38,6 +38,7 @@ const PLACEHOLDER: Record<FlagKind, string> = {
 	boolean: "",
 	integers: "<list>",
 	numbers: "<list>",
+	strings: "<list>",
 };
 
 /** Adds a flag for each option in `table`, typed and checked by `schema`'s field of that name. */
@@ -98,7 +99,7 @@ export function flagParser(field: z.ZodType, kind: FlagKind): (text: string) => 
 /** "a list of positive integers" reads on a command line as "positive integers separated by commas". */
 function cliExpects(expects: string, kind: FlagKind): string {
 	if (expects.startsWith("in ")) return `a number ${expects}`;
-	if (kind !== "integers" && kind !== "numbers") return expects;
+	if (kind !== "integers" && kind !== "numbers" && kind !== "strings") return expects;
 	return `${expects.replace(/^a list of /, "")} separated by commas`;
 }
 
@@ -116,6 +117,8 @@ function readAs(kind: FlagKind, text: string): unknown {
 			const parts = text.split(",").map((p) => readAs(kind === "integers" ? "integer" : "number", p.trim()));
 			return parts.some((p) => p === null) ? null : parts;
 		}
+		case "strings":
+			return text.split(",").map((p) => p.trim());
 		default:
 			return text;
 	}

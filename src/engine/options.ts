@@ -10,7 +10,7 @@ import { z } from "zod";
 import { GenrepError } from "../errors.js";
 
 /** How a flag's text becomes an option's value. */
-export type FlagKind = "integer" | "number" | "string" | "boolean" | "integers" | "numbers";
+export type FlagKind = "integer" | "number" | "string" | "boolean" | "integers" | "numbers" | "strings";
 
 export interface OptionMeta {
 	/** What the value must be, as it reads after "must be": "a positive integer". */
@@ -122,10 +122,18 @@ export function flag(o?: BlockOptions) {
 export const orList = (values: readonly unknown[]): string =>
 	values.length < 2 ? values.map(String).join("") : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
 
+export interface ChoiceOptions extends BlockOptions {
+	/**
+	 * Read "one of a, b, c" and show a wrong value as JSON ("gradient must be one of auto,
+	 * autodiff, fd, es, got \"sgd\""), as steer train said it before the schemas.
+	 */
+	oneOf?: boolean;
+}
+
 /** One of a fixed set of strings (a wrong one is quoted as a name: "precision must be fp32 or bf16, got 'fp16'"). */
-export function choice<const T extends readonly [string, ...string[]]>(values: T, o?: BlockOptions) {
-	const expects = orList(values);
-	return block(z.enum(values, says(expects, o, showName)), { expects, kind: "string" });
+export function choice<const T extends readonly [string, ...string[]]>(values: T, o: ChoiceOptions = {}) {
+	const expects = o.oneOf ? `one of ${values.join(", ")}` : orList(values);
+	return block(z.enum(values, says(expects, o, o.oneOf ? showValue : showName)), { expects, kind: "string" });
 }
 
 /** One of the numbers `values` (e.g. channels: 1 or 3). */
@@ -151,19 +159,20 @@ export function registryKey<R extends Record<string, unknown>>(registry: R, noun
 	return block(schema, { expects: `one of ${known.join(", ")}`, kind: "string" });
 }
 
+const LIST_KIND: Partial<Record<FlagKind, FlagKind>> = { integer: "integers", number: "numbers", string: "strings" };
+
 /** A list of `item`s (at least `min`); the CLI reads it comma-separated. */
 export function listOf<T extends z.ZodType>(item: T, o: BlockOptions & { min?: number } = {}) {
 	const itemMeta = OPTION_META.get(item);
-	if (!itemMeta || (itemMeta.kind !== "integer" && itemMeta.kind !== "number")) {
-		throw new Error("listOf takes a number or integer block");
-	}
-	const expects = `a list of ${itemMeta.expects.replace(/^an? /, "").replace(/\b(integer|number)\b/, "$1s")}`;
+	const kind = itemMeta && LIST_KIND[itemMeta.kind];
+	if (!itemMeta || !kind) throw new Error("listOf takes a number, integer or string block");
+	const expects = `a list of ${itemMeta.expects.replace(/^an? /, "").replace(/\b(integer|number|string)\b/, "$1s")}`;
 	const e = says(expects, o);
 	const min = o.min ?? 0;
 	const schema = z
 		.array(item, e)
 		.min(min, says(`${expects} with at least ${min === 1 ? "one value" : `${min} values`}`, o));
-	return block(schema, { expects, kind: itemMeta.kind === "integer" ? "integers" : "numbers" });
+	return block(schema, { expects, kind });
 }
 
 /** The option's name as a message says it: batchSize, data.limit, shots[0]. */
@@ -192,14 +201,15 @@ function otherIssue(issue: z.core.$ZodRawIssue): string {
 /**
  * Checks `options` against `schema` (a strict object: unknown keys are errors) and returns the
  * parsed value with its defaults. The first problem is a GenrepError naming the option and its
- * bad value; `what` names the options in it ("unknown training option 'x'").
+ * bad value; `what` names the options in it ("unknown training option 'x'"), and `prefix`, when
+ * given, opens the message ("steer train: ").
  */
-export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string): z.output<S> {
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string, prefix = ""): z.output<S> {
 	const result = schema.safeParse(options, { reportInput: true, error: otherIssue });
 	if (result.success) return result.data;
 	const issues = result.error.issues;
 	const issue = issues.find((i) => i.code === "unrecognized_keys") ?? issues[0];
-	throw new GenrepError(issueMessage(issue, what));
+	throw new GenrepError(prefix + issueMessage(issue, what));
 }
 
 /** The default of an option's schema (through .optional() and the like), or undefined. */

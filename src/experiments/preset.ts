@@ -4,6 +4,7 @@
  * sweeps in the report. The runner turns it into jobs (walks, views, train, eval per cell and seed).
  */
 import type { GenerateMultiviewOptions } from "../store/multiviewWriter.js";
+import type { GRADIENT_METHODS } from "../views/steer/walkGradient.js";
 import type { GeneratorMeasure } from "./generatorMeasures.js";
 import type { MetricColumn } from "./results.js";
 
@@ -32,7 +33,7 @@ export interface WalksSpec {
 	/** Held-out latents each walk's masked error is measured on. */
 	evalSamples: number;
 	/** auto (autodiff through a tfjs generator, derivative-free es for a black box), autodiff, fd or es. */
-	gradient: string;
+	gradient: (typeof GRADIENT_METHODS)[number];
 	seed: number;
 }
 

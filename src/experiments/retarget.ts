@@ -23,21 +23,9 @@ import { isShippedGenerator, modelsDir } from "../generators/registry.js";
 import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
 import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
 import { PRESET_WALKS } from "./presets/common.js";
-import { RETARGET_OPTIONS } from "./retargetOptions.js";
+import { RETARGET_OPTIONS, type RetargetOptions } from "./retargetOptions.js";
 
-export interface RetargetOptions {
-	/** A shipped generator name or a model directory (ONNX or tfjs). */
-	generator?: string;
-	/** A registered dataset name or an image folder: the probes' data and that of real-data cells. */
-	dataset?: string;
-	/** A dataset to transfer to; with `dataset` given and no transfer, transfer is dropped. */
-	transfer?: string;
-	/** Training steps of the preset's cells (cells with their own steps are scaled alike). */
-	steps?: number;
-	/** Anchors of the preset's largest views dataset (the others scaled alike). */
-	anchors?: number;
-	batchSize?: number;
-}
+export type { RetargetOptions } from "./retargetOptions.js";
 
 /** What retargeting needs to know about the generator and the dataset. */
 export interface RetargetFacts {

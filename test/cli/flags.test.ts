@@ -43,6 +43,8 @@ describe("flags from the option schemas", () => {
 			],
 			[["gan", "train", "--dataset", "fashion-mnist", "--steps", "10", "--ema-decay", "1"], "--ema-decay <decay>", "1"],
 			[["experiment", "demo", "--steps", "NaN"], "--steps <n>", "NaN"],
+			// steer train's flags check the kind; the library says the range (steerCli.test.ts)
+			[["steer", "train", "--generator", "fashion-mnist-gan", "--steps", "1.5"], "--steps <n>", "1.5"],
 		];
 		for (const [args, flag, value] of cases) {
 			const r = genrep(...args, "--out", out);
@@ -70,6 +72,11 @@ describe("flags from the option schemas", () => {
 		expect(train).toContain("--warmup-fraction <f> fraction of the steps spent warming up (default 0.05)");
 		expect(help("gan", "train")).toContain("--sample-every <steps> steps between sample grids (default 500)");
 		expect(help("eval")).toContain("--shots <list> low-shot images per class, comma-separated (default 10,100)");
+		const steer = help("steer", "train");
+		expect(steer).toContain("--steps <n> Adam steps per walk (default 300)");
+		expect(steer).toContain("--lr <lr> Adam learning rate, decayed along a cosine (default 0.05)");
+		expect(steer).toContain("--probe-scale <c> fd, es: length of a probe's step in w (default 0.05)");
+		expect(steer).toContain("es for ONNX --probes <n>");
 		const experiment = genrep("experiment", "--help");
 		expect(experiment.stdout).toContain("List the presets with `genrep experiment list`.");
 	});

@@ -133,6 +133,22 @@ describe("building blocks", () => {
 		expect(messageFor(listOf(nonNegativeNumber(), { min: 1 }), [])).toBe(
 			"x must be a list of finite numbers >= 0 with at least one value, got []",
 		);
+		// steer train's wording: "one of" the values, a wrong one shown as JSON
+		expect(messageFor(choice(["auto", "fd"], { oneOf: true }), "sgd")).toBe('x must be one of auto, fd, got "sgd"');
+		expect(messageFor(listOf(text(), { min: 1 }), ["zoom", ""])).toBe('x[1] must be a non-empty string, got ""');
+		expect(messageFor(listOf(text()), "zoom")).toBe('x must be a list of non-empty strings, got "zoom"');
+		expect(metaOf(listOf(text()))?.kind).toBe("strings");
+		expect(() => listOf(z.string())).toThrow("listOf takes a number, integer or string block");
+	});
+
+	it("parseOptions puts a prefix before every message", () => {
+		const schema = z.strictObject({ steps: positiveInt() });
+		expect(() => parseOptions(schema, { steps: 0 }, "walk training", "steer train: ")).toThrow(
+			/^steer train: steps must be a positive integer, got 0$/,
+		);
+		expect(() => parseOptions(schema, { steps: 1, step: 2 }, "walk training", "steer train: ")).toThrow(
+			/^steer train: unknown walk training option 'step'$/,
+		);
 	});
 
 	it("labels and hints replace the key; a missing value is required", () => {
@@ -173,6 +189,7 @@ describe("flags from a schema", () => {
 		lr: positiveNumber().default(0.03),
 		shots: listOf(positiveInt()).default([10, 100]),
 		stem: choice(["auto", "cifar"]).default("auto"),
+		edits: listOf(text(), { min: 1 }).optional(),
 		checkpointEverySeconds: positiveNumber().default(300),
 		pixelViews: z.boolean().default(true),
 		out: text(),
@@ -186,6 +203,7 @@ describe("flags from a schema", () => {
 			lr: { flag: "--lr <lr>", help: "learning rate" },
 			shots: "low-shot images per class",
 			stem: "encoder stem",
+			edits: "edits to learn",
 			checkpointEverySeconds: { flag: "--checkpoint-every <seconds>", help: "seconds between checkpoints" },
 			pixelViews: { flag: "--no-pixel-views", kind: "boolean", help: "no pixel views" },
 		});
@@ -194,12 +212,19 @@ describe("flags from a schema", () => {
 
 	it("reads typed values under the options' keys, only those given, in the schema's order", () => {
 		const { program, read } = build();
-		program.parse(["--shots", "1,5", "--checkpoint-every", "60", "--out", "x", "--batch-size", "8"], {
-			from: "user",
-		});
+		program.parse(
+			["--shots", "1,5", "--checkpoint-every", "60", "--out", "x", "--edits", "zoom, rotate", "--batch-size", "8"],
+			{ from: "user" },
+		);
 		const options = read(program.opts());
-		expect(options).toEqual({ batchSize: 8, shots: [1, 5], checkpointEverySeconds: 60, out: "x" });
-		expect(Object.keys(options)).toEqual(["batchSize", "shots", "checkpointEverySeconds", "out"]);
+		expect(options).toEqual({
+			batchSize: 8,
+			shots: [1, 5],
+			edits: ["zoom", "rotate"],
+			checkpointEverySeconds: 60,
+			out: "x",
+		});
+		expect(Object.keys(options)).toEqual(["batchSize", "shots", "edits", "checkpointEverySeconds", "out"]);
 		const again = build();
 		again.program.parse(["--out", "x", "--no-pixel-views"], { from: "user" });
 		expect(again.read(again.program.opts())).toEqual({ pixelViews: false, out: "x" });
@@ -212,6 +237,7 @@ describe("flags from a schema", () => {
 		expect(help).toMatch(/learning rate \(default 0\.03\)/);
 		expect(help).toMatch(/--shots <list>\s+low-shot images per class \(default 10,100\)/);
 		expect(help).toMatch(/--stem <name>\s+encoder stem \(default auto\)/);
+		expect(help).toMatch(/--edits <list>\s+edits to learn\n/);
 		expect(help).toMatch(/--no-pixel-views\s+no pixel views\n/);
 	});
 
@@ -229,6 +255,7 @@ describe("flags from a schema", () => {
 			[["--lr", "-1"], `expected a positive number, got "-1"`],
 			[["--shots", "10,x"], `expected positive integers separated by commas, got "10,x"`],
 			[["--stem", "vit"], `expected auto or cifar, got "vit"`],
+			[["--edits", "zoom,,rotate"], `expected non-empty strings separated by commas, got "zoom,,rotate"`],
 		];
 		for (const [args, message] of cases) {
 			const { program } = build();

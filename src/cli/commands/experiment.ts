@@ -8,6 +8,7 @@ import type { RetargetFacts, RetargetOptions } from "../../experiments/retarget.
 import { RETARGET_OPTIONS } from "../../experiments/retargetOptions.js";
 import { action } from "../action.js";
 import { addFlags } from "../flags.js";
+import { untilInterrupted } from "../interrupt.js";
 import { commandLine } from "../parse.js";
 
 /**
@@ -87,50 +88,37 @@ async function run(presetName: string, out: string, flags: ExperimentFlags): Pro
 	await initEngine();
 	const { runExperiment } = await import("../../experiments/runner.js");
 	const { tableToText } = await import("../../experiments/textTable.js");
-	const controller = new AbortController();
-	const onInterrupt = () => {
-		if (controller.signal.aborted) process.exit(130);
-		process.stderr.write("\ninterrupted: checkpointing the running job (Ctrl-C again to quit now)\n");
-		controller.abort();
-	};
-	process.on("SIGINT", onInterrupt);
 	const jobLog = new ProgressLine();
-	try {
-		const result = await runExperiment({
+	const result = await untilInterrupted("checkpointing the running job", (signal) =>
+		runExperiment({
 			preset,
 			out,
 			seeds,
 			dataDir: flags.dataDir,
 			command: commandLine(),
-			signal: controller.signal,
+			signal,
 			// Job events on stderr: lines on a terminal, JSON lines otherwise (logs, CI, a parent).
 			log: (line, event) => jobLog.log(line, { ...event }),
-		});
-		process.stdout.write("\n");
-		for (const table of result.results.tables) process.stdout.write(`${tableToText(table)}\n\n`);
-		process.stdout.write(`report: ${result.report.html}\n        ${result.report.markdown}\n`);
-		if (result.failed > 0) {
-			throw new GenrepError(
-				`${result.failed} job(s) failed (see the report's job table); fix the cause and run the same command again`,
-			);
-		}
-	} finally {
-		process.off("SIGINT", onInterrupt);
+		}),
+	);
+	process.stdout.write("\n");
+	for (const table of result.results.tables) process.stdout.write(`${tableToText(table)}\n\n`);
+	process.stdout.write(`report: ${result.report.html}\n        ${result.report.markdown}\n`);
+	if (result.failed > 0) {
+		throw new GenrepError(
+			`${result.failed} job(s) failed (see the report's job table); fix the cause and run the same command again`,
+		);
 	}
 }
 
 /** The preset with --generator / --dataset / --transfer / scale flags applied (checked against the pair). */
 async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<PresetSpec> {
 	const { retargetPreset } = await import("../../experiments/retarget.js");
-	const options = {
-		generator: flags.generator,
-		dataset: flags.dataset,
-		transfer: flags.transfer,
-		steps: flags.steps,
-		anchors: flags.anchors,
-		batchSize: flags.batchSize,
-	};
-	if (Object.values(options).every((v) => v === undefined)) return preset;
+	const keys = Object.keys(RETARGET_OPTIONS.shape) as (keyof RetargetOptions)[];
+	const options: RetargetOptions = Object.fromEntries(
+		keys.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]),
+	);
+	if (Object.keys(options).length === 0) return preset;
 	const facts: RetargetFacts = {};
 	if (flags.generator !== undefined) {
 		const { initEngine } = await import("../../engine/backend.js");
@@ -147,8 +135,4 @@ async function retargeted(preset: PresetSpec, flags: ExperimentFlags): Promise<P
 }
 
 /** The command's own flags, beside the retargeting options the library declares. */
-interface ExperimentFlags extends RetargetOptions {
-	out?: string;
-	seeds?: number[];
-	dataDir?: string;
-}
+type ExperimentFlags = Partial<z.output<typeof EXPERIMENT_FLAGS>> & RetargetOptions;

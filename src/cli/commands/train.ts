@@ -9,6 +9,7 @@ import { LIVE_SOURCE, MIXED_SOURCE, REAL_SOURCE, STORED_SOURCE } from "../../lea
 import { TRAIN_OPTIONS, type TrainOptions } from "../../learners/trainOptions.js";
 import { action } from "../action.js";
 import { addFlags } from "../flags.js";
+import { untilInterrupted } from "../interrupt.js";
 import { commandLine, readConfigFile } from "../parse.js";
 
 /**
@@ -136,31 +137,20 @@ export function registerTrainCommand(program: Command): void {
 				if (options[key] === undefined) throw new GenrepError(`--${key} is required (or give it in --config)`);
 			}
 			options.encoder ??= "resnet-tiny";
-			const controller = new AbortController();
-			const onInterrupt = () => {
-				if (controller.signal.aborted) process.exit(130);
-				process.stderr.write("\ninterrupted: writing a checkpoint after this step (Ctrl-C again to quit now)\n");
-				controller.abort();
-			};
-			process.on("SIGINT", onInterrupt);
 			const { trainRepresentation } = await import("../../learners/trainer.js");
-			try {
-				const r = await trainRepresentation({ ...options, signal: controller.signal, command: commandLine() });
-				if (r.interrupted) {
-					process.stdout.write(
-						`stopped at step ${r.step}/${r.steps}; checkpoint in ${r.out}; continue with --resume\n`,
-					);
-					process.exitCode = 130;
-					return;
-				}
-				const from = r.startStep > 0 ? ` (resumed at step ${r.startStep})` : "";
-				process.stdout.write(
-					`trained ${r.steps} steps${from} in ${r.seconds.toFixed(1)} s, last loss ${r.lastLoss?.toFixed(4) ?? "-"}; ` +
-						`encoder in ${r.out} (evaluate with genrep eval --encoder ${r.out})\n`,
-				);
-			} finally {
-				process.off("SIGINT", onInterrupt);
+			const r = await untilInterrupted("writing a checkpoint after this step", (signal) =>
+				trainRepresentation({ ...options, signal, command: commandLine() }),
+			);
+			if (r.interrupted) {
+				process.stdout.write(`stopped at step ${r.step}/${r.steps}; checkpoint in ${r.out}; continue with --resume\n`);
+				process.exitCode = 130;
+				return;
 			}
+			const from = r.startStep > 0 ? ` (resumed at step ${r.startStep})` : "";
+			process.stdout.write(
+				`trained ${r.steps} steps${from} in ${r.seconds.toFixed(1)} s, last loss ${r.lastLoss?.toFixed(4) ?? "-"}; ` +
+					`encoder in ${r.out} (evaluate with genrep eval --encoder ${r.out})\n`,
+			);
 		}),
 	);
 }

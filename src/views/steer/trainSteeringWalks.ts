@@ -7,18 +7,12 @@ import { PIXEL_EDITS, type PixelEditName } from "./pixelEdits.js";
 import { trainWalk } from "./trainWalk.js";
 import { walkFigure } from "./walkFigure.js";
 import { describeWalkGradient } from "./walkGradient.js";
-import { resolveWalkTraining, type WalkTrainingOptions } from "./walkOptions.js";
+import { parseWalkTraining, resolveWalkTraining, type WalkTrainingOptions } from "./walkOptions.js";
 import { generatorWeightsSha256, WALKS_FORMAT, type WalkEntry, type WalksCard } from "./walks.js";
 import { writeWalksFolder } from "./walksFolder.js";
 
-export interface SteerTrainOptions extends WalkTrainingOptions {
-	/** A shipped generator's name or a model directory (tfjs). */
-	generator: string;
-	/** The walks folder to create (must not exist or be empty). */
-	out: string;
-	/** The command line, recorded in the card. */
-	command?: string;
-}
+/** The options of `genrep steer train` (WALK_TRAINING_OPTIONS, walkOptions.ts). */
+export type SteerTrainOptions = WalkTrainingOptions;
 
 export interface SteerTrainResult {
 	card: WalksCard;
@@ -34,6 +28,7 @@ export interface SteerTrainResult {
  * nothing behind).
  */
 export async function trainSteeringWalks(options: SteerTrainOptions): Promise<SteerTrainResult> {
+	const parsed = parseWalkTraining(options);
 	const entries = await readdir(options.out).catch(() => null);
 	if (entries && entries.length > 0) {
 		throw new GenrepError(`--out ${options.out} already exists and is not empty; choose a new folder`);
@@ -42,7 +37,7 @@ export async function trainSteeringWalks(options: SteerTrainOptions): Promise<St
 	const loaded = await loadGenerator(options.generator);
 	try {
 		const generator = loaded;
-		const r = resolveWalkTraining(generator, options);
+		const r = resolveWalkTraining(generator, parsed);
 		const weightsSha256 = generatorWeightsSha256(generator);
 		if (weightsSha256 === null) throw new GenrepError(`${generator.id}: no weights file to tie the walks to`);
 		const started = performance.now();

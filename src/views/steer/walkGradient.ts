@@ -14,6 +14,8 @@
  * black boxes). Every step of a derivative-free method evaluates G on its whole population
  * (the batch, the batch moved by the walk, and every probe) in one call.
  */
+import { z } from "zod";
+import { choice, integerIn, parseOptions, positiveNumber } from "../../engine/options.js";
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
 import { hasGradients } from "./differentiable.js";
@@ -21,16 +23,23 @@ import { hasGradients } from "./differentiable.js";
 export const GRADIENT_METHODS = ["auto", "autodiff", "fd", "es"] as const;
 export type GradientMethod = Exclude<(typeof GRADIENT_METHODS)[number], "auto">;
 
-export interface WalkGradientOptions {
-	/** auto (default), autodiff, fd or es. */
-	gradient?: string;
-	/** es: antithetic probe pairs per latent, 1..latentDim; default min(8, latentDim). */
-	probes?: number;
-	/** fd, es: the length of a probe's step along its direction in w; default 0.05. */
-	probeScale?: number;
-}
-
 export const WALK_GRADIENT_DEFAULTS = { gradient: "auto", probes: 8, probeScale: 0.05 } as const;
+
+/**
+ * The gradient options as a zod schema (walk training's schema takes its fields). probes and
+ * probeScale have no schema default: theirs depend on the generator, and giving one that the
+ * method does not use is an error.
+ */
+export const WALK_GRADIENT_OPTIONS = z.strictObject({
+	/** auto (default), autodiff, fd or es. */
+	gradient: choice(GRADIENT_METHODS, { oneOf: true }).default(WALK_GRADIENT_DEFAULTS.gradient),
+	/** es: antithetic probe pairs per latent, 1..latentDim; default min(8, latentDim). */
+	probes: integerIn(1, undefined, "an integer >= 1").optional(),
+	/** fd, es: the length of a probe's step along its direction in w; default 0.05. */
+	probeScale: positiveNumber().optional(),
+});
+
+export type WalkGradientOptions = z.input<typeof WALK_GRADIENT_OPTIONS>;
 
 export interface ResolvedWalkGradient {
 	method: GradientMethod;
@@ -50,16 +59,11 @@ export interface WalkStepBatch {
 /** The objective at w on a batch and its gradient (exact or estimated) [d]. */
 export type WalkGradient = (batch: WalkStepBatch, w: Float32Array) => Promise<{ loss: number; grad: Float32Array }>;
 
-const show = (value: unknown) => (typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value)));
-
 /** Validates the gradient options against the generator; errors name the bad value and the fix. */
 export function resolveWalkGradient(generator: Generator, options: WalkGradientOptions): ResolvedWalkGradient {
-	const asked = options.gradient ?? WALK_GRADIENT_DEFAULTS.gradient;
-	if (typeof asked !== "string" || !(GRADIENT_METHODS as readonly string[]).includes(asked)) {
-		throw new GenrepError(`steer train: gradient must be one of ${GRADIENT_METHODS.join(", ")}, got ${show(asked)}`);
-	}
-	const method: GradientMethod =
-		asked === "auto" ? (hasGradients(generator) ? "autodiff" : "es") : (asked as GradientMethod);
+	const o = parseOptions(WALK_GRADIENT_OPTIONS, options, "walk gradient", "steer train: ");
+	const asked = o.gradient;
+	const method: GradientMethod = asked === "auto" ? (hasGradients(generator) ? "autodiff" : "es") : asked;
 	if (method === "autodiff" && !hasGradients(generator)) {
 		throw new GenrepError(
 			`steer train: gradient 'autodiff' needs a differentiable (tfjs) generator, but ${generator.id} is a black box (ONNX); ` +
@@ -68,27 +72,21 @@ export function resolveWalkGradient(generator: Generator, options: WalkGradientO
 	}
 	const why = asked === "auto" ? ` (auto chose '${method}': ${generator.id} has gradients)` : "";
 	const d = generator.latentDim;
-	if (options.probes !== undefined && method !== "es") {
+	if (o.probes !== undefined && method !== "es") {
 		throw new GenrepError(
 			`steer train: probes applies to gradient 'es' only, but the gradient is '${method}'${why}; ` +
 				(method === "fd" ? "fd probes every latent direction" : "pass gradient 'es' to use probes"),
 		);
 	}
-	if (options.probeScale !== undefined && method === "autodiff") {
+	if (o.probeScale !== undefined && method === "autodiff") {
 		throw new GenrepError(
 			`steer train: probeScale applies to the derivative-free gradients (es, fd) only, but the gradient is 'autodiff'${why}`,
 		);
 	}
 	if (method === "autodiff") return { method, probes: 0, probeScale: 0 };
-	const probeScale = options.probeScale ?? WALK_GRADIENT_DEFAULTS.probeScale;
-	if (typeof probeScale !== "number" || !Number.isFinite(probeScale) || probeScale <= 0) {
-		throw new GenrepError(`steer train: probeScale must be a positive number, got ${show(probeScale)}`);
-	}
+	const probeScale = o.probeScale ?? WALK_GRADIENT_DEFAULTS.probeScale;
 	if (method === "fd") return { method, probes: d, probeScale };
-	const probes = options.probes ?? Math.min(WALK_GRADIENT_DEFAULTS.probes, d);
-	if (typeof probes !== "number" || !Number.isInteger(probes) || probes < 1) {
-		throw new GenrepError(`steer train: probes must be an integer >= 1, got ${show(probes)}`);
-	}
+	const probes = o.probes ?? Math.min(WALK_GRADIENT_DEFAULTS.probes, d);
 	if (probes > d) {
 		throw new GenrepError(
 			`steer train: probes ${probes} is more than ${generator.id}'s latent dim ${d}; at most ${d} orthogonal probes fit ` +

@@ -1,31 +1,15 @@
-/** The options of walk training (`genrep steer train`), their defaults and their resolver against a generator. */
+/**
+ * The options of walk training (trainSteeringWalks, `genrep steer train`) as one zod schema,
+ * their defaults and their resolver against a generator: the library validates with the schema,
+ * the types derive from it and the CLI builds its flags from it. Errors open with "steer train: "
+ * and name the bad value.
+ */
+import { z } from "zod";
+import { integerIn, listOf, parseOptions, positiveNumber, seed, text } from "../../engine/options.js";
 import { GenrepError } from "../../errors.js";
 import type { Generator } from "../../generators/generator.js";
 import { checkAlphaRange, latentUnit, PIXEL_EDIT_NAMES, type PixelEditName, pixelEdit } from "./pixelEdits.js";
-import { type ResolvedWalkGradient, resolveWalkGradient, type WalkGradientOptions } from "./walkGradient.js";
-
-export interface WalkTrainingOptions extends WalkGradientOptions {
-	/** Edits to learn walks for, in this order; default all six. */
-	edits?: string[];
-	/** Alpha range per edit; default each edit's defaultRange. */
-	alphaRanges?: Record<string, unknown>;
-	/** Adam steps per walk; default 300. */
-	steps?: number;
-	/** Latents per step; default 32. */
-	batchSize?: number;
-	/** Adam learning rate on w (decayed to 0 along a cosine); default 0.05. */
-	learningRate?: number;
-	seed?: number;
-	/** Truncation t of the training and evaluation z; default: the generator's. */
-	truncation?: number;
-	/** Held-out latents the error reduction is measured on; default 256. */
-	evalSamples?: number;
-	/** Alphas per walk in that measurement (spread over the range); default 8. */
-	evalAlphas?: number;
-	/** Called every `progressEvery` steps (and at each walk's last). */
-	onProgress?: (event: WalkProgress) => void;
-	progressEvery?: number;
-}
+import { type ResolvedWalkGradient, resolveWalkGradient, WALK_GRADIENT_OPTIONS } from "./walkGradient.js";
 
 export const WALK_TRAINING_DEFAULTS = {
 	steps: 300,
@@ -36,6 +20,41 @@ export const WALK_TRAINING_DEFAULTS = {
 	evalAlphas: 8,
 	progressEvery: 25,
 } as const;
+
+/** 1, 2, 3, ... as steer train has always said it ("steps must be an integer >= 1, got 0"). */
+const count = () => integerIn(1, undefined, "an integer >= 1");
+
+export const WALK_TRAINING_OPTIONS = z.strictObject({
+	/** A shipped generator's name or a model directory (tfjs or ONNX). */
+	generator: text(),
+	/** The walks folder to create (must not exist or be empty). */
+	out: text(),
+	/** Edits to learn walks for, in this order; default all six. */
+	edits: listOf(text(), { min: 1 }).optional(),
+	/** Alpha range per edit ([min, max], checked against the edit and the image size); default each edit's defaultRange. */
+	alphaRanges: z.record(z.string(), z.unknown()).optional(),
+	/** Adam steps per walk; default 300. */
+	steps: count().default(WALK_TRAINING_DEFAULTS.steps),
+	/** Latents per step; default 32. */
+	batchSize: count().default(WALK_TRAINING_DEFAULTS.batchSize),
+	/** Adam learning rate on w (decayed to 0 along a cosine); default 0.05. */
+	learningRate: positiveNumber().default(WALK_TRAINING_DEFAULTS.learningRate),
+	seed: seed().default(WALK_TRAINING_DEFAULTS.seed),
+	/** Truncation t of the training and evaluation z; default: the generator's. */
+	truncation: positiveNumber().optional(),
+	/** Held-out latents the error reduction is measured on; default 256. */
+	evalSamples: count().default(WALK_TRAINING_DEFAULTS.evalSamples),
+	/** Alphas per walk in that measurement (spread over the range); default 8. */
+	evalAlphas: count().default(WALK_TRAINING_DEFAULTS.evalAlphas),
+	...WALK_GRADIENT_OPTIONS.shape,
+	/** The command line, recorded in the card. */
+	command: z.string().optional(),
+	/** Called every `progressEvery` steps (and at each walk's last). */
+	onProgress: z.custom<(event: WalkProgress) => void>((v) => typeof v === "function").optional(),
+	progressEvery: count().default(WALK_TRAINING_DEFAULTS.progressEvery),
+});
+
+export type WalkTrainingOptions = z.input<typeof WALK_TRAINING_OPTIONS>;
 
 export interface WalkProgress {
 	walk: PixelEditName;
@@ -62,31 +81,21 @@ export interface ResolvedWalkTraining {
 	gradient: ResolvedWalkGradient;
 }
 
-const show = (value: unknown) => (typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value)));
+/** The options checked and their defaults filled in (before the generator is known). */
+export type ParsedWalkTraining = z.output<typeof WALK_TRAINING_OPTIONS>;
 
-function integer(name: string, value: unknown, min: number): number {
-	if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-		throw new GenrepError(`steer train: ${name} must be an integer >= ${min}, got ${show(value)}`);
-	}
-	return value;
+/** Checks the options alone (no generator needed): a GenrepError names the bad value. */
+export function parseWalkTraining(options: WalkTrainingOptions): ParsedWalkTraining {
+	return parseOptions(WALK_TRAINING_OPTIONS, options, "walk training", "steer train: ");
 }
 
-function positive(name: string, value: unknown): number {
-	if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-		throw new GenrepError(`steer train: ${name} must be a positive number, got ${show(value)}`);
-	}
-	return value;
-}
-
-/** Validates options against the generator; errors name the bad value. */
-export function resolveWalkTraining(generator: Generator, options: WalkTrainingOptions): ResolvedWalkTraining {
-	const d = WALK_TRAINING_DEFAULTS;
-	const names = options.edits ?? PIXEL_EDIT_NAMES;
-	if (names.length === 0) throw new GenrepError("steer train: no edits given");
+/** Resolves parsed options against the generator (edits, alpha ranges, gradient); errors name the bad value. */
+export function resolveWalkTraining(generator: Generator, o: ParsedWalkTraining): ResolvedWalkTraining {
+	const names = o.edits ?? PIXEL_EDIT_NAMES;
 	const twice = names.find((n, i) => names.indexOf(n) !== i);
 	if (twice) throw new GenrepError(`steer train: edit '${twice}' is listed twice`);
 	const [h, w] = generator.imageShape;
-	const ranges = options.alphaRanges ?? {};
+	const ranges = o.alphaRanges ?? {};
 	for (const key of Object.keys(ranges)) {
 		if (!names.includes(key)) pixelEdit(key); // unknown edit names fail here
 		if (!names.includes(key)) throw new GenrepError(`steer train: alpha range for '${key}', which is not trained`);
@@ -96,16 +105,17 @@ export function resolveWalkTraining(generator: Generator, options: WalkTrainingO
 		const range = checkAlphaRange(name, ranges[name] ?? edit.defaultRange, h, w);
 		return { name: name as PixelEditName, range, unit: latentUnit(name as PixelEditName, range) };
 	});
+	const truncation = o.truncation ?? generator.defaultTruncation;
 	return {
 		edits,
-		steps: integer("steps", options.steps ?? d.steps, 1),
-		batchSize: integer("batchSize", options.batchSize ?? d.batchSize, 1),
-		learningRate: positive("learningRate", options.learningRate ?? d.learningRate),
-		seed: integer("seed", options.seed ?? d.seed, 0),
-		truncation: positive("truncation", options.truncation ?? generator.defaultTruncation),
-		evalSamples: integer("evalSamples", options.evalSamples ?? d.evalSamples, 1),
-		evalAlphas: integer("evalAlphas", options.evalAlphas ?? d.evalAlphas, 1),
-		progressEvery: integer("progressEvery", options.progressEvery ?? d.progressEvery, 1),
-		gradient: resolveWalkGradient(generator, options),
+		steps: o.steps,
+		batchSize: o.batchSize,
+		learningRate: o.learningRate,
+		seed: o.seed,
+		truncation,
+		evalSamples: o.evalSamples,
+		evalAlphas: o.evalAlphas,
+		progressEvery: o.progressEvery,
+		gradient: resolveWalkGradient(generator, { gradient: o.gradient, probes: o.probes, probeScale: o.probeScale }),
 	};
 }
