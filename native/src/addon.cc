@@ -380,6 +380,18 @@ napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
   });
 }
 
+// reluGrad(memory, dy, x, out, n): out = dy * step(x), n floats each
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, "reluGrad", [&] {
+    Args a = getArgs(env, info, 5);
+    const Heap heap = getHeap(a, 0);
+    const int64_t n = getCount(a, 4, "n");
+    genrep::reluGrad(tensorAt(heap, getInt(a, 1, "dy"), n, "dy"), tensorAt(heap, getInt(a, 2, "x"), n, "x"),
+                     tensorAt(heap, getInt(a, 3, "out"), n, "out"), n);
+    return undefinedValue(env);
+  });
+}
+
 // multiPositiveLoss(memory, sims, groups, loss, grad, m, temperature): sims [m, m] float32,
 // groups [m] int32, loss [1], grad [m, m]
 napi_value MultiPositiveLoss(napi_env env, napi_callback_info info) {
@@ -639,6 +651,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "sgdStep", SgdStep);
   exportFunction(env, exports, "softmaxCrossEntropy", SoftmaxCrossEntropy);
+  exportFunction(env, exports, "reluGrad", ReluGrad);
   exportFunction(env, exports, "multiPositiveLoss", MultiPositiveLoss);
   exportFunction(env, exports, "meanPool", MeanPool);
   exportFunction(env, exports, "meanPoolGrad", MeanPoolGrad);

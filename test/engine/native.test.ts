@@ -12,7 +12,7 @@ import {
 	registerNativeKernels,
 	unregisterNativeKernels,
 } from "../../src/engine/native/index.js";
-import { POINTWISE_MIN_ELEMENTS } from "../../src/engine/native/pointwiseKernels.js";
+import { POINTWISE_MIN_ELEMENTS, RELU_GRAD_KERNEL } from "../../src/engine/native/pointwiseKernels.js";
 import { MEAN_POOL_GRAD_KERNEL, MEAN_POOL_KERNEL } from "../../src/engine/native/poolKernels.js";
 import { SGD_KERNEL } from "../../src/engine/native/sgdKernel.js";
 import { SOFTMAX_CROSS_ENTROPY_KERNEL } from "../../src/engine/native/softmaxKernel.js";
@@ -113,6 +113,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			BATCH_NORM_GRAD_KERNEL,
 			SGD_KERNEL,
 			SOFTMAX_CROSS_ENTROPY_KERNEL,
+			RELU_GRAD_KERNEL,
 			MULTI_POSITIVE_KERNEL,
 			MEAN_POOL_KERNEL,
 			MEAN_POOL_GRAD_KERNEL,

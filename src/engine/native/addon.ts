@@ -107,6 +107,8 @@ export interface NativeAddon {
 		classes: number,
 		scale: number,
 	): void;
+	/** ReLU's gradient: out = dy * step(x) over n floats (tfjs's mul(dy, step(x)) bits). */
+	reluGrad(memory: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
 	/**
 	 * The multi-positive contrastive loss of similarities sims [m, m] with groups [m] (int32;
 	 * equal ids are positives of one another) at `temperature`: loss [1] (the mean over rows

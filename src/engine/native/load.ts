@@ -70,6 +70,7 @@ function tryLoad(): NativeLoadResult {
 			typeof addon.sgdStep !== "function" ||
 			typeof addon.softmaxCrossEntropy !== "function" ||
 			typeof addon.multiPositiveLoss !== "function" ||
+			typeof addon.reluGrad !== "function" ||
 			typeof addon.meanPool !== "function" ||
 			typeof addon.meanPoolGrad !== "function"
 		) {
