@@ -1,10 +1,13 @@
 /**
  * The SimCLR-style training step the benchmarks time (and bench/torch_bench.py mirrors):
- * encoder preset -> projection head -> NT-Xent over two views, SGD with momentum 0.9.
+ * encoder preset -> projection head -> NT-Xent over two views, SGD with momentum 0.9 (genrep's
+ * Sgd, as `genrep train` steps, without weight decay, as bench/torch_bench.py's torch.optim.SGD).
  * `batch` images go through the encoder per step: batch / 2 samples, two views each (the two
  * views are different random images here; the step's cost does not depend on their content).
  */
 import { tf } from "../src/engine/backend.js";
+import { gradsByName } from "../src/engine/nn/params.js";
+import { Sgd } from "../src/engine/optim/sgd.js";
 import { Rng } from "../src/engine/rng.js";
 import { ENCODERS } from "../src/learners/encoders/registry.js";
 import { ResNet } from "../src/learners/encoders/resnet.js";
@@ -45,8 +48,9 @@ export function makeSimclrStep(encoder: BenchEncoderName, batch: number, seed: n
 	if (batch % 2 !== 0) throw new Error(`SimCLR step: batch must be even (two views per sample), got ${batch}`);
 	const net = createBenchEncoder(encoder, SIMCLR.inChannels, seed);
 	const head = new ProjectionHead({ inputDim: net.featureDim }, seed, net.store);
-	const vars = [...net.store.trainable.values()];
-	const opt = tf.train.momentum(SIMCLR.lr, SIMCLR.momentum);
+	const params = net.store.trainable; // encoder and head
+	const vars = [...params.values()];
+	const sgd = new Sgd(params, { momentum: SIMCLR.momentum, weightDecay: 0 });
 	const rng = new Rng(seed);
 	const size = SIMCLR.imageSize;
 	const values = new Float32Array(batch * size * size * SIMCLR.inChannels);
@@ -56,22 +60,20 @@ export function makeSimclrStep(encoder: BenchEncoderName, batch: number, seed: n
 	return {
 		params: net.store.count(),
 		async step() {
-			const loss = opt.minimize(
-				() => {
+			const loss = tf.tidy(() => {
+				const { value, grads } = tf.variableGrads(() => {
 					const z = head.apply(net.apply(x, true)); // [2n, 128]
 					return ntXentLoss(tf.slice(z, 0, half), tf.slice(z, half, half), SIMCLR.temperature);
-				},
-				true,
-				vars,
-			);
-			if (!loss) throw new Error("minimize returned no loss");
+				}, vars);
+				sgd.apply(gradsByName(params, grads), SIMCLR.lr);
+				return value;
+			});
 			const value = (await loss.data())[0];
 			loss.dispose();
 			return value;
 		},
 		dispose() {
-			// tfjs's MomentumOptimizer.dispose() leaks a tensor (see issues); dispose its slots directly.
-			opt.dispose();
+			sgd.dispose();
 			x.dispose();
 			net.dispose();
 		},

@@ -5,10 +5,12 @@
       "sources": [
         "src/addon.cc",
         "src/augment.cc",
+        "src/contrastive.cc",
         "src/conv.cc",
         "src/matmul.cc",
         "src/optim.cc",
         "src/pointwise.cc",
+        "src/pool.cc",
         "src/peak.cc",
         "src/engine.cc",
         "src/precision.cc"

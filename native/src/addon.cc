@@ -14,12 +14,14 @@
 #include <vector>
 
 #include "augment.h"
+#include "contrastive.h"
 #include "conv.h"
 #include "engine.h"
 #include "matmul.h"
 #include "optim.h"
 #include "peak.h"
 #include "pointwise.h"
+#include "pool.h"
 #include "precision.h"
 
 namespace {
@@ -378,6 +380,67 @@ napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
   });
 }
 
+// reluGrad(memory, dy, x, out, n): out = dy * step(x), n floats each
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, "reluGrad", [&] {
+    Args a = getArgs(env, info, 5);
+    const Heap heap = getHeap(a, 0);
+    const int64_t n = getCount(a, 4, "n");
+    genrep::reluGrad(tensorAt(heap, getInt(a, 1, "dy"), n, "dy"), tensorAt(heap, getInt(a, 2, "x"), n, "x"),
+                     tensorAt(heap, getInt(a, 3, "out"), n, "out"), n);
+    return undefinedValue(env);
+  });
+}
+
+// multiPositiveLoss(memory, sims, groups, loss, grad, m, temperature): sims [m, m] float32,
+// groups [m] int32, loss [1], grad [m, m]
+napi_value MultiPositiveLoss(napi_env env, napi_callback_info info) {
+  return guarded(env, "multiPositiveLoss", [&] {
+    Args a = getArgs(env, info, 7);
+    const Heap heap = getHeap(a, 0);
+    const int64_t m = getCount(a, 5, "m");
+    const double temperature = getDouble(a, 6, "temperature");
+    if (!(temperature > 0)) throw ArgError("temperature must be positive");
+    const int64_t count = elementCount({m, m}, "sims");
+    // int32 and float32 have the same size and alignment: the bounds check of tensorAt holds.
+    const auto* groups = reinterpret_cast<const int32_t*>(tensorAt(heap, getInt(a, 2, "groups"), m, "groups"));
+    genrep::multiPositiveLoss(tensorAt(heap, getInt(a, 1, "sims"), count, "sims"), groups,
+                              tensorAt(heap, getInt(a, 3, "loss"), 1, "loss"),
+                              tensorAt(heap, getInt(a, 4, "grad"), count, "grad"), m,
+                              static_cast<float>(temperature));
+    return undefinedValue(env);
+  });
+}
+
+// meanPool(memory, x, out, n, area, channels): x [n, area, channels] -> out [n, channels]
+napi_value MeanPool(napi_env env, napi_callback_info info) {
+  return guarded(env, "meanPool", [&] {
+    Args a = getArgs(env, info, 6);
+    const Heap heap = getHeap(a, 0);
+    const int64_t n = getCount(a, 3, "n");
+    const int64_t area = getCount(a, 4, "area");
+    const int64_t c = getCount(a, 5, "channels");
+    genrep::meanPool(tensorAt(heap, getInt(a, 1, "x"), elementCount({n, area, c}, "x"), "x"),
+                     tensorAt(heap, getInt(a, 2, "out"), elementCount({n, c}, "out"), "out"), n, area, c);
+    return undefinedValue(env);
+  });
+}
+
+// meanPoolGrad(memory, dy, dx, n, area, channels): dy [n, channels] -> dx [n, area, channels]
+napi_value MeanPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, "meanPoolGrad", [&] {
+    Args a = getArgs(env, info, 6);
+    const Heap heap = getHeap(a, 0);
+    const int64_t n = getCount(a, 3, "n");
+    const int64_t area = getCount(a, 4, "area");
+    const int64_t c = getCount(a, 5, "channels");
+    genrep::meanPoolGrad(tensorAt(heap, getInt(a, 1, "dy"), elementCount({n, c}, "dy"), "dy"),
+                         tensorAt(heap, getInt(a, 2, "dx"), elementCount({n, area, c}, "dx"), "dx"), n, area,
+                         c);
+    return undefinedValue(env);
+  });
+}
+
 // sgdStep(memory, table: Float64Array [count * 5], lr, momentum, weightDecay, nesterov):
 // per parameter [pOffset, gOffset, vOffset, n, decay (0/1)]; p and v updated in place
 napi_value SgdStep(napi_env env, napi_callback_info info) {
@@ -588,6 +651,10 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "sgdStep", SgdStep);
   exportFunction(env, exports, "softmaxCrossEntropy", SoftmaxCrossEntropy);
+  exportFunction(env, exports, "reluGrad", ReluGrad);
+  exportFunction(env, exports, "multiPositiveLoss", MultiPositiveLoss);
+  exportFunction(env, exports, "meanPool", MeanPool);
+  exportFunction(env, exports, "meanPoolGrad", MeanPoolGrad);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);

@@ -215,6 +215,14 @@ void batchNormBackward(const float* dy, const float* x, const float* mean, const
   }
 }
 
+void reluGrad(const float* dy, const float* x, float* out, int64_t n) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    out[i] = dy[i] * (v > 0.0f ? 1.0f : (std::isnan(v) ? v : 0.0f));
+  }
+}
+
 void softmaxCrossEntropy(const float* logits, const float* y, float* loss, float* residual,
                          int64_t rows, int64_t classes, float scale) {
   const int64_t k = classes;

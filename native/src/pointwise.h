@@ -33,6 +33,13 @@ enum class UnaryOp : int {
 void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
 
 /**
+ * ReLU's gradient in one pass: out = dy * step(x), step(x) = x > 0 ? 1 : (NaN stays NaN) 0,
+ * a float multiply as tfjs's mul(dy, step(x)) does (so -0, NaN and infinities come out the
+ * same bits), without the mask tensor.
+ */
+void reluGrad(const float* dy, const float* x, float* out, int64_t n);
+
+/**
  * Training-mode batch norm of x [rows, channels]: per-channel batch mean and biased variance,
  * y = (x - mean) / sqrt(var + epsilon) * gamma + beta. Statistics accumulate in double.
  */

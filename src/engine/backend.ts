@@ -8,6 +8,7 @@ import { GenrepError } from "../errors.js";
 import { installBackwardMemoryRelease } from "./backwardMemory.js";
 import { registerWasmKernels } from "./kernels/index.js";
 import { nativeKernelsReason, registerNativeKernels } from "./native/kernels.js";
+import { installReluGradient } from "./nn/reluGradient.js";
 
 /** Backends genrep can run on, fastest first. A native backend plugs in here. */
 export const BACKENDS = ["wasm", "cpu"] as const;
@@ -49,6 +50,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
 	tf.env().set("PROD", true);
 	// Free saved activations and gradients during backprop (src/engine/backwardMemory.ts).
 	if (process.env.GENREP_KEEP_BACKWARD_MEMORY !== "1") installBackwardMemoryRelease();
+	// ReLU's gradient in one native pass where the addon runs (the same bits as tfjs's).
+	installReluGradient();
 	// Composed wasm kernels first; native oneDNN kernels (when the addon built) override some.
 	const customKernels = registerWasmKernels();
 	const nativeKernels = registerNativeKernels();

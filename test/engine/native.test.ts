@@ -5,13 +5,15 @@ import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from "../../src/engine/native/batchNormKernels.js";
+import { MULTI_POSITIVE_KERNEL } from "../../src/engine/native/contrastiveKernel.js";
 import {
 	loadNativeAddon,
 	nativeKernelStats,
 	registerNativeKernels,
 	unregisterNativeKernels,
 } from "../../src/engine/native/index.js";
-import { POINTWISE_MIN_ELEMENTS } from "../../src/engine/native/pointwiseKernels.js";
+import { POINTWISE_MIN_ELEMENTS, RELU_GRAD_KERNEL } from "../../src/engine/native/pointwiseKernels.js";
+import { MEAN_POOL_GRAD_KERNEL, MEAN_POOL_KERNEL } from "../../src/engine/native/poolKernels.js";
 import { SGD_KERNEL } from "../../src/engine/native/sgdKernel.js";
 import { SOFTMAX_CROSS_ENTROPY_KERNEL } from "../../src/engine/native/softmaxKernel.js";
 import { batchNormTraining } from "../../src/engine/nn/batchNormOp.js";
@@ -111,6 +113,10 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			BATCH_NORM_GRAD_KERNEL,
 			SGD_KERNEL,
 			SOFTMAX_CROSS_ENTROPY_KERNEL,
+			RELU_GRAD_KERNEL,
+			MULTI_POSITIVE_KERNEL,
+			MEAN_POOL_KERNEL,
+			MEAN_POOL_GRAD_KERNEL,
 		]);
 	});
 	afterAll(async () => {

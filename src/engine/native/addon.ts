@@ -107,6 +107,27 @@ export interface NativeAddon {
 		classes: number,
 		scale: number,
 	): void;
+	/** ReLU's gradient: out = dy * step(x) over n floats (tfjs's mul(dy, step(x)) bits). */
+	reluGrad(memory: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
+	/**
+	 * The multi-positive contrastive loss of similarities sims [m, m] with groups [m] (int32;
+	 * equal ids are positives of one another) at `temperature`: loss [1] (the mean over rows
+	 * with a positive of the cross-entropy against the uniform target over the positives) and
+	 * grad [m, m] = d loss / d sims (native/src/contrastive.h).
+	 */
+	multiPositiveLoss(
+		memory: ArrayBuffer,
+		sims: number,
+		groups: number,
+		loss: number,
+		grad: number,
+		m: number,
+		temperature: number,
+	): void;
+	/** Global average pooling: x [n, area, channels] -> out [n, channels] (tfjs's Mean bits). */
+	meanPool(memory: ArrayBuffer, x: number, out: number, n: number, area: number, channels: number): void;
+	/** Its gradient: dy [n, channels] -> dx [n, area, channels] = dy / area. */
+	meanPoolGrad(memory: ArrayBuffer, dy: number, dx: number, n: number, area: number, channels: number): void;
 	/**
 	 * SGD (src/engine/optim/sgd.ts) in place over every parameter: `table` holds per parameter
 	 * [pOffset, gOffset, vOffset, n, decay (0/1)]; all threads split the concatenated elements.

@@ -17,11 +17,19 @@ import {
 	runBatchNorm,
 	runBatchNormGrad,
 } from "./batchNormKernels.js";
+import { MULTI_POSITIVE_KERNEL, type MultiPositiveAttrs, runMultiPositiveLoss } from "./contrastiveKernel.js";
 import { planConv2D, planConv2DBackpropFilter, planConv2DBackpropInput, runConv } from "./convKernels.js";
 import { asWasmBackend, type WasmBackendLike } from "./heap.js";
 import { loadNativeAddon } from "./load.js";
 import { planBatchMatMul, runMatMul } from "./matMulKernel.js";
-import { runBinary, runUnary } from "./pointwiseKernels.js";
+import { RELU_GRAD_KERNEL, runBinary, runReluGrad, runUnary } from "./pointwiseKernels.js";
+import {
+	MEAN_POOL_GRAD_KERNEL,
+	MEAN_POOL_KERNEL,
+	type MeanPoolGradAttrs,
+	runMeanPool,
+	runMeanPoolGrad,
+} from "./poolKernels.js";
 import { runSgdStep, SGD_KERNEL, type SgdAttrs } from "./sgdKernel.js";
 import {
 	runSoftmaxCrossEntropy,
@@ -99,6 +107,18 @@ const NATIVE_KERNELS: Record<string, NativeRun> = {
 			inputs as { logits: TensorInfo; labels: TensorInfo },
 			attrs as unknown as SoftmaxCrossEntropyAttrs,
 		),
+	[RELU_GRAD_KERNEL]: (addon, backend, inputs) =>
+		runReluGrad(addon, backend, inputs as { dy: TensorInfo; x: TensorInfo }),
+	[MULTI_POSITIVE_KERNEL]: (addon, backend, inputs, attrs) =>
+		runMultiPositiveLoss(
+			addon,
+			backend,
+			inputs as { sims: TensorInfo; groups: TensorInfo },
+			attrs as unknown as MultiPositiveAttrs,
+		),
+	[MEAN_POOL_KERNEL]: (addon, backend, inputs) => runMeanPool(addon, backend, inputs.x),
+	[MEAN_POOL_GRAD_KERNEL]: (addon, backend, inputs, attrs) =>
+		runMeanPoolGrad(addon, backend, inputs.dy, attrs as unknown as MeanPoolGradAttrs),
 };
 
 /** Kernel configs that were registered before ours (undefined: none), restored on undo. */
@@ -141,7 +161,10 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
  * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu, Step, Exp and Tanh on large tensors
  * with OpenMP loops, all on every core, when the native addon is built; adds genrep's
  * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient), the fused SGD step
- * (SGD_KERNEL) and softmax cross-entropy (SOFTMAX_CROSS_ENTROPY_KERNEL). Call it after
+ * (SGD_KERNEL), softmax cross-entropy (SOFTMAX_CROSS_ENTROPY_KERNEL), ReLU's gradient
+ * (RELU_GRAD_KERNEL), the multi-positive
+ * contrastive loss (MULTI_POSITIVE_KERNEL) and global average pooling (MEAN_POOL_KERNEL and its
+ * gradient). Call it after
  * any other wasm kernel registration: whatever is registered under those names is kept and
  * still serves the inputs the native kernels do not handle. Returns the names replaced
  * (empty when the addon is not available; see nativeKernelsReason()). Idempotent.

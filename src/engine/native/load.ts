@@ -68,7 +68,11 @@ function tryLoad(): NativeLoadResult {
 			typeof addon.batchNormForward !== "function" ||
 			typeof addon.pixelViews !== "function" ||
 			typeof addon.sgdStep !== "function" ||
-			typeof addon.softmaxCrossEntropy !== "function"
+			typeof addon.softmaxCrossEntropy !== "function" ||
+			typeof addon.multiPositiveLoss !== "function" ||
+			typeof addon.reluGrad !== "function" ||
+			typeof addon.meanPool !== "function" ||
+			typeof addon.meanPoolGrad !== "function"
 		) {
 			return { addon: null, reason: `${file} is out of date: rebuild it with node scripts/build-native.mjs` };
 		}

@@ -91,3 +91,22 @@ export function runUnary(
 		addon.unary(op, memory, xOffset, outOffset, n, alpha);
 	});
 }
+
+/**
+ * ReLU's gradient, a kernel genrep defines (src/engine/nn/reluGradient.ts calls it): inputs
+ * {dy, x} of one shape, float32 -> dy * step(x), one pass without the mask tensor.
+ */
+export const RELU_GRAD_KERNEL = "GenrepReluGrad";
+
+export function runReluGrad(
+	addon: NativeAddon,
+	backend: WasmBackendLike,
+	inputs: { dy: TensorInfo; x: TensorInfo },
+): TensorInfo | null {
+	const { dy, x } = inputs;
+	if (dy?.dtype !== "float32" || x?.dtype !== "float32" || !util.arraysEqual(dy.shape, x.shape)) return null;
+	const n = util.sizeFromShape(x.shape);
+	if (n < 1) return null;
+	const [dyo, xo] = [dy, x].map((t) => offsetOf(backend, t));
+	return makeOutputWith(backend, [...x.shape], (memory, out) => addon.reluGrad(memory, dyo, xo, out, n));
+}

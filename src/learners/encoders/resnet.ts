@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BatchNorm } from "../../engine/nn/batchNorm.js";
 import { Conv2d } from "../../engine/nn/layers.js";
+import { globalAvgPool } from "../../engine/nn/meanPool.js";
 import { ParamStore } from "../../engine/nn/params.js";
 import { Rng } from "../../engine/rng.js";
 
@@ -103,7 +104,7 @@ export class ResNet {
 		let h = tf.relu(this.stemBn.apply(this.stem.apply(images), training)); // [N, H/s, W/s, w0]
 		if (this.stemName === "imagenet") h = tf.maxPool(h, 3, 2, "same"); // [N, H/4, W/4, w0]
 		for (const stage of this.stages) for (const block of stage) h = block.apply(h, training);
-		return tf.mean(h, [1, 2]) as tf.Tensor2D; // [N, featureDim]
+		return globalAvgPool(h); // [N, featureDim]
 	}
 
 	dispose(): void {

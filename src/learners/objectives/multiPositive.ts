@@ -18,18 +18,19 @@
  *   (in particular |P(i)| = 1).
  * - the anchor and its K latent views as a group: the multi-positive loss (method multipos).
  * Its minimum is log |P(i)| per row (the entropy of the uniform target), not 0.
+ *
+ * The cross-entropy over the similarities, with its hand-written gradient
+ * w_i (q_ij - p_ij) / tau, is one op (src/engine/nn/multiPositiveCrossEntropy.ts): one native
+ * kernel where the addon runs.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { MASKED_LOGIT, multiPositiveCrossEntropy } from "../../engine/nn/multiPositiveCrossEntropy.js";
 import { GenrepError } from "../../errors.js";
 import { l2Normalize } from "../projectionHead.js";
 
 export const MULTI_POSITIVE_DEFAULTS = { temperature: 0.1 } as const;
 
-/**
- * Added to the self-similarity logits so that exp() makes them 0; finite (unlike -Infinity),
- * so that 0 * masked stays 0 and no NaN reaches the gradients.
- */
-export const MASKED_LOGIT = -1e9;
+export { MASKED_LOGIT };
 
 /** Throws unless the temperature is a positive finite number; names the function and value. */
 export function checkTemperature(where: string, temperature: number): void {
@@ -46,30 +47,8 @@ export function consecutiveGroups(count: number, size: number): tf.Tensor1D {
 }
 
 /**
- * Row i's target p_i (uniform over its positives) and weight in the mean (1 / rows with a
- * positive, 0 without one), from the group ids on the host: the masks need no gradient.
- */
-function targets(groups: ArrayLike<number>): { target: Float32Array; weight: Float32Array } {
-	const m = groups.length;
-	const target = new Float32Array(m * m); // [M, M], p_ij
-	const weight = new Float32Array(m); // [M]
-	const size = new Map<number, number>();
-	for (let i = 0; i < m; i++) size.set(groups[i], (size.get(groups[i]) ?? 0) + 1);
-	let rows = 0;
-	for (let i = 0; i < m; i++) {
-		const count = (size.get(groups[i]) ?? 1) - 1; // |P(i)|
-		if (count === 0) continue;
-		for (let j = 0; j < m; j++) if (j !== i && groups[j] === groups[i]) target[i * m + j] = 1 / count;
-		weight[i] = 1;
-		rows++;
-	}
-	for (let i = 0; i < m; i++) weight[i] /= Math.max(rows, 1);
-	return { target, weight };
-}
-
-/**
  * embeddings [M, D] (normalised here), groups [M] int32 (any values; equal = same group; read
- * on the host) -> scalar loss. Rows may come in any order.
+ * on the host where the native kernel does not run) -> scalar loss. Rows may come in any order.
  */
 export function multiPositiveLoss(
 	embeddings: tf.Tensor2D,
@@ -86,16 +65,8 @@ export function multiPositiveLoss(
 		throw new GenrepError(`multiPositiveLoss: groups must be [${m}] (one per row), got [${groups.shape}]`);
 	}
 	if (groups.dtype !== "int32") throw new GenrepError(`multiPositiveLoss: groups must be int32, got ${groups.dtype}`);
-	const { target, weight } = targets(groups.dataSync());
-	const selfMask = new Float32Array(m * m); // [M, M]: MASKED_LOGIT on the diagonal
-	for (let i = 0; i < m; i++) selfMask[i * m + i] = MASKED_LOGIT;
 	return tf.tidy(() => {
 		const z = l2Normalize(embeddings); // [M, D]
-		const logits = tf.add(tf.div(tf.matMul(z, z, false, true), temperature), tf.tensor2d(selfMask, [m, m])); // [M, M]
-		// -sum_j p_ij log q_ij = logsumexp_{k != i} logits_ik - sum_j p_ij logits_ij, since sum_j p_ij = 1
-		// (0 * the masked self logit stays 0). Per row first, so that no large sums cancel.
-		const positive = tf.sum(tf.mul(tf.tensor2d(target, [m, m]), logits), 1); // [M]
-		const perRow = tf.sub(tf.logSumExp(logits, 1), positive); // [M]
-		return tf.sum(tf.mul(perRow, tf.tensor1d(weight))) as tf.Scalar;
+		return multiPositiveCrossEntropy(tf.matMul(z, z, false, true), groups, temperature); // [M, M] -> []
 	});
 }
