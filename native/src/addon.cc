@@ -21,6 +21,7 @@
 #include "peak.h"
 #include "pointwise.h"
 #include "precision.h"
+#include "probeAddon.h"
 
 namespace {
 
@@ -588,6 +589,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "batchNormBackward", BatchNormBackward);
   exportFunction(env, exports, "sgdStep", SgdStep);
   exportFunction(env, exports, "softmaxCrossEntropy", SoftmaxCrossEntropy);
+  exportFunction(env, exports, "softmaxRegression", genrep::softmaxRegressionBinding);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);
