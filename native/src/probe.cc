@@ -127,6 +127,10 @@ inline __attribute__((always_inline)) double tile(const Problem& p, int64_t r0, 
     for (int64_t d = 0; d < vecEnd; d += kLanes) {
       V xv[kRows];
       for (int i = 0; i < kRows; i++) xv[i] = loadVec<V>(xr[i] + d);
+      // While these rows are in cache, ask for the next tile's (the forward pass streams them).
+      if (kb == 0) {
+        for (int i = 0; i < kRows; i++) __builtin_prefetch(xr[i] + kRows * cols + d);
+      }
       for (int j = 0; j < kClassBlock; j++) {
         V a = loadVec<V>(gb + j * p.stride + d);
         for (int i = 0; i < kRows; i++) a += xv[i] * rv[i][j];
