@@ -13,7 +13,9 @@
         "src/pool.cc",
         "src/peak.cc",
         "src/engine.cc",
-        "src/precision.cc"
+        "src/precision.cc",
+        "src/probe.cc",
+        "src/probeAddon.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra", "-ffp-contract=off"],

@@ -23,6 +23,7 @@
 #include "pointwise.h"
 #include "pool.h"
 #include "precision.h"
+#include "probeAddon.h"
 
 namespace {
 
@@ -655,6 +656,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "multiPositiveLoss", MultiPositiveLoss);
   exportFunction(env, exports, "meanPool", MeanPool);
   exportFunction(env, exports, "meanPoolGrad", MeanPoolGrad);
+  exportFunction(env, exports, "softmaxRegression", genrep::softmaxRegressionBinding);
   exportFunction(env, exports, "measurePeak", MeasurePeak);
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);

@@ -129,6 +129,20 @@ export interface NativeAddon {
 	/** Its gradient: dy [n, channels] -> dx [n, area, channels] = dy / area. */
 	meanPoolGrad(memory: ArrayBuffer, dy: number, dx: number, n: number, area: number, channels: number): void;
 	/**
+	 * The linear probe's softmax regression (native/src/probe.cc, src/engine/native/probeKernel.ts):
+	 * returns sum_i loss_i over x [rows, cols] with labels [rows] in 0..classes-1 and weights
+	 * [cols, classes]; writes gradient [cols, classes] = x^T (softmax(x W) - onehot(labels)).
+	 */
+	softmaxRegression?(
+		x: Float32Array,
+		rows: number,
+		cols: number,
+		labels: Int32Array,
+		classes: number,
+		weights: Float64Array,
+		gradient: Float64Array,
+	): number;
+	/**
 	 * SGD (src/engine/optim/sgd.ts) in place over every parameter: `table` holds per parameter
 	 * [pOffset, gOffset, vOffset, n, decay (0/1)]; all threads split the concatenated elements.
 	 */

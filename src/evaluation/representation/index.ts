@@ -40,4 +40,9 @@ export {
 } from "./linearProbe.js";
 export { LOW_SHOT_DEFAULTS, type LowShotOptions, type LowShotResult, lowShotProbes, lowShotRows } from "./lowShot.js";
 export { balancedSubset, perClassSample, stratifiedSplit } from "./sampling.js";
-export { fitSoftmaxRegression, SoftmaxRegressionData, type SoftmaxRegressionFitOptions } from "./softmaxRegression.js";
+export {
+	fitSoftmaxRegression,
+	SoftmaxRegressionData,
+	type SoftmaxRegressionDataOptions,
+	type SoftmaxRegressionFitOptions,
+} from "./softmaxRegression.js";
