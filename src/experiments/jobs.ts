@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GenrepError } from "../errors.js";
-import { encoderWeightsSha256 } from "../learners/encoderFile.js";
+import { ENCODER_WEIGHTS, encoderWeightsSha256 } from "../learners/encoderFile.js";
 import type { DataSourceOptions } from "../learners/sources/types.js";
 import type { CellSpec, PresetSpec } from "./preset.js";
 import { makeWalksJob, walksDir, walksJobId } from "./walksJob.js";
@@ -150,28 +150,35 @@ export async function isCompleteViews(dir: string): Promise<boolean> {
 
 /**
  * A metrics.json counts as done while it measured what is on disk now: for a trained cell, the
- * encoder weights whose sha256 it recorded (a resumed or retrained run changes them).
+ * encoder weights whose sha256 it recorded (a resumed or retrained run changes them). A finished
+ * run without its weights file is a published one (scripts/publish-results.sh keeps the card,
+ * config and metrics, not the weights): nothing on disk can have changed since it was measured,
+ * so its metrics stand, and a later session continues a preset from the published folder.
  */
 async function isCurrentEval(metricsPath: string, runDir: string | null): Promise<boolean> {
 	if (!existsSync(metricsPath)) return false;
 	if (runDir === null) return true;
 	try {
-		const metrics = JSON.parse(await readFile(metricsPath, "utf8"));
-		const recorded = metrics?.encoder?.weightsSha256;
-		return typeof recorded === "string" && recorded === (await encoderWeightsSha256(runDir));
+		const recorded = JSON.parse(await readFile(metricsPath, "utf8"))?.encoder?.weightsSha256;
+		if (typeof recorded !== "string") return false;
+		if (!existsSync(join(runDir, ENCODER_WEIGHTS)))
+			return JSON.parse(await readFile(join(runDir, "encoder.json"), "utf8")).complete === true;
+		return recorded === (await encoderWeightsSha256(runDir));
 	} catch {
 		return false;
 	}
 }
 
 /**
- * A training run counts as done when its encoder is complete and its config is the one the
- * preset asks for now; a run made for other settings is not skipped (its resume then refuses
+ * A training run counts as done when its encoder is complete (with its weights, or measured
+ * and published without them) and its config is the one the preset asks for now; a run made for other settings is not skipped (its resume then refuses
  * the changed config, and the job fails with the trainer's message instead of reporting it).
  */
 async function isCompleteRun(dir: string, expected: Record<string, unknown>): Promise<boolean> {
 	try {
 		if (JSON.parse(await readFile(join(dir, "encoder.json"), "utf8")).complete !== true) return false;
+		// A published run (no weights) stands only with its measurement; without one it is trained again.
+		if (!existsSync(join(dir, ENCODER_WEIGHTS)) && !existsSync(join(dir, "metrics.json"))) return false;
 		const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
 		return Object.entries(expected).every(([key, value]) => config[key] === value);
 	} catch {

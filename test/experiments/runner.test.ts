@@ -230,6 +230,30 @@ describe("runExperiment", () => {
 		expect(metrics.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
 	});
 
+	it("continues from a published folder (cards, configs, metrics, no weights or views): finished runs stand", {
+		timeout: 120_000,
+	}, async () => {
+		const out = join(root, "exp");
+		const published = join(root, "published");
+		const r0 = await runExperiment({ preset, out, log: () => {} });
+		// What scripts/publish-results.sh keeps: the report files, the ledger and each run's small files.
+		const copy = spawnSync("bash", ["-c", 'cp -r "$0" "$1" && rm -rf "$1/views" && find "$1" -name "*.safetensors" -delete', out, published]);
+		expect(copy.status).toBe(0);
+		expect(existsSync(join(published, "runs", "tz-tx", "seed-0", "encoder.safetensors"))).toBe(false);
+		// Seed 1 of one cell was never measured: it cannot be evaluated without weights, so it is retrained.
+		await rm(join(published, "runs", "real", "seed-1", "metrics.json"));
+		const r = await runExperiment({ preset, out: published, log: () => {} });
+		const ran = r.jobs.filter((j) => j.status !== "skipped").map((j) => [j.id, j.status]);
+		expect(ran).toEqual([
+			["views <gaussian>", "done"],
+			["train real seed 1", "done"],
+			["eval real seed 1", "done"],
+		]);
+		// The same numbers as before: the published ones kept, the retrained seed deterministic.
+		const linear = (x: typeof r) => x.results.tables[0].rows.map((row) => row.cells.linear);
+		expect(linear(r)).toEqual(linear(r0));
+	});
+
 	it("killed at any point (mid-training, mid-eval, after a job), a rerun gives the results of an uninterrupted run", {
 		timeout: 600_000,
 	}, async () => {
