@@ -237,7 +237,12 @@ describe("runExperiment", () => {
 		const published = join(root, "published");
 		const r0 = await runExperiment({ preset, out, log: () => {} });
 		// What scripts/publish-results.sh keeps: the report files, the ledger and each run's small files.
-		const copy = spawnSync("bash", ["-c", 'cp -r "$0" "$1" && rm -rf "$1/views" && find "$1" -name "*.safetensors" -delete', out, published]);
+		const copy = spawnSync("bash", [
+			"-c",
+			'cp -r "$0" "$1" && rm -rf "$1/views" && find "$1" -name "*.safetensors" -delete',
+			out,
+			published,
+		]);
 		expect(copy.status).toBe(0);
 		expect(existsSync(join(published, "runs", "tz-tx", "seed-0", "encoder.safetensors"))).toBe(false);
 		// Seed 1 of one cell was never measured: it cannot be evaluated without weights, so it is retrained.
