@@ -19,13 +19,20 @@ describe("the presets' protocol (chosen by the scale study)", () => {
 		expect(cellRecipe(t, { ...t.cells[0], lr: 0.3, temperature: 0.5 })).toEqual({ lr: 0.3, temperature: 0.5 });
 	});
 
-	it("the demo's cells are table-unconditional's (same views, steps and recipe), so its rows are the table's seed 0", () => {
+	it("the demo's cells are table-unconditional's (same views, encoder and recipe), cut to fewer steps and a probe subset", () => {
 		const demo = PRESETS.demo;
 		const table = PRESETS["table-unconditional"];
-		expect(demo.steps).toBe(table.steps);
-		expect(demo.views.gaussian).toEqual(table.views.gaussian);
+		expect([demo.encoder, demo.batchSize, demo.lr, demo.temperature]).toEqual([
+			table.encoder,
+			table.batchSize,
+			table.lr,
+			table.temperature,
+		]);
+		expect({ ...demo.views.steer, anchors: 0 }).toEqual({ ...table.views.steer, anchors: 0 });
+		expect(demo.views.steer.anchors).toBe(demo.steps * demo.batchSize); // each anchor seen once
+		expect([demo.steps, demo.evalTrainLimit, demo.transfer]).toEqual([200, 10000, undefined]);
 		for (const cell of demo.cells) {
-			const twin = table.cells.find((c) => c.id === (cell.id === "gen-tz-tx" ? "gauss-tx" : cell.id));
+			const twin = table.cells.find((c) => c.id === (cell.id === "gen-steer-tx" ? "steer-tx" : cell.id));
 			expect(twin, cell.id).toBeDefined();
 			expect({ ...cell, id: "", label: "", paper: undefined }).toEqual({
 				...twin,

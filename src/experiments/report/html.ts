@@ -4,6 +4,7 @@
  * HTML-escaped.
  */
 import type { ExperimentResults, Grid, JobRecord, ResultTable, RunLink } from "../results.js";
+import { tableVerdict } from "../verdict.js";
 import {
 	bestRows,
 	computeSummary,
@@ -108,6 +109,7 @@ function renderTable(table: ResultTable): string {
 		const failed = row.failed ? ` <span class="n">failed: ${h(row.failed.join(", "))}; see jobs</span>` : "";
 		return `<tr><td class="label">${h(row.label)}${failed}</td>${cells.join("")}<td>${seeds}</td>${renderRuns(row.runs)}</tr>`;
 	});
+	const verdict = tableVerdict(table);
 	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? `; below each cell, muted: ${h(paperLegend(table))}` : ""}.`;
 	return [
 		`<h2>${h(table.title)}</h2>`,
@@ -117,6 +119,7 @@ function renderTable(table: ResultTable): string {
 		`<tbody>\n${rows.join("\n")}\n</tbody>`,
 		"</table></div>",
 		`<p class="note">${legend}</p>`,
+		verdict ? `<p class="verdict">${h(verdict)}</p>` : "",
 	]
 		.filter(Boolean)
 		.join("\n");

@@ -4,6 +4,7 @@
  * Every piece of text from the results is escaped, so labels cannot break the tables.
  */
 import type { ExperimentResults, JobRecord, ResultTable, RunLink } from "../results.js";
+import { tableVerdict } from "../verdict.js";
 import {
 	bestRows,
 	computeSummary,
@@ -97,6 +98,8 @@ function renderTable(table: ResultTable): string[] {
 		`Mean ± std over seeds; bold: best of the column${hasPaper ? `; in italics: ${md(paperLegend(table))}` : ""}.`,
 		"",
 	);
+	const verdict = tableVerdict(table);
+	if (verdict) out.push(md(verdict), "");
 	return out;
 }
 

@@ -20,6 +20,7 @@ pre.command { background: var(--tint); border: 1px solid var(--rule); border-rad
   white-space: pre-wrap; word-break: break-all; margin: 0.3rem 0 1rem; }
 .findings li { margin: 0.25rem 0; }
 .caption, .note { color: var(--muted); font-size: 0.92rem; }
+.verdict { font-weight: 600; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0.6rem 0 0.4rem; }
 th, td { padding: 0.45rem 0.8rem; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
