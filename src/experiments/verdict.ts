@@ -2,9 +2,13 @@
 import { formatValue } from "./report/format.js";
 import type { ResultTable } from "./results.js";
 
+/** Up to this many other rows are each named with their gap to the winner. */
+const MAX_NAMED = 4;
+
 /**
  * Ranks the measured rows on `metric` (default the table's first column) and says who wins and
- * by how much against the runner-up and the last row; null when fewer than two rows are measured.
+ * by how much against each other row (the runner-up and the last
+ * row when there are more than MAX_NAMED others); null when fewer than two rows are measured.
  * With one seed the sentence says that small gaps may be seed noise.
  */
 export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metric?: string): string | null {
@@ -20,14 +24,13 @@ export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metri
 	const scale = column.unit === "%" ? 100 : 1;
 	const points = column.unit === "%" ? " points" : "";
 	const gap = (a: number, b: number) => (Math.abs(a - b) * scale).toFixed(1);
-	const [first, second] = measured;
-	const last = measured[measured.length - 1];
+	const [first, ...others] = measured;
 	const value = (s: (typeof measured)[number]) => `${formatValue(s.stat.mean, column.unit)}${column.unit ?? ""}`;
-	const ahead =
-		measured.length > 2
-			? `${gap(first.stat.mean, second.stat.mean)}${points} ahead of ${second.label} (${value(second)}) and ` +
-				`${gap(first.stat.mean, last.stat.mean)} ahead of ${last.label} (${value(last)})`
-			: `${gap(first.stat.mean, second.stat.mean)}${points} ahead of ${second.label} (${value(second)})`;
+	// Every other row when there are few; else the runner-up and the last.
+	const named = others.length <= MAX_NAMED ? others : [others[0], others[others.length - 1]];
+	const ahead = named
+		.map((o, i) => `${o.label} at ${value(o)} by ${gap(first.stat.mean, o.stat.mean)}${i === 0 ? points : ""}`)
+		.join(named.length === 2 ? " and " : "; "); // labels may hold commas
 	const seeds = Math.min(...measured.map((m) => m.stat.n));
 	const noise =
 		seeds === 1
@@ -35,5 +38,5 @@ export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metri
 				? " One seed each: a gap smaller than the seeds' spread (about 0.3 points in the 3-seed tables) may be noise."
 				: " One seed each."
 			: ` Means of ${seeds === Math.max(...measured.map((m) => m.stat.n)) ? seeds : `${seeds} or more`} seeds.`;
-	return `Who wins (${column.label}): ${first.label}, ${value(first)}, ${ahead}.${noise}`;
+	return `Who wins (${column.label}): ${first.label} with ${value(first)}, ahead of ${ahead}.${noise}`;
 }

@@ -30,7 +30,7 @@ describe("the presets' protocol (chosen by the scale study)", () => {
 		]);
 		expect({ ...demo.views.steer, anchors: 0 }).toEqual({ ...table.views.steer, anchors: 0 });
 		expect(demo.views.steer.anchors).toBe(demo.steps * demo.batchSize); // each anchor seen once
-		expect([demo.steps, demo.evalTrainLimit, demo.transfer]).toEqual([200, 10000, undefined]);
+		expect([demo.steps, demo.evalTrainLimit, demo.transfer]).toEqual([160, 10000, undefined]);
 		for (const cell of demo.cells) {
 			const twin = table.cells.find((c) => c.id === (cell.id === "gen-steer-tx" ? "steer-tx" : cell.id));
 			expect(twin, cell.id).toBeDefined();
