@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Copies an experiment's report, its job ledger and each run's small files (config, metrics, encoder card,
-# training log) into docs/results/<name>/, leaving out views datasets and weights.
+# training log) into docs/results/<name>/, leaving out views datasets and weights. Without a report
+# (a sitting not finished yet) it copies the runs and the ledger only.
 #   bash scripts/publish-results.sh <experiment dir> <name>
 set -euo pipefail
 src="${1:?usage: publish-results.sh <experiment dir> <name>}"
 name="${2:?usage: publish-results.sh <experiment dir> <name>}"
 dest="$(dirname "$0")/../docs/results/$name"
-[[ -f "$src/report.md" ]] || { echo "error: $src has no report.md; run genrep experiment first" >&2; exit 1; }
+[[ -f "$src/preset.json" ]] || { echo "error: $src has no preset.json; run genrep experiment first" >&2; exit 1; }
 mkdir -p "$dest"
-cp "$src"/report.md "$src"/report.html "$src"/results.json "$src"/preset.json "$dest"/
+cp "$src"/preset.json "$dest"/
+if [[ -f "$src/report.md" ]]; then
+	cp "$src"/report.md "$src"/report.html "$src"/results.json "$dest"/
+else
+	# A sitting still running (or stopped) writes no report: publish its finished runs, so that a
+	# later session continues from them (cp -r docs/results/<name> DIR, then the same command).
+	echo "warning: $src has no report.md yet: publishing the finished runs and the ledger only" >&2
+fi
 if [[ -f "$src/jobs.jsonl" ]]; then cp "$src/jobs.jsonl" "$dest"/; fi
 for d in plots grids; do
 	if [[ -d "$src/$d" ]]; then rm -rf "${dest:?}/$d" && cp -r "$src/$d" "$dest/$d"; fi
