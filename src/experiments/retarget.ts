@@ -22,6 +22,7 @@ import { GenrepError } from "../errors.js";
 import { isShippedGenerator, modelsDir } from "../generators/registry.js";
 import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
 import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
+import { PRESETS } from "./presets.js";
 import { PRESET_WALKS } from "./presets/common.js";
 import { RETARGET_OPTIONS, type RetargetOptions } from "./retargetOptions.js";
 
@@ -46,7 +47,7 @@ export function retargetPreset(preset: PresetSpec, options: RetargetOptions, fac
 		if (needs.length > 0 && g.numClasses === 0) {
 			throw new GenrepError(
 				`preset ${preset.name} needs a class-conditional generator (${needs.join("; ")}), but ${g.id} has no classes; ` +
-					"pick a preset for unconditional generators (demo, sigma-sweep, samples-sweep, mixing, steps-sweep)",
+					`pick a preset for unconditional generators (${unconditionalPresets().join(", ")})`,
 			);
 		}
 		const generator = options.generator;
@@ -190,4 +191,11 @@ export function conditionalNeeds(preset: PresetSpec): string[] {
 
 function mapValues<T>(record: Record<string, T>, fn: (v: T) => T): Record<string, T> {
 	return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}
+
+/** The shipped presets that run on an unconditional generator. */
+function unconditionalPresets(): string[] {
+	return Object.values(PRESETS)
+		.filter((p) => conditionalNeeds(p).length === 0)
+		.map((p) => p.name);
 }

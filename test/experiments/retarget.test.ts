@@ -138,7 +138,7 @@ describe("presets on a user's generator and data", () => {
 		expect(report.split("\n")[0]).toContain(`${generator} on ${data}`);
 		expect(report).toContain("generator test/fixtures/onnx/rgb64 (64x64x3, 4 classes)");
 		expect(existsSync(join(out, "report.html"))).toBe(true);
-		const metrics = JSON.parse(await readFile(join(out, "runs", "gen-tz-tx", "seed-0", "metrics.json"), "utf8"));
+		const metrics = JSON.parse(await readFile(join(out, "runs", "gen-steer-tx", "seed-0", "metrics.json"), "utf8"));
 		expect(metrics.dataset).toMatchObject({ dataset: data, numClasses: 3, trainImages: 24, testImages: 6 });
 		expect(metrics.transfer).toBeUndefined();
 

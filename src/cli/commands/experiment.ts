@@ -43,8 +43,9 @@ export function registerExperimentCommands(program: Command): void {
 	const demo = program
 		.command("demo")
 		.description(
-			"the main job: generate views from the shipped Fashion-MNIST GAN, train SimCLR encoders on real images, on " +
-				"generated images with pixel views, and with latent + pixel views; evaluate them; print the table and the report path",
+			"the main job (about 10 minutes on 2 cores): generate steered views from the shipped Fashion-MNIST GAN, train " +
+				"SimCLR encoders on them (latent + pixel views) and on real images; evaluate them beside raw pixels and a random " +
+				"encoder; print the table, who wins, and the report path",
 		)
 		.option("--out <dir>", "experiment folder (default genrep-demo)", "genrep-demo")
 		.option("--data-dir <dir>", "folder that holds the dataset files (overrides GENREP_DATA_DIR)")
