@@ -171,8 +171,9 @@ async function isCurrentEval(metricsPath: string, runDir: string | null): Promis
 
 /**
  * A training run counts as done when its encoder is complete (with its weights, or measured
- * and published without them) and its config is the one the preset asks for now; a run made for other settings is not skipped (its resume then refuses
- * the changed config, and the job fails with the trainer's message instead of reporting it).
+ * and published without them) and its config is the one the preset asks for now; a run made
+ * for other settings is not skipped (its resume then refuses the changed config, and the job
+ * fails with the trainer's message instead of reporting it).
  */
 async function isCompleteRun(dir: string, expected: Record<string, unknown>): Promise<boolean> {
 	try {

@@ -7,8 +7,8 @@ const MAX_NAMED = 4;
 
 /**
  * Ranks the measured rows on `metric` (default the table's first column) and says who wins and
- * by how much against each other row (the runner-up and the last
- * row when there are more than MAX_NAMED others); null when fewer than two rows are measured.
+ * by how much against each other row (the runner-up and the last row when there are more than
+ * MAX_NAMED others); null when fewer than two rows are measured.
  * With one seed the sentence says that small gaps may be seed noise.
  */
 export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metric?: string): string | null {
