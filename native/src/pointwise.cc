@@ -109,8 +109,10 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
   } else if (op == UnaryOp::kStep) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; i++) {
+      // Two selects, no branch, so the loop vectorises (a branch on the sign mispredicts).
       const float v = x[i];
-      out[i] = v > 0.0f ? 1.0f : (std::isnan(v) ? v : alpha);
+      const float m = v > 0.0f ? 1.0f : alpha;
+      out[i] = v != v ? v : m;  // NaN stays NaN
     }
   } else if (op == UnaryOp::kTanh) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin / 8)
@@ -216,10 +218,15 @@ void batchNormBackward(const float* dy, const float* x, const float* mean, const
 }
 
 void reluGrad(const float* dy, const float* x, float* out, int64_t n) {
+  // dy * step(x) with step's NaN rule, as two selects and a product: no branch, so the loop
+  // vectorises. The branchy form (v > 0 ? 1 : isnan(v) ? v : 0) did not, and mispredicted on
+  // the sign of every activation: 6-7x slower than the forward ReLU on the same tensor.
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
     const float v = x[i];
-    out[i] = dy[i] * (v > 0.0f ? 1.0f : (std::isnan(v) ? v : 0.0f));
+    float m = v > 0.0f ? 1.0f : 0.0f;
+    m = v != v ? v : m;  // NaN: dy * NaN
+    out[i] = dy[i] * m;
   }
 }
 
