@@ -22,8 +22,8 @@ import { GenrepError } from "../errors.js";
 import { isShippedGenerator, modelsDir } from "../generators/registry.js";
 import { SHIPPED_WALKS_FOLDER, WALKS_CARD } from "../views/steer/walks.js";
 import type { CellSpec, PresetSpec, ViewsSpec, WalksSpec } from "./preset.js";
-import { PRESETS } from "./presets.js";
 import { PRESET_WALKS } from "./presets/common.js";
+import { PRESETS } from "./presets.js";
 import { RETARGET_OPTIONS, type RetargetOptions } from "./retargetOptions.js";
 
 export type { RetargetOptions } from "./retargetOptions.js";
