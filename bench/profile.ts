@@ -15,6 +15,7 @@
  * For train:<encoder> it also prints the step's convolution FLOPs at the measured peak.
  *
  *   npx tsx bench/profile.ts [--section train:resnet10-w32] [--batch 256] [--steps 3] [--by-shape]
+ *                            [--precision fp32|bf16]
  *
  * Sections as in bench/workloads.ts: train:<encoder>, live:<generator>, simclr:<encoder>,
  * dcgan, generate:<generator>, probe. --by-shape adds a row per kernel and input shapes.
@@ -23,7 +24,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
 import { WASM_KERNELS } from "../src/engine/kernels/index.js";
-import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats, setNativePrecision } from "../src/engine/native/index.js";
 import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { convForwardFlopsPerImage, markdownTable } from "./common.js";
 import { encoderConvs } from "./simclrStep.js";
@@ -35,6 +36,7 @@ const { values: flags } = parseArgs({
 		batch: { type: "string", default: "256" },
 		steps: { type: "string", default: "3" },
 		"by-shape": { type: "boolean", default: false },
+		precision: { type: "string", default: "fp32" },
 		json: { type: "string" },
 	},
 	strict: true,
@@ -56,6 +58,10 @@ function shapeKey(name: string, inputs: tf.NamedTensorInfoMap): string {
 }
 
 const engine = await initEngine();
+if (flags.precision !== "fp32" && flags.precision !== "bf16")
+	throw new Error(`--precision must be fp32 or bf16, got '${flags.precision}'`);
+const precision = setNativePrecision(flags.precision);
+if (precision.reason) throw new Error(`--precision ${flags.precision}: ${precision.reason}`);
 interface Entry {
 	phase: string;
 	kernel: string;
@@ -177,7 +183,7 @@ const quietMs = (e: Entry) => (e.where.startsWith("native") ? e.cpuMs / cores : 
 const totalQuietMs = rows.reduce((s, e) => s + quietMs(e), 0);
 const load = os.loadavg();
 console.log(
-	`${section}, batch ${batch}, ${steps} steps, backend ${engine.backend}, native kernels: ${engine.nativeKernels.join(", ") || "none"}; ` +
+	`${section}, batch ${batch}, ${steps} steps, ${precision.precision}, backend ${engine.backend}, native kernels: ${engine.nativeKernels.join(", ") || "none"}; ` +
 		`load average ${load.map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} cores`,
 );
 console.log(
