@@ -10,10 +10,10 @@
 
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
-import { loadNativeAddon, nativeKernelStats, setNativePrecision } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
 import { type TimingOptions, timeSteps } from "./common.js";
 import { ORIGINAL_ENV, recordedEnv } from "./env.js";
-import { makeWorkload } from "./workloads.js";
+import { makeWorkload, requirePrecision } from "./workloads.js";
 
 const { values: flags, positionals } = parseArgs({
 	options: {
@@ -38,10 +38,7 @@ const timing: TimingOptions = {
 };
 
 const engine = await initEngine();
-if (flags.precision !== "fp32" && flags.precision !== "bf16")
-	throw new Error(`--precision must be fp32 or bf16, got '${flags.precision}'`);
-const precision = setNativePrecision(flags.precision);
-if (precision.reason) throw new Error(`--precision ${flags.precision}: ${precision.reason}`);
+const precision = requirePrecision(flags.precision);
 const work = await makeWorkload(section, batch);
 const rssKB = () => Math.round(process.memoryUsage.rss() / 1024);
 const rssAfterSetupKB = rssKB();

@@ -24,11 +24,11 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { initEngine, tf } from "../src/engine/backend.js";
 import { WASM_KERNELS } from "../src/engine/kernels/index.js";
-import { loadNativeAddon, nativeKernelStats, setNativePrecision } from "../src/engine/native/index.js";
+import { loadNativeAddon, nativeKernelStats } from "../src/engine/native/index.js";
 import { isEncoderName } from "../src/learners/encoders/registry.js";
 import { convForwardFlopsPerImage, markdownTable } from "./common.js";
 import { encoderConvs } from "./simclrStep.js";
-import { makeWorkload, PHASE } from "./workloads.js";
+import { makeWorkload, PHASE, requirePrecision } from "./workloads.js";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -58,10 +58,7 @@ function shapeKey(name: string, inputs: tf.NamedTensorInfoMap): string {
 }
 
 const engine = await initEngine();
-if (flags.precision !== "fp32" && flags.precision !== "bf16")
-	throw new Error(`--precision must be fp32 or bf16, got '${flags.precision}'`);
-const precision = setNativePrecision(flags.precision);
-if (precision.reason) throw new Error(`--precision ${flags.precision}: ${precision.reason}`);
+const precision = requirePrecision(flags.precision);
 interface Entry {
 	phase: string;
 	kernel: string;

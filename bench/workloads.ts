@@ -1,5 +1,6 @@
 /** The genrep workloads `npm run bench` times and bench/profile.ts profiles, by section name. */
 import { tf } from "../src/engine/backend.js";
+import { isPrecision, type PrecisionChoice, setNativePrecision } from "../src/engine/native/index.js";
 import { gradsByName } from "../src/engine/nn/params.js";
 import { Sgd } from "../src/engine/optim/sgd.js";
 import { Rng } from "../src/engine/rng.js";
@@ -220,4 +221,15 @@ export async function makeWorkload(section: string, batch: number): Promise<Work
 	throw new Error(
 		`unknown section '${section}': simclr:<encoder>, train:<encoder>, live:<generator>, dcgan, generate:<generator>, linear-probe or probe`,
 	);
+}
+
+/**
+ * Sets the native kernels to a bench's `--precision` (after initEngine); a bad value, or bf16
+ * where it would fall back to fp32, is an error: a bench must time what it was asked to.
+ */
+export function requirePrecision(flag: string | undefined): PrecisionChoice {
+	if (flag === undefined || !isPrecision(flag)) throw new Error(`--precision must be fp32 or bf16, got '${flag}'`);
+	const choice = setNativePrecision(flag);
+	if (choice.reason) throw new Error(`--precision ${flag}: ${choice.reason}`);
+	return choice;
 }
