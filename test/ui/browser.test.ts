@@ -63,6 +63,7 @@ afterAll(async () => {
 const shown = async (p: Page) =>
 	p.evaluate(async () => {
 		const img = document.getElementById("views-img") as HTMLImageElement;
+		await img.decode(); // a render still loading its image has no pixels yet
 		const canvas = document.createElement("canvas");
 		canvas.width = img.naturalWidth;
 		canvas.height = img.naturalHeight;
@@ -73,20 +74,25 @@ const shown = async (p: Page) =>
 		return { seq: Number(img.dataset.seq), hash: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
 	});
 
+/** Runs `action` (a change of the explorer's controls) and resolves once the views image it asks for is shown. */
+async function showsNewImage(p: Page, action: () => Promise<unknown>, timeout = 20_000): Promise<void> {
+	const before = Number(await p.getAttribute("#views-img", "data-seq"));
+	await action();
+	await p.waitForFunction((n) => Number(document.getElementById("views-img")?.dataset.seq) > n, before, { timeout });
+}
+
 /** Moves a range input to `value` as a user's drag does (input event); resolves when the new image is shown. */
 async function moveSlider(p: Page, id: string, value: string): Promise<number> {
-	const before = Number(await p.getAttribute("#views-img", "data-seq"));
-	await p.evaluate(
-		([id, value]) => {
-			const input = document.getElementById(id) as HTMLInputElement;
-			input.value = value;
-			input.dispatchEvent(new Event("input", { bubbles: true }));
-		},
-		[id, value],
+	await showsNewImage(p, () =>
+		p.evaluate(
+			([id, value]) => {
+				const input = document.getElementById(id) as HTMLInputElement;
+				input.value = value;
+				input.dispatchEvent(new Event("input", { bubbles: true }));
+			},
+			[id, value],
+		),
 	);
-	await p.waitForFunction((n) => Number(document.getElementById("views-img")?.dataset.seq) > n, before, {
-		timeout: 20_000,
-	});
 	await p.waitForFunction(() => {
 		const r = window.genrepUi?.lastRender;
 		return r !== null && r !== undefined && r.changedAt > 0;
@@ -98,11 +104,7 @@ async function moveSlider(p: Page, id: string, value: string): Promise<number> {
 }
 
 async function pickGenerator(p: Page, name: string): Promise<void> {
-	const before = Number(await p.getAttribute("#views-img", "data-seq"));
-	await p.selectOption("#generator", name);
-	await p.waitForFunction((n) => Number(document.getElementById("views-img")?.dataset.seq) > n, before, {
-		timeout: 30_000,
-	});
+	await showsNewImage(p, () => p.selectOption("#generator", name), 30_000);
 }
 
 const median = (xs: number[]) => {
@@ -145,7 +147,8 @@ describe("genrep ui in chromium", () => {
 		for (const ms of Object.values(summary)) expect(ms).toBeLessThan(5000);
 
 		// steer sliders of the unconditional generator's walks
-		await page.selectOption("#view", "steer");
+		// the view change renders a new image: read "before" from it, not from a half-loaded <img>
+		await showsNewImage(page, () => page.selectOption("#view", "steer"));
 		await page.waitForSelector("#alpha-zoom");
 		const beforeZoom = (await shown(page)).hash;
 		await moveSlider(page, "alpha-zoom", "1.6");
