@@ -43,7 +43,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadNativeAddon } from "../src/engine/native/index.js";
-import { type ConvShape, convForwardFlopsPerImage, findPythonWithTorch, markdownTable, median } from "./common.js";
+import {
+	type ConvShape,
+	convForwardFlopsPerImage,
+	fail,
+	findPythonWithTorch,
+	markdownTable,
+	median,
+} from "./common.js";
 import { DCGAN } from "./dcganStep.js";
 import {
 	childEnv,
@@ -107,11 +114,6 @@ if (flags.help) {
 			"       [--python PATH] [--peak-gflops N] [--allow-reference-blas] [--out FILE ('' for none)]\n",
 	);
 	process.exit(0);
-}
-
-function fail(message: string): never {
-	process.stderr.write(`error: ${message}\n`);
-	process.exit(1);
 }
 
 const sections = (flags.sections ?? "").split(",").filter(Boolean);

@@ -1,6 +1,22 @@
 /** Helpers shared by the benchmarks: step timing, convolution FLOP counts, PyTorch lookup, tables. */
 import { spawnSync } from "node:child_process";
 
+/** Ends a bench with `error: <message>` and exit status 1. */
+export function fail(message: string): never {
+	process.stderr.write(`error: ${message}\n`);
+	process.exit(1);
+}
+
+// Any error a bench throws ends it through fail, with its stack below the message. Registered
+// when this module loads, before tfjs's wasm backend starts: its emscripten glue adds handlers
+// that rethrow, and Node would then print a line of minified glue above the error.
+function failOnError(err: unknown): never {
+	if (!(err instanceof Error)) fail(String(err));
+	fail(`${err.message}\n${(err.stack ?? "").split("\n").slice(1).join("\n")}`);
+}
+process.on("uncaughtException", failOnError);
+process.on("unhandledRejection", failOnError);
+
 export interface TimingOptions {
 	/** Untimed steps first (optimizer slots, kernel setup, caches). */
 	warmup: number;

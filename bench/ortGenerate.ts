@@ -18,7 +18,7 @@ import * as ort from "onnxruntime-node";
 import { Rng } from "../src/engine/rng.js";
 import { readSafetensors } from "../src/formats/safetensors.js";
 import { sampleLatents } from "../src/generators/sampling.js";
-import { type TimingOptions, timeSteps } from "./common.js";
+import { fail, type TimingOptions, timeSteps } from "./common.js";
 import { recordedEnv } from "./env.js";
 
 const { values: flags } = parseArgs({
@@ -38,10 +38,6 @@ const { values: flags } = parseArgs({
 	strict: true,
 });
 
-function fail(message: string): never {
-	process.stderr.write(`error: ${message}\n`);
-	process.exit(1);
-}
 function integer(name: string, min: number): number {
 	const n = Number(flags[name as "batch"]);
 	if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got '${flags[name as "batch"]}'`);

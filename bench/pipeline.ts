@@ -38,7 +38,7 @@ import type { LiveSourceOptions } from "../src/learners/sources/types.js";
 import type { StepBatchPlan } from "../src/learners/stepBatch.js";
 import { trainRepresentation } from "../src/learners/trainer.js";
 import { SimclrAugment } from "../src/views/pixel/simclrAugment.js";
-import { findPythonWithTorch, markdownTable, median, runPythonJson } from "./common.js";
+import { fail, findPythonWithTorch, markdownTable, median, runPythonJson } from "./common.js";
 import { childEnv, loadCheck, recordedEnv } from "./env.js";
 import { type BenchEncoderName, createBenchEncoder, isBenchEncoder } from "./simclrStep.js";
 
@@ -75,10 +75,6 @@ if (flags.help) {
 			"       [--torch-blas-threads 1] [--no-torch] [--no-trainer] [--python PATH] [--out FILE ('' for none)]\n",
 	);
 	process.exit(0);
-}
-function fail(message: string): never {
-	process.stderr.write(`error: ${message}\n`);
-	process.exit(1);
 }
 function int(name: "batch" | "steps" | "warmup" | "rounds" | "torch-blas-threads", min: number): number {
 	const n = Number(flags[name]);
