@@ -213,6 +213,7 @@ async function trainCell(
 		pixelViews: cell.pixelViews ?? true,
 		steps: cell.steps ?? preset.steps,
 		batchSize: cell.batchSize ?? preset.batchSize,
+		precision: preset.precision ?? "fp32",
 		seed,
 		out: dir,
 		resume,

@@ -3,6 +3,7 @@
  * configuration each, or a baseline), the seeds, and how cells are laid out as tables and
  * sweeps in the report. The runner turns it into jobs (walks, views, train, eval per cell and seed).
  */
+import type { Precision } from "../engine/native/precision.js";
 import type { GenerateMultiviewOptions } from "../store/multiviewWriter.js";
 import type { GRADIENT_METHODS } from "../views/steer/walkGradient.js";
 import type { GeneratorMeasure } from "./generatorMeasures.js";
@@ -123,6 +124,11 @@ export interface PresetSpec {
 	/** The protocol's learning rate (at batch 256) and temperature, unless a cell says otherwise; default the trainer's. */
 	lr?: number;
 	temperature?: number;
+	/**
+	 * Precision of every training; default fp32, not the trainer's "auto": every preset on the
+	 * protocol ran fp32, and a table must not mix precisions across sittings or machines.
+	 */
+	precision?: Precision;
 	/** Real dataset of the evaluation (and of real-data cells). */
 	dataset: string;
 	/** Held-out dataset for transfer; none when absent. */

@@ -5,7 +5,7 @@
  * resolver, which also checks the method and encoder against their registries, is in trainer.ts.
  */
 import { z } from "zod";
-import type { Precision } from "../engine/native/precision.js";
+import type { PrecisionRequest } from "../engine/native/precision.js";
 import {
 	choice,
 	flag,
@@ -42,13 +42,13 @@ export const TRAIN_DEFAULTS = {
 	checkpointEverySeconds: 300,
 	logEverySteps: 10,
 	progress: "auto" as ProgressMode,
-	precision: "fp32" as Precision,
+	precision: "auto" as PrecisionRequest,
 	prefetch: true,
 } as const;
 
 const STEM_CHOICES = ["auto", "cifar", "imagenet"] as const satisfies readonly (StemName | "auto")[];
 const PROGRESS_CHOICES = ["auto", "json", "none"] as const satisfies readonly ProgressMode[];
-const PRECISION_CHOICES = ["fp32", "bf16"] as const satisfies readonly Precision[];
+const PRECISION_CHOICES = ["auto", "fp32", "bf16"] as const satisfies readonly PrecisionRequest[];
 
 const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -104,10 +104,11 @@ export const TRAIN_OPTIONS = z.strictObject({
 	logEverySteps: positiveInt().default(TRAIN_DEFAULTS.logEverySteps),
 	progress: choice(PROGRESS_CHOICES).default(TRAIN_DEFAULTS.progress),
 	/**
-	 * Precision of the convolutions and matrix products: "fp32" (default) or "bf16" mixed
-	 * precision (oneDNN bf16 on CPUs with avx512_core_bf16; fp32 master weights, gradients and
-	 * batch-norm statistics). Where the CPU or the native addon lacks bf16, a warning on
-	 * stderr and fp32. Recorded in the run's config.json.
+	 * Precision of the convolutions and matrix products: "bf16" mixed precision (oneDNN bf16 on
+	 * CPUs with avx512_core_bf16; fp32 master weights, gradients and batch-norm statistics),
+	 * "fp32", or "auto" (default): bf16 where the CPU and the native addon run it, else fp32.
+	 * An explicit "bf16" where they do not gives a warning on stderr and fp32. The precision
+	 * that ran (never "auto") is recorded in the run's config.json.
 	 */
 	precision: choice(PRECISION_CHOICES).default(TRAIN_DEFAULTS.precision),
 	/**

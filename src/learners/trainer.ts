@@ -16,14 +16,19 @@
  * the last good checkpoint.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ImageShape } from "../data/types.js";
 import { initEngine } from "../engine/backend.js";
 import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
-import { setNativePrecision } from "../engine/native/precision.js";
+import {
+	isPrecision,
+	type PrecisionRequest,
+	resolvePrecision,
+	setNativePrecision,
+} from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { Sgd } from "../engine/optim/sgd.js";
 import { parseOptions } from "../engine/options.js";
@@ -92,21 +97,28 @@ export interface TrainResult {
 
 /** Trains an encoder; see the file comment for what it writes. */
 export async function trainRepresentation(options: TrainOptions): Promise<TrainResult> {
-	const o = resolveTrainOptions(options);
-	const method = getObjective(o.method);
-	const checkpointPath = join(o.out, CHECKPOINT);
-	const resuming = o.resume && existsSync(checkpointPath);
-	if (resuming) await checkConfigMatches(join(o.out, "config.json"), savedConfig(o), RESUMABLE_KEYS);
-	else if (existsSync(o.out) && (await readdir(o.out)).length > 0) {
+	const requested = resolveTrainOptions(options);
+	const method = getObjective(requested.method);
+	const checkpointPath = join(requested.out, CHECKPOINT);
+	const resuming = requested.resume && existsSync(checkpointPath);
+	if (!resuming && existsSync(requested.out) && (await readdir(requested.out)).length > 0) {
 		throw new GenrepError(
-			`run directory ${o.out} is not empty; pass --resume to continue its run or choose a new --out`,
+			`run directory ${requested.out} is not empty; pass --resume to continue its run or choose a new --out`,
 		);
 	}
-
 	const engine = await initEngine();
-	const precision = setNativePrecision(o.precision);
+	// The precision that runs here ("auto" resolved, an unavailable bf16 fallen back to fp32),
+	// so that config.json, and a resume's check against it, say what ran.
+	const wanted = resuming ? await resumedPrecision(requested.out, requested.precision) : requested.precision;
+	const precision = setNativePrecision(resolvePrecision(wanted));
 	if (precision.reason)
-		process.stderr.write(`warning: --precision ${o.precision}: ${precision.reason}; training in fp32\n`);
+		process.stderr.write(`warning: --precision ${requested.precision}: ${precision.reason}; training in fp32\n`);
+	const o = { ...requested, precision: precision.precision };
+	if (resuming)
+		await checkConfigMatches(join(o.out, "config.json"), savedConfig(o), RESUMABLE_KEYS).catch((err) => {
+			setNativePrecision("fp32");
+			throw err;
+		});
 	const rng = new Rng(o.seed);
 	const source = await openSource(o.data, rng.fork("data")).catch((err) => {
 		setNativePrecision("fp32");
@@ -293,6 +305,18 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 export const decaysWeight = (name: string): boolean => name.endsWith(".weight");
 
 /** The config saved in the run directory (what a resume must match). */
+/** A resumed run keeps the precision it started with unless one is asked for ("auto" is not a request). */
+async function resumedPrecision(out: string, requested: PrecisionRequest): Promise<PrecisionRequest> {
+	if (requested !== "auto") return requested;
+	try {
+		const saved = JSON.parse(await readFile(join(out, "config.json"), "utf8")) as { precision?: unknown };
+		if (typeof saved.precision === "string" && isPrecision(saved.precision)) return saved.precision;
+	} catch {
+		// an unreadable config fails the resume check below, with its reason
+	}
+	return requested;
+}
+
 function savedConfig(o: ResolvedTrainOptions): Record<string, unknown> {
 	return { format: "genrep-train/1", ...o, steps: o.steps ?? null };
 }

@@ -8,7 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
-import { bf16Available, nativePrecision, setNativePrecision } from "../../src/engine/native/index.js";
+import { conv2DInfo } from "../../src/engine/kernels/convInfo.js";
+import { ConvKind } from "../../src/engine/native/addon.js";
+import { convParams } from "../../src/engine/native/convKernels.js";
+import { bf16Available, loadNativeAddon, nativePrecision, setNativePrecision } from "../../src/engine/native/index.js";
 import { Dense } from "../../src/engine/nn/layers.js";
 import { Rng } from "../../src/engine/rng.js";
 import { ResNet } from "../../src/learners/encoders/resnet.js";
@@ -81,6 +84,30 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 			both(() => tf.grad((b: tf.Tensor) => loss(xs, b as tf.Tensor4D))(ws)),
 			"dw",
 		);
+	});
+
+	it("strided 3x3 filter gradients run on one thread in bf16, so they give the same bits every time", () => {
+		const addon = loadNativeAddon().addon;
+		if (!addon) throw new Error("bf16 is available, so the addon must be loaded");
+		const describe = (stride: number, k: number, precision: "fp32" | "bf16") => {
+			setNativePrecision(precision);
+			const info = conv2DInfo([4, 16, 16, 8], [k, k, 8, 16], { strides: stride, pad: "same" });
+			const params = convParams(info);
+			if (!params) throw new Error("a plain NHWC convolution must be native");
+			const impl = addon.describeConv(ConvKind.backwardWeights, params);
+			setNativePrecision("fp32");
+			return impl;
+		};
+		// docs/performance.md, "bf16 under contention": oneDNN's 2-thread jit_bf16 kernel for
+		// these waits at a spinning barrier and slows 50-150 times when the cores are shared.
+		expect(describe(2, 3, "bf16")).toMatch(/bf16.*\(1 thread\)$/);
+		expect(describe(1, 3, "bf16")).not.toMatch(/1 thread/);
+		expect(describe(2, 1, "bf16")).not.toMatch(/1 thread/);
+		expect(describe(2, 3, "fp32")).not.toMatch(/1 thread/);
+		const dw = () => tf.grad((b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xs, b as tf.Tensor4D, 2, "same"))))(ws);
+		const first = both(dw).bf16;
+		const again = both(dw).bf16;
+		expect(maxAbsDiff(first, again)).toBe(0);
 	});
 
 	it("matrix products, plain and transposed", () => {

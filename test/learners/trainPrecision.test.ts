@@ -1,7 +1,9 @@
 /**
  * `precision` of trainRepresentation (`genrep train --precision bf16`): recorded in the run's
  * config, a bf16 run's losses finite and close to the fp32 run's but not identical to them
- * (the bf16 kernels ran), the kernels back at fp32 afterwards, a bad value refused by name.
+ * (the bf16 kernels ran), the kernels back at fp32 afterwards, a bad value refused by name;
+ * the default "auto" runs and records bf16 where available, else fp32, and a resumed run keeps
+ * the precision it started with.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,14 +39,14 @@ await initEngine({ backend: "wasm" }); // registers the native kernels, which bf
 describe("training precision", () => {
 	it("refuses an unknown precision, naming it", () => {
 		expect(() => resolveTrainOptions(quick({ precision: "fp16" as never }))).toThrow(
-			/precision must be fp32 or bf16, got 'fp16'/,
+			/precision must be auto, fp32 or bf16, got 'fp16'/,
 		);
 	});
 
 	it.skipIf(!bf16Available().ok)(
 		"bf16: recorded, finite, close to fp32 but not identical; fp32 afterwards",
 		async () => {
-			const fp32 = await trainRepresentation(quick({}));
+			const fp32 = await trainRepresentation(quick({ precision: "fp32" }));
 			const bf16 = await trainRepresentation(quick({ precision: "bf16" }));
 			expect(nativePrecision()).toBe("fp32");
 			expect(JSON.parse(await readFile(join(bf16.out, "config.json"), "utf8")).precision).toBe("bf16");
@@ -59,4 +61,27 @@ describe("training precision", () => {
 			expect(b).not.toEqual(a);
 		},
 	);
+
+	it("auto (the default) records the precision that ran, with the same losses as asking for it", async () => {
+		const expected = bf16Available().ok ? "bf16" : "fp32";
+		const auto = await trainRepresentation(quick({}));
+		const asked = await trainRepresentation(quick({ precision: expected }));
+		expect(nativePrecision()).toBe("fp32");
+		expect(JSON.parse(await readFile(join(auto.out, "config.json"), "utf8")).precision).toBe(expected);
+		expect(await losses(auto.out)).toEqual(await losses(asked.out));
+	});
+
+	it("a resumed run keeps its precision under auto, and refuses another one asked for", async () => {
+		const out = join(root, "resumed");
+		const first = await trainRepresentation(quick({ precision: "fp32", out, steps: 4 }));
+		expect(first.interrupted).toBe(false);
+		// Resuming a finished run is a no-op training-wise; what matters is the config check.
+		const again = await trainRepresentation(quick({ out, steps: 4, resume: true }));
+		expect(JSON.parse(await readFile(join(again.out, "config.json"), "utf8")).precision).toBe("fp32");
+		if (bf16Available().ok)
+			await expect(trainRepresentation(quick({ precision: "bf16", out, steps: 4, resume: true }))).rejects.toThrow(
+				/precision was "fp32", now "bf16"/,
+			);
+		expect(nativePrecision()).toBe("fp32");
+	});
 });

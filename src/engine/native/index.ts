@@ -20,5 +20,7 @@ export {
 	PRECISIONS,
 	type Precision,
 	type PrecisionChoice,
+	type PrecisionRequest,
+	resolvePrecision,
 	setNativePrecision,
 } from "./precision.js";

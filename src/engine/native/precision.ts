@@ -35,6 +35,15 @@ export function bf16Available(): { ok: boolean; reason?: string } {
 	return { ok: true };
 }
 
+/** What a training run asks for: a precision, or "auto" (bf16 where the kernels run it, else fp32). */
+export type PrecisionRequest = Precision | "auto";
+
+/** The precision "auto" stands for here (bf16 where bf16Available(), else fp32); a precision as it is. */
+export function resolvePrecision(wanted: PrecisionRequest): Precision {
+	if (wanted !== "auto") return wanted;
+	return bf16Available().ok ? "bf16" : "fp32";
+}
+
 /** Sets the native kernels' precision; "bf16" falls back to "fp32" (with the reason) where unavailable. */
 export function setNativePrecision(wanted: Precision): PrecisionChoice {
 	if (wanted === "bf16") {
