@@ -22,7 +22,14 @@ for d in plots grids; do
 	if [[ -d "$src/$d" ]]; then rm -rf "${dest:?}/$d" && cp -r "$src/$d" "$dest/$d"; fi
 done
 if [[ -d "$src/runs" ]]; then
-	(cd "$src" && find runs -type f \( -name config.json -o -name metrics.json -o -name encoder.json -o -name metrics.jsonl \)) |
-		while read -r f; do mkdir -p "$dest/$(dirname "$f")" && cp "$src/$f" "$dest/$f"; done
+	# Only finished runs (those with metrics.json): a run still training has a config and a log but
+	# no number, and a later sitting must train it again rather than find it half published.
+	(cd "$src" && find runs -type f -name metrics.json) | while read -r m; do
+		run="$(dirname "$m")"
+		mkdir -p "$dest/$run"
+		for f in config.json metrics.json encoder.json metrics.jsonl; do
+			if [[ -f "$src/$run/$f" ]]; then cp "$src/$run/$f" "$dest/$run/$f"; fi
+		done
+	done
 fi
 echo "published $src -> $dest"
