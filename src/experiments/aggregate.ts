@@ -86,6 +86,7 @@ export async function aggregate(
 				label: cell.label,
 				cells: stats.cells,
 				paper: cell.paper,
+				...(cell.data.kind === "baseline" ? { baseline: true } : {}),
 				runs: stats.runs,
 				...(failed ? { failed } : {}),
 			};

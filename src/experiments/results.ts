@@ -40,6 +40,8 @@ export interface ResultRow {
 	cells: Record<string, Stat | null>;
 	/** The paper's number for orientation, by metric key, as printed in the paper. */
 	paper?: Record<string, number | string>;
+	/** A no-training bar (raw pixels, a random encoder): the verdict always names it. */
+	baseline?: boolean;
 	runs: RunLink[];
 	/** Runs whose training or evaluation failed (or was blocked) in the last sitting: not in the cells. */
 	failed?: string[];

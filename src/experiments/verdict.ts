@@ -7,8 +7,9 @@ const MAX_NAMED = 4;
 
 /**
  * Ranks the measured rows on `metric` (default the table's first column) and says who wins and
- * by how much against each other row (the runner-up and the last row when there are more than
- * MAX_NAMED others); null when fewer than two rows are measured.
+ * by how much against each other row (when there are more than MAX_NAMED others: the runner-up,
+ * every baseline row, which is the bar a learned encoder must clear, and the last row); null when
+ * fewer than two rows are measured.
  * With one seed the sentence says that small gaps may be seed noise.
  */
 export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metric?: string): string | null {
@@ -17,7 +18,7 @@ export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metri
 	const measured = table.rows
 		.flatMap((row) => {
 			const stat = row.cells[column.key];
-			return stat ? [{ label: row.label, stat }] : [];
+			return stat ? [{ label: row.label, stat, baseline: row.baseline === true }] : [];
 		})
 		.sort((a, b) => (column.better === "lower" ? a.stat.mean - b.stat.mean : b.stat.mean - a.stat.mean));
 	if (measured.length < 2) return null;
@@ -26,8 +27,9 @@ export function tableVerdict(table: Pick<ResultTable, "metrics" | "rows">, metri
 	const gap = (a: number, b: number) => (Math.abs(a - b) * scale).toFixed(1);
 	const [first, ...others] = measured;
 	const value = (s: (typeof measured)[number]) => `${formatValue(s.stat.mean, column.unit)}${column.unit ?? ""}`;
-	// Every other row when there are few; else the runner-up and the last.
-	const named = others.length <= MAX_NAMED ? others : [others[0], others[others.length - 1]];
+	// Every other row when there are few; else the runner-up, the baselines and the last, in rank order.
+	const named =
+		others.length <= MAX_NAMED ? others : others.filter((o, i) => i === 0 || o.baseline || i === others.length - 1);
 	const ahead = named
 		.map((o, i) => `${o.label} at ${value(o)} by ${gap(first.stat.mean, o.stat.mean)}${i === 0 ? points : ""}`)
 		.join(named.length === 2 ? " and " : "; "); // labels may hold commas

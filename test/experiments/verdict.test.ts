@@ -40,6 +40,13 @@ describe("tableVerdict", () => {
 		);
 	});
 
+	it("in a long table also names every baseline row, the bar a learned encoder must clear", () => {
+		const rows = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95].map((v, i) => ({ ...row(`r${i}`, [v]), baseline: i === 2 }));
+		expect(tableVerdict({ metrics, rows })).toMatch(
+			/ahead of r4 at 90\.0% by 5\.0 points; r2 at 80\.0% by 15\.0; r0 at 70\.0% by 25\.0\. One seed/,
+		);
+	});
+
 	it("says nothing when fewer than two rows are measured, or for an unknown metric", () => {
 		expect(tableVerdict({ metrics, rows: [row("a", [0.8]), row("b", null)] })).toBeNull();
 		expect(tableVerdict({ metrics, rows: [row("a", [0.8]), row("b", [0.7])] }, "transfer")).toBeNull();
