@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -58,15 +59,15 @@ class OneThread {
 };
 
 /**
- * Whether a backward-weights convolution runs on one thread: bf16 with a strided filter
- * larger than 1x1. oneDNN 2.6's jit_bf16 kernel for these splits the batch over threads and
+ * Whether a backward-weights convolution runs on one thread: bf16 with a strided filter larger
+ * than 1x1. oneDNN 2.6's jit_bf16 kernel for these splits the batch over threads and
  * waits for both at a spinning barrier; with the cores shared by another process it measured
  * 50-150 times its quiet time, one thread about 1.1-1.8 times (docs/performance.md, "bf16 under
  * contention"). Fixed by shape, not by load, so that results never depend on the machine's load.
  */
-bool singleThreaded(ConvKind kind, const ConvParams& p) {
-  return kind == ConvKind::kBackwardWeights && precision() == Precision::kBf16 &&
-         (p.strideH > 1 || p.strideW > 1) && (p.kh > 1 || p.kw > 1);
+bool singleThreadedBackwardWeights(const ConvParams& p) {
+  return precision() == Precision::kBf16 && (p.strideH > 1 || p.strideW > 1) &&
+         (p.kh > 1 || p.kw > 1);
 }
 
 PlanArg makeArg(int dnnlArg, const memory::desc& userMd, const memory::desc& primMd,
@@ -145,17 +146,18 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
     case ConvKind::kBackwardWeights: {
       dnnl::convolution_backward_weights::desc d(algo, inSrc, anyWei, inDst, strides,
                                                  dilates, padL, padR);
-      std::unique_ptr<OneThread> oneThread;
-      if (singleThreaded(kind, p)) oneThread = std::make_unique<OneThread>();
+      const bool oneThread = singleThreadedBackwardWeights(p);
+      std::optional<OneThread> limit;
+      if (oneThread) limit.emplace();
       dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, fwdPd);
       plan->prim = dnnl::convolution_backward_weights(pd);
-      oneThread.reset();
+      limit.reset();
       plan->a = makeArg(DNNL_ARG_SRC, userSrc, pd.src_desc(), false, 0);
       plan->b = makeArg(DNNL_ARG_DIFF_DST, userDst, pd.diff_dst_desc(), false, 1);
       plan->out = makeArg(DNNL_ARG_DIFF_WEIGHTS, userWei, pd.diff_weights_desc(), true, 2);
       plan->scratchpadMd = pd.scratchpad_desc();
       plan->impl = pd.impl_info_str();
-      if (singleThreaded(kind, p)) plan->impl += " (1 thread)";
+      if (oneThread) plan->impl += " (1 thread)";
       break;
     }
   }

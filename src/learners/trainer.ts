@@ -304,7 +304,6 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 /** Which parameters get weight decay: convolution and dense weights (names ending in .weight). */
 export const decaysWeight = (name: string): boolean => name.endsWith(".weight");
 
-/** The config saved in the run directory (what a resume must match). */
 /** A resumed run keeps the precision it started with unless one is asked for ("auto" is not a request). */
 async function resumedPrecision(out: string, requested: PrecisionRequest): Promise<PrecisionRequest> {
 	if (requested !== "auto") return requested;
@@ -317,6 +316,7 @@ async function resumedPrecision(out: string, requested: PrecisionRequest): Promi
 	return requested;
 }
 
+/** The config saved in the run directory (what a resume must match). */
 function savedConfig(o: ResolvedTrainOptions): Record<string, unknown> {
 	return { format: "genrep-train/1", ...o, steps: o.steps ?? null };
 }

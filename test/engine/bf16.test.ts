@@ -89,7 +89,7 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 	it("strided 3x3 filter gradients run on one thread in bf16, so they give the same bits every time", () => {
 		const addon = loadNativeAddon().addon;
 		if (!addon) throw new Error("bf16 is available, so the addon must be loaded");
-		const describe = (stride: number, k: number, precision: "fp32" | "bf16") => {
+		const implOf = (stride: number, k: number, precision: "fp32" | "bf16") => {
 			setNativePrecision(precision);
 			const info = conv2DInfo([4, 16, 16, 8], [k, k, 8, 16], { strides: stride, pad: "same" });
 			const params = convParams(info);
@@ -100,10 +100,10 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 		};
 		// docs/performance.md, "bf16 under contention": oneDNN's 2-thread jit_bf16 kernel for
 		// these waits at a spinning barrier and slows 50-150 times when the cores are shared.
-		expect(describe(2, 3, "bf16")).toMatch(/bf16.*\(1 thread\)$/);
-		expect(describe(1, 3, "bf16")).not.toMatch(/1 thread/);
-		expect(describe(2, 1, "bf16")).not.toMatch(/1 thread/);
-		expect(describe(2, 3, "fp32")).not.toMatch(/1 thread/);
+		expect(implOf(2, 3, "bf16")).toMatch(/bf16.*\(1 thread\)$/);
+		expect(implOf(1, 3, "bf16")).not.toMatch(/1 thread/);
+		expect(implOf(2, 1, "bf16")).not.toMatch(/1 thread/);
+		expect(implOf(2, 3, "fp32")).not.toMatch(/1 thread/);
 		const dw = () => tf.grad((b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xs, b as tf.Tensor4D, 2, "same"))))(ws);
 		const first = both(dw).bf16;
 		const again = both(dw).bf16;
