@@ -206,10 +206,14 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		let lastCheckpoint = performance.now();
 		let lastLoss: number | null = null;
 		const checkpoint = async (step: number) => {
+			// One reading of the clocks for both files: the card then states exactly what a resume
+			// starts from, so a resumed run's totals always exceed the card's at its checkpoint.
+			const seconds = elapsed().toFixed(3);
+			const cpu = cpuSeconds().toFixed(3);
 			await saveCheckpoint(checkpointPath, stores, {
 				step,
 				seed: o.seed,
-				metadata: { seconds: elapsed().toFixed(3), cpuSeconds: cpuSeconds().toFixed(3), format: "genrep-train/1" },
+				metadata: { seconds, cpuSeconds: cpu, format: "genrep-train/1" },
 			});
 			const card = {
 				encoder: o.encoder,
@@ -230,8 +234,8 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 				normalisation: INPUT_NORMALISATION,
 				command: options.command ?? null,
 				config: savedConfig(o),
-				seconds: Number(elapsed().toFixed(3)),
-				cpuSeconds: Number(cpuSeconds().toFixed(3)),
+				seconds: Number(seconds),
+				cpuSeconds: Number(cpu),
 			});
 			lastCheckpoint = performance.now();
 			killPoint("train-checkpoint");

@@ -31,8 +31,9 @@ describe("genrep train", () => {
 		expect(resumed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([]);
 		expect(resumed.status).toBe(0);
 		expect(resumed.stdout).toMatch(/trained 40 steps \(resumed at step 32\)/);
-		// The resumed card's CPU time counts both sittings: more than the first one's 32 steps,
-		// which a count of the last sitting's 8 steps alone would not reach.
+		// The resumed card's times count both sittings: the checkpoint's figures (the same reading
+		// as the killed run's card) plus the last sitting's 8 steps, so strictly more than the card's
+		// whatever the machine's load; a count of the last sitting alone would not reach them.
 		const resumedCard = JSON.parse(await readFile(join(killed, "encoder.json"), "utf8"));
 		expect(resumedCard.cpuSeconds).toBeGreaterThan(card.cpuSeconds);
 		expect(resumedCard.seconds).toBeGreaterThan(card.seconds);
