@@ -36,10 +36,12 @@ struct ArgError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+constexpr size_t kMaxArgs = 20;
+
 struct Args {
   napi_env env;
-  size_t argc = 16;
-  napi_value argv[16];
+  size_t argc = kMaxArgs;
+  napi_value argv[kMaxArgs];
 };
 
 Args getArgs(napi_env env, napi_callback_info info, size_t expected) {
@@ -48,6 +50,8 @@ Args getArgs(napi_env env, napi_callback_info info, size_t expected) {
   if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) {
     throw ArgError("could not read arguments");
   }
+  // napi reports the call's count even where it is more than argv holds.
+  if (a.argc > kMaxArgs) throw ArgError("at most " + std::to_string(kMaxArgs) + " arguments");
   if (a.argc < expected) {
     throw ArgError("expected " + std::to_string(expected) + " arguments, got " +
                    std::to_string(a.argc));
@@ -126,6 +130,11 @@ float* tensorAt(const Heap& heap, int64_t offset, int64_t elements, const char* 
                    std::to_string(heap.bytes) + " bytes)");
   }
   return reinterpret_cast<float*>(heap.data + offset);
+}
+
+/** tensorAt, or nullptr where the offset is -1 (an optional tensor left out). */
+float* optionalTensorAt(const Heap& heap, int64_t offset, int64_t elements, const char* what) {
+  return offset == -1 ? nullptr : tensorAt(heap, offset, elements, what);
 }
 
 /** The int32 values of an Int32Array argument of exactly `count` elements. */
@@ -304,8 +313,10 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 }
 
 // batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon
-//                  [, runningMeanIn, runningVarIn, runningMeanOut, runningVarOut, momentum])
-// With the five extra arguments it also writes the running statistics' update.
+//                  [, runningMeanIn, runningVarIn, runningMeanOut, runningVarOut, momentum
+//                   [, residual, relu]])
+// With the five running arguments it also writes the running statistics' update; with the
+// last two, y = relu?(bn(x) + residual?) (residual -1: none; relu 0 or 1).
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormForward", [&] {
     Args a = getArgs(env, info, 10);
@@ -314,7 +325,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 8, "channels");
     const double epsilon = getDouble(a, 9, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
-    if (a.argc != 10 && a.argc != 15) throw ArgError("expected 10 or 15 arguments");
+    if (a.argc != 10 && a.argc != 15 && a.argc != 17) throw ArgError("expected 10, 15 or 17 arguments");
     const int64_t count = elementCount({rows, c}, "x");
     float* mean = tensorAt(heap, getInt(a, 5, "mean"), c, "mean");
     float* variance = tensorAt(heap, getInt(a, 6, "variance"), c, "variance");
@@ -323,7 +334,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     float* meanOut = nullptr;
     float* varOut = nullptr;
     double momentum = 0;
-    if (a.argc == 15) {
+    if (a.argc >= 15) {
       meanIn = tensorAt(heap, getInt(a, 10, "runningMeanIn"), c, "runningMeanIn");
       varIn = tensorAt(heap, getInt(a, 11, "runningVarIn"), c, "runningVarIn");
       meanOut = tensorAt(heap, getInt(a, 12, "runningMeanOut"), c, "runningMeanOut");
@@ -331,10 +342,19 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
       momentum = getDouble(a, 14, "momentum");
       if (momentum < 0 || momentum > 1) throw ArgError("momentum must be in [0, 1]");
     }
+    const float* residual = nullptr;
+    bool relu = false;
+    if (a.argc == 17) {
+      residual = optionalTensorAt(heap, getInt(a, 15, "residual"), count, "residual");
+      const int64_t r = getInt(a, 16, "relu");
+      if (r != 0 && r != 1) throw ArgError("relu must be 0 or 1");
+      relu = r == 1;
+    }
     genrep::batchNormForward(
         tensorAt(heap, getInt(a, 1, "x"), count, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
-        tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), tensorAt(heap, getInt(a, 4, "y"), count, "y"),
-        mean, variance, rows, c, static_cast<float>(epsilon));
+        tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), residual, relu,
+        tensorAt(heap, getInt(a, 4, "y"), count, "y"), mean, variance, rows, c,
+        static_cast<float>(epsilon));
     if (meanOut != nullptr) {
       genrep::batchNormRunningUpdate(mean, variance, meanIn, varIn, meanOut, varOut, rows, c, momentum);
     }
@@ -342,7 +362,10 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormBackward(memory, dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon)
+// batchNormBackward(memory, dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon
+//                   [, y, dmasked])
+// With y (the forward's ReLU output) dy is masked by step(y) first, and with dmasked (-1: none)
+// the masked dy, the residual's gradient, is written there too.
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormBackward", [&] {
     Args a = getArgs(env, info, 12);
@@ -351,12 +374,20 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 10, "channels");
     const double epsilon = getDouble(a, 11, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
+    if (a.argc != 12 && a.argc != 14) throw ArgError("expected 12 or 14 arguments");
     const int64_t count = elementCount({rows, c}, "x");
+    const float* y = nullptr;
+    float* dmasked = nullptr;
+    if (a.argc == 14) {
+      y = tensorAt(heap, getInt(a, 12, "y"), count, "y");
+      dmasked = optionalTensorAt(heap, getInt(a, 13, "dmasked"), count, "dmasked");
+    }
     genrep::batchNormBackward(
         tensorAt(heap, getInt(a, 1, "dy"), count, "dy"), tensorAt(heap, getInt(a, 2, "x"), count, "x"),
         tensorAt(heap, getInt(a, 3, "mean"), c, "mean"),
         tensorAt(heap, getInt(a, 4, "variance"), c, "variance"),
-        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
+        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), y, dmasked,
+        tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
         tensorAt(heap, getInt(a, 7, "dgamma"), c, "dgamma"), tensorAt(heap, getInt(a, 8, "dbeta"), c, "dbeta"),
         rows, c, static_cast<float>(epsilon));
     return undefinedValue(env);

@@ -42,10 +42,12 @@ void reluGrad(const float* dy, const float* x, float* out, int64_t n);
 /**
  * Training-mode batch norm of x [rows, channels]: per-channel batch mean and biased variance,
  * y = (x - mean) / sqrt(var + epsilon) * gamma + beta. Statistics accumulate in double.
+ * With a residual [rows, channels] (else nullptr) y += residual, and with relu y = relu(y),
+ * in that order: a ResNet block's tail, the bits of tf.relu(tf.add(bn, residual)).
  */
-void batchNormForward(const float* x, const float* gamma, const float* beta, float* y,
-                      float* mean, float* variance, int64_t rows, int64_t channels,
-                      float epsilon);
+void batchNormForward(const float* x, const float* gamma, const float* beta,
+                      const float* residual, bool relu, float* y, float* mean, float* variance,
+                      int64_t rows, int64_t channels, float epsilon);
 
 /**
  * The running statistics' momentum update (PyTorch's convention, which genrep's BatchNorm
@@ -62,10 +64,12 @@ void batchNormRunningUpdate(const float* mean, const float* variance, const floa
 /**
  * Gradient of batchNormForward given dy: dbeta = sum(dy), dgamma = sum(dy * xhat),
  * dx = gamma * rstd * (dy - dbeta / rows - xhat * dgamma / rows), xhat = (x - mean) * rstd.
+ * Given y, the forward's ReLU output (else nullptr), dy is first masked: g = dy * step(y), which
+ * is also the residual's gradient, written to dmasked when that is not nullptr.
  */
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
-                       const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
-                       int64_t channels, float epsilon);
+                       const float* gamma, const float* y, float* dmasked, float* dx, float* dgamma,
+                       float* dbeta, int64_t rows, int64_t channels, float epsilon);
 
 /**
  * Softmax cross-entropy of logits [rows, classes] against label probabilities y (one-hot

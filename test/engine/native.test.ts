@@ -4,7 +4,11 @@ import "@tensorflow/tfjs-backend-wasm";
 // Gradient functions (tf.grads); the bare tfjs-core entry point does not register them.
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from "../../src/engine/native/batchNormKernels.js";
+import {
+	BATCH_NORM_GRAD_KERNEL,
+	BATCH_NORM_KERNEL,
+	BATCH_NORM_RELU_KERNEL,
+} from "../../src/engine/native/batchNormKernels.js";
 import { MULTI_POSITIVE_KERNEL } from "../../src/engine/native/contrastiveKernel.js";
 import {
 	loadNativeAddon,
@@ -110,6 +114,7 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			"Exp",
 			"Tanh",
 			BATCH_NORM_KERNEL,
+			BATCH_NORM_RELU_KERNEL,
 			BATCH_NORM_GRAD_KERNEL,
 			SGD_KERNEL,
 			SOFTMAX_CROSS_ENTROPY_KERNEL,
@@ -424,6 +429,10 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		expect(() => addon.batchNormForward(memory, 0, 0, 0, 0, 0, 0, 2 ** 40, 2 ** 40, 1e-5)).toThrow(/overflows 64 bits/);
 		expect(() => addon.unary(0, memory, 2 ** 52, 0, 2 ** 40, 0)).toThrow(/runs past the memory|overflows/);
 		expect(() => addon.batchNormBackward(memory, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1e-5)).toThrow(/rows/);
+		// More arguments than the addon reads are refused, not read past its argument array.
+		expect(() => (addon.unary as (...a: unknown[]) => void)(0, memory, 0, 4, 1, 0, ...new Array(20).fill(0))).toThrow(
+			/at most 20 arguments/,
+		);
 	});
 
 	it("restores the previous kernels on unregister, and registers again", async () => {

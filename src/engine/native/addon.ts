@@ -59,7 +59,8 @@ export interface NativeAddon {
 	/**
 	 * Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance; with
 	 * the five optional arguments also the running statistics' momentum update (unbiased
-	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut.
+	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut; with the last
+	 * two y = relu?(bn(x) + residual?) (residual -1: none; relu 0 or 1).
 	 */
 	batchNormForward(
 		memory: ArrayBuffer,
@@ -77,8 +78,14 @@ export interface NativeAddon {
 		runningMeanOut?: number,
 		runningVarOut?: number,
 		momentum?: number,
+		residual?: number,
+		relu?: number,
 	): void;
-	/** Its gradient: dx [rows, channels], dgamma and dbeta [channels]. */
+	/**
+	 * Its gradient: dx [rows, channels], dgamma and dbeta [channels]. Given y, the forward's
+	 * ReLU output, dy is masked by step(y) first; given dmasked (-1: none) that masked dy, the
+	 * residual's gradient, is written there.
+	 */
 	batchNormBackward(
 		memory: ArrayBuffer,
 		dy: number,
@@ -92,6 +99,8 @@ export interface NativeAddon {
 		rows: number,
 		channels: number,
 		epsilon: number,
+		y?: number,
+		dmasked?: number,
 	): void;
 	/**
 	 * Softmax cross-entropy of logits [rows, classes] against labels [rows, classes]: loss

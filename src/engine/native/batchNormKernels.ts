@@ -3,7 +3,7 @@ import type { NativeAddon } from "./addon.js";
 import { makeOutputsWith, offsetOf, type WasmBackendLike } from "./heap.js";
 
 /**
- * Training-mode batch norm as two kernels genrep defines (tfjs has no training batch norm
+ * Training-mode batch norm as kernels genrep defines (tfjs has no training batch norm
  * kernel): inputs {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean, variance];
  * with inputs runningMean [C] and runningVar [C] and attr momentum also -> [..., new running
  * mean, new running variance] (the momentum update, unbiased variance, in the same call).
@@ -11,13 +11,24 @@ import { makeOutputsWith, offsetOf, type WasmBackendLike } from "./heap.js";
  * ops elsewhere).
  */
 export const BATCH_NORM_KERNEL = "GenrepBatchNormTraining";
-/** Its gradient: inputs {dy, x, mean, variance, gamma}, attrs {epsilon} -> [dx, dgamma, dbeta]. */
+/**
+ * The same with a ResNet block's tail fused in: y = relu(bn(x) + residual), the residual (an
+ * optional input, same shape as x) added only when the attr `residual` is true.
+ */
+export const BATCH_NORM_RELU_KERNEL = "GenrepBatchNormReluTraining";
+/**
+ * The gradient of both: inputs {dy, x, mean, variance, gamma}, attrs {epsilon} -> [dx, dgamma,
+ * dbeta]; with input y (BATCH_NORM_RELU_KERNEL's output) dy is masked by step(y) first, and with
+ * attr residual also -> [..., d residual] (the masked dy).
+ */
 export const BATCH_NORM_GRAD_KERNEL = "GenrepBatchNormGrad";
 
 export interface BatchNormAttrs {
 	epsilon: number;
 	/** Weight of the batch in the running statistics' update (with the running inputs). */
 	momentum?: number;
+	/** BATCH_NORM_RELU_KERNEL and its gradient: the residual input is there. */
+	residual?: boolean;
 }
 
 /** rows x channels of x when x and every per-channel input are float32 and fit; else null. */
@@ -30,60 +41,87 @@ function geometry(x: TensorInfo, perChannel: TensorInfo[]): { rows: number; chan
 	return { rows: size / channels, channels };
 }
 
+/** True when t is a float32 tensor of x's shape. */
+function likeX(t: TensorInfo, x: TensorInfo): boolean {
+	return t.dtype === "float32" && util.arraysEqual(t.shape, x.shape);
+}
+
+export interface BatchNormInputs {
+	x: TensorInfo;
+	gamma: TensorInfo;
+	beta: TensorInfo;
+	runningMean?: TensorInfo;
+	runningVar?: TensorInfo;
+	residual?: TensorInfo;
+}
+
+/** Both forward kernels; `relu` for BATCH_NORM_RELU_KERNEL. */
 export function runBatchNorm(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
-	inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo; runningMean?: TensorInfo; runningVar?: TensorInfo },
+	inputs: BatchNormInputs,
 	attrs: BatchNormAttrs,
+	relu = false,
 ): TensorInfo[] | null {
 	const { x, gamma, beta, runningMean, runningVar } = inputs;
 	const running = runningMean && runningVar ? [runningMean, runningVar] : [];
 	if ((runningMean || runningVar) && running.length === 0) return null;
+	const residual = relu && attrs.residual ? inputs.residual : undefined;
+	if (relu && attrs.residual && !(residual && likeX(residual, x))) return null;
 	const g = geometry(x, [gamma, beta, ...running]);
 	if (!g || !(attrs.epsilon >= 0)) return null;
 	const momentum = attrs.momentum;
 	if (running.length > 0 && !(typeof momentum === "number" && momentum >= 0 && momentum <= 1)) return null;
+	if (relu && running.length === 0) return null; // the fused kernel is only ever called with them
 	const [xo, go, bo, ...ro] = [x, gamma, beta, ...running].map((t) => offsetOf(backend, t));
+	const residualOffset = residual ? offsetOf(backend, residual) : -1;
 	const c = g.channels;
 	const shapes = [[...x.shape], [c], [c], ...running.map(() => [c])];
 	return makeOutputsWith(backend, shapes, (memory, [y, mean, variance, meanOut, varOut]) => {
 		if (running.length === 0) {
 			addon.batchNormForward(memory, xo, go, bo, y, mean, variance, g.rows, c, attrs.epsilon);
-		} else {
-			const [mi, vi] = ro;
-			addon.batchNormForward(
-				memory,
-				xo,
-				go,
-				bo,
-				y,
-				mean,
-				variance,
-				g.rows,
-				c,
-				attrs.epsilon,
-				mi,
-				vi,
-				meanOut,
-				varOut,
-				momentum,
-			);
+			return;
 		}
+		const [mi, vi] = ro;
+		const tail = relu ? [residualOffset, 1] : [];
+		addon.batchNormForward(
+			memory,
+			xo,
+			go,
+			bo,
+			y,
+			mean,
+			variance,
+			g.rows,
+			c,
+			attrs.epsilon,
+			mi,
+			vi,
+			meanOut,
+			varOut,
+			momentum,
+			...tail,
+		);
 	});
 }
 
 export function runBatchNormGrad(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
-	inputs: { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo },
+	inputs: { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo; y?: TensorInfo },
 	attrs: BatchNormAttrs,
 ): TensorInfo[] | null {
-	const { dy, x, mean, variance, gamma } = inputs;
+	const { dy, x, mean, variance, gamma, y } = inputs;
 	const g = geometry(x, [mean, variance, gamma]);
-	if (!g || dy.dtype !== "float32" || !util.arraysEqual(dy.shape, x.shape) || !(attrs.epsilon >= 0)) return null;
+	if (!g || !likeX(dy, x) || !(attrs.epsilon >= 0)) return null;
+	if (y && !likeX(y, x)) return null;
+	const withResidual = y !== undefined && attrs.residual === true;
 	const offsets = [dy, x, mean, variance, gamma].map((t) => offsetOf(backend, t));
-	return makeOutputsWith(backend, [[...x.shape], [g.channels], [g.channels]], (memory, [dx, dgamma, dbeta]) => {
+	const yOffset = y ? offsetOf(backend, y) : -1;
+	const shapes = [[...x.shape], [g.channels], [g.channels], ...(withResidual ? [[...x.shape]] : [])];
+	return makeOutputsWith(backend, shapes, (memory, [dx, dgamma, dbeta, dmasked]) => {
 		const [dyo, xo, mo, vo, go] = offsets;
-		addon.batchNormBackward(memory, dyo, xo, mo, vo, go, dx, dgamma, dbeta, g.rows, g.channels, attrs.epsilon);
+		const tail = y ? [yOffset, withResidual ? dmasked : -1] : [];
+		addon.batchNormBackward(memory, dyo, xo, mo, vo, go, dx, dgamma, dbeta, g.rows, g.channels, attrs.epsilon, ...tail);
 	});
 }

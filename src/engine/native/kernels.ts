@@ -13,7 +13,9 @@ import { BinaryOp, type NativeAddon, UnaryOp } from "./addon.js";
 import {
 	BATCH_NORM_GRAD_KERNEL,
 	BATCH_NORM_KERNEL,
+	BATCH_NORM_RELU_KERNEL,
 	type BatchNormAttrs,
+	type BatchNormInputs,
 	runBatchNorm,
 	runBatchNormGrad,
 } from "./batchNormKernels.js";
@@ -86,12 +88,9 @@ const NATIVE_KERNELS: Record<string, NativeRun> = {
 	[tf.Exp]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.exp, inputs.x),
 	[tf.Tanh]: (addon, backend, inputs) => runUnary(addon, backend, UnaryOp.tanh, inputs.x),
 	[BATCH_NORM_KERNEL]: (addon, backend, inputs, attrs) =>
-		runBatchNorm(
-			addon,
-			backend,
-			inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo },
-			attrs as unknown as BatchNormAttrs,
-		),
+		runBatchNorm(addon, backend, inputs as unknown as BatchNormInputs, attrs as unknown as BatchNormAttrs),
+	[BATCH_NORM_RELU_KERNEL]: (addon, backend, inputs, attrs) =>
+		runBatchNorm(addon, backend, inputs as unknown as BatchNormInputs, attrs as unknown as BatchNormAttrs, true),
 	[BATCH_NORM_GRAD_KERNEL]: (addon, backend, inputs, attrs) =>
 		runBatchNormGrad(
 			addon,
@@ -160,7 +159,7 @@ function wrap(name: string, run: NativeRun, addon: NativeAddon, previous?: Kerne
  * Replaces the wasm backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and
  * BatchMatMul with oneDNN kernels, and Add, Sub, Multiply, Relu, Step, Exp and Tanh on large tensors
  * with OpenMP loops, all on every core, when the native addon is built; adds genrep's
- * training batch-norm kernels (BATCH_NORM_KERNEL and its gradient), the fused SGD step
+ * training batch-norm kernels (BATCH_NORM_KERNEL, BATCH_NORM_RELU_KERNEL with a block's residual add and ReLU fused in, and their gradient), the fused SGD step
  * (SGD_KERNEL), softmax cross-entropy (SOFTMAX_CROSS_ENTROPY_KERNEL), ReLU's gradient
  * (RELU_GRAD_KERNEL), the multi-positive
  * contrastive loss (MULTI_POSITIVE_KERNEL) and global average pooling (MEAN_POOL_KERNEL and its

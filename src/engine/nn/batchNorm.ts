@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { batchNormTraining } from "./batchNormOp.js";
+import { type BatchNormResult, batchNormReluTraining, batchNormTraining, type RunningStats } from "./batchNormOp.js";
 import { filled, type ParamStore } from "./params.js";
 
 export interface BatchNormOptions {
@@ -44,25 +44,44 @@ export class BatchNorm {
 			const perSample = scale !== undefined || shift !== undefined;
 			const gamma = perSample || !this.gamma ? tf.ones([this.channels]) : this.gamma;
 			const beta = perSample || !this.beta ? tf.zeros([this.channels]) : this.beta;
-			// The running statistics' update comes out of the same (native) kernel.
-			const { y, mean, variance, running } = batchNormTraining(
-				x,
-				gamma as tf.Tensor1D,
-				beta as tf.Tensor1D,
-				this.epsilon,
-				{
-					mean: this.runningMean as tf.Tensor as tf.Tensor1D,
-					variance: this.runningVar as tf.Tensor as tf.Tensor1D,
-					momentum: this.momentum,
-				},
+			const y = this.track(
+				batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, this.epsilon, this.running()),
 			);
-			const next = running as { mean: tf.Tensor1D; variance: tf.Tensor1D };
-			this.runningMean.assign(next.mean);
-			this.runningVar.assign(next.variance);
-			tf.dispose([mean, variance, next.mean, next.variance]);
 			return this.affine(y, scale, shift) as T;
 		}
 		return this.inference(x, scale ?? this.gamma ?? undefined, shift ?? this.beta ?? undefined) as T;
+	}
+
+	/**
+	 * relu(apply(x) + residual): a ResNet block's tail. In training with the layer's own scale and
+	 * shift it is one fused op (batchNormReluTraining: the same bits, fewer passes).
+	 */
+	applyRelu<T extends tf.Tensor>(x: T, training: boolean, residual?: tf.Tensor): T {
+		if (training) {
+			const gamma = (this.gamma ?? tf.ones([this.channels])) as tf.Tensor1D;
+			const beta = (this.beta ?? tf.zeros([this.channels])) as tf.Tensor1D;
+			return this.track(batchNormReluTraining(x, gamma, beta, this.epsilon, this.running(), residual)) as T;
+		}
+		const y = this.apply(x, false);
+		return tf.relu(residual ? tf.add(y, residual) : y) as T;
+	}
+
+	private running(): RunningStats {
+		return {
+			mean: this.runningMean as tf.Tensor as tf.Tensor1D,
+			variance: this.runningVar as tf.Tensor as tf.Tensor1D,
+			momentum: this.momentum,
+		};
+	}
+
+	/** Takes in a training op's running-statistics update (computed in the same kernel); returns y. */
+	private track(result: BatchNormResult): tf.Tensor {
+		const { y, mean, variance, running } = result;
+		const next = running as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+		this.runningMean.assign(next.mean);
+		this.runningVar.assign(next.variance);
+		tf.dispose([mean, variance, next.mean, next.variance]);
+		return y;
 	}
 
 	/**

@@ -48,10 +48,10 @@ export class BasicBlock {
 	}
 
 	apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-		const h = tf.relu(this.bn1.apply(this.conv1.apply(x), training)); // [N, H/s, W/s, out]
-		const y = this.bn2.apply(this.conv2.apply(h), training);
+		const h = this.bn1.applyRelu(this.conv1.apply(x), training); // [N, H/s, W/s, out]
 		const skip = this.shortcut ? this.shortcut.bn.apply(this.shortcut.conv.apply(x), training) : x;
-		return tf.relu(tf.add(y, skip)) as tf.Tensor4D;
+		// relu(bn2(conv2(h)) + skip), one fused pass in training
+		return this.bn2.applyRelu(this.conv2.apply(h), training, skip);
 	}
 }
 
@@ -101,7 +101,7 @@ export class ResNet {
 
 	/** images [N, H, W, C] in [-1, 1] -> features [N, featureDim] */
 	apply(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
-		let h = tf.relu(this.stemBn.apply(this.stem.apply(images), training)); // [N, H/s, W/s, w0]
+		let h: tf.Tensor4D = this.stemBn.applyRelu(this.stem.apply(images), training); // [N, H/s, W/s, w0]
 		if (this.stemName === "imagenet") h = tf.maxPool(h, 3, 2, "same"); // [N, H/4, W/4, w0]
 		for (const stage of this.stages) for (const block of stage) h = block.apply(h, training);
 		return globalAvgPool(h); // [N, featureDim]
