@@ -131,13 +131,20 @@ void batchNormBackwardPasses(const float* dy, const float* x, const float* mean,
   columnSums(rows, c, 2, sums, [&](int64_t r, float* acc) {
     const float* dyr = dy + r * c;
     const float* xr = x + r * c;
-    const float* yr = kMask ? y + r * c : nullptr;
-    float* dm = kStore ? dmasked + r * c : nullptr;
+    const float* gr = dyr;
+    if (kStore) {
+      // The masked row first, in a loop of its own: with the store in the sums' loop GCC left
+      // that loop scalar. The sums then read the row back from L1.
+      const float* yr = y + r * c;
+      float* dm = dmasked + r * c;
+      for (int64_t j = 0; j < c; j++) dm[j] = reluMask(dyr[j], yr[j]);
+      gr = dm;
+    }
+    const float* yr = kMask && !kStore ? y + r * c : nullptr;
     float* s1 = acc;
     float* s2 = acc + c;
     for (int64_t j = 0; j < c; j++) {
-      const float g = kMask ? reluMask(dyr[j], yr[j]) : dyr[j];
-      if (kStore) dm[j] = g;
+      const float g = kMask && !kStore ? reluMask(gr[j], yr[j]) : gr[j];
       s1[j] += g;
       s2[j] += g * (xr[j] - mean[j]);
     }
