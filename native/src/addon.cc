@@ -362,10 +362,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormBackward(memory, dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon
-//                   [, y, dmasked])
-// With y (the forward's ReLU output) dy is masked by step(y) first, and with dmasked (-1: none)
-// the masked dy, the residual's gradient, is written there too.
+// batchNormBackward(memory, dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon)
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormBackward", [&] {
     Args a = getArgs(env, info, 12);
@@ -374,20 +371,12 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 10, "channels");
     const double epsilon = getDouble(a, 11, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
-    if (a.argc != 12 && a.argc != 14) throw ArgError("expected 12 or 14 arguments");
     const int64_t count = elementCount({rows, c}, "x");
-    const float* y = nullptr;
-    float* dmasked = nullptr;
-    if (a.argc == 14) {
-      y = tensorAt(heap, getInt(a, 12, "y"), count, "y");
-      dmasked = optionalTensorAt(heap, getInt(a, 13, "dmasked"), count, "dmasked");
-    }
     genrep::batchNormBackward(
         tensorAt(heap, getInt(a, 1, "dy"), count, "dy"), tensorAt(heap, getInt(a, 2, "x"), count, "x"),
         tensorAt(heap, getInt(a, 3, "mean"), c, "mean"),
         tensorAt(heap, getInt(a, 4, "variance"), c, "variance"),
-        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), y, dmasked,
-        tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
+        tensorAt(heap, getInt(a, 5, "gamma"), c, "gamma"), tensorAt(heap, getInt(a, 6, "dx"), count, "dx"),
         tensorAt(heap, getInt(a, 7, "dgamma"), c, "dgamma"), tensorAt(heap, getInt(a, 8, "dbeta"), c, "dbeta"),
         rows, c, static_cast<float>(epsilon));
     return undefinedValue(env);

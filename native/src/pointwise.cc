@@ -88,17 +88,6 @@ void columnSums(int64_t rows, int64_t channels, int64_t width, std::vector<doubl
 /** ReLU as tf.relu computes it: NaN stays NaN (NaN < 0 is false), -0 stays -0. */
 inline float reluOf(float v) { return v < 0.0f ? 0.0f : v; }
 
-/**
- * dy * step(v) with step's NaN rule, as two selects and a product: no branch, so loops over it
- * vectorise. v may be ReLU's input or its output: both are > 0 at the same places, and NaN at
- * the same places. tfjs's mul(dy, step(x)) bits.
- */
-inline float reluMask(float dy, float v) {
-  float m = v > 0.0f ? 1.0f : 0.0f;
-  m = v != v ? v : m;  // NaN: dy * NaN
-  return dy * m;
-}
-
 /** y = relu?(x * a + b + residual?) row by row, per-channel a and b: the forward's second pass. */
 template <bool kResidual, bool kRelu>
 void normalise(const float* x, const float* a, const float* b, const float* residual, float* y,
@@ -113,69 +102,6 @@ void normalise(const float* x, const float* a, const float* b, const float* resi
       if (kResidual) v = v + rr[j];
       if (kRelu) v = reluOf(v);
       yr[j] = v;
-    }
-  }
-}
-
-/**
- * The backward's two passes. kMask: dy is masked by ReLU's output y first (g = dy * step(y));
- * kStore: g is also written to dmasked (the residual's gradient), and the second pass reads it
- * back instead of masking again.
- */
-template <bool kMask, bool kStore>
-void batchNormBackwardPasses(const float* dy, const float* x, const float* mean,
-                             const float* variance, const float* gamma, const float* y,
-                             float* dmasked, float* dx, float* dgamma, float* dbeta, int64_t rows,
-                             int64_t c, float epsilon) {
-  std::vector<double> sums;  // [sum(g), sum(g * (x - mean))]
-  columnSums(rows, c, 2, sums, [&](int64_t r, float* acc) {
-    const float* dyr = dy + r * c;
-    const float* xr = x + r * c;
-    const float* gr = dyr;
-    if (kStore) {
-      // The masked row first, in a loop of its own: with the store in the sums' loop GCC left
-      // that loop scalar. The sums then read the row back from L1.
-      const float* yr = y + r * c;
-      float* dm = dmasked + r * c;
-      for (int64_t j = 0; j < c; j++) dm[j] = reluMask(dyr[j], yr[j]);
-      gr = dm;
-    }
-    const float* yr = kMask && !kStore ? y + r * c : nullptr;
-    float* s1 = acc;
-    float* s2 = acc + c;
-    for (int64_t j = 0; j < c; j++) {
-      const float g = kMask && !kStore ? reluMask(gr[j], yr[j]) : gr[j];
-      s1[j] += g;
-      s2[j] += g * (xr[j] - mean[j]);
-    }
-  });
-  // dx = g * k2 + x * k1 + k0 with per-channel constants (one fused pass).
-  std::vector<float> k2(static_cast<size_t>(c)), k1(static_cast<size_t>(c)),
-      k0(static_cast<size_t>(c));
-  for (int64_t j = 0; j < c; j++) {
-    const double rstd = 1.0 / std::sqrt(static_cast<double>(variance[j]) + epsilon);
-    const double db = sums[j];
-    const double dg = sums[c + j] * rstd;
-    dbeta[j] = static_cast<float>(db);
-    dgamma[j] = static_cast<float>(dg);
-    const double a = gamma[j] * rstd;
-    const double kx = -a * rstd * dg / rows;  // coefficient of (x - mean)
-    k2[j] = static_cast<float>(a);
-    k1[j] = static_cast<float>(kx);
-    k0[j] = static_cast<float>(-a * db / rows - kx * mean[j]);
-  }
-  const float* p2 = k2.data();
-  const float* p1 = k1.data();
-  const float* p0 = k0.data();
-#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* dyr = kStore ? dmasked + r * c : dy + r * c;
-    const float* xr = x + r * c;
-    const float* yr = kMask && !kStore ? y + r * c : nullptr;
-    float* o = dx + r * c;
-    for (int64_t j = 0; j < c; j++) {
-      const float g = kMask && !kStore ? reluMask(dyr[j], yr[j]) : dyr[j];
-      o[j] = g * p2[j] + xr[j] * p1[j] + p0[j];
     }
   }
 }
@@ -273,25 +199,58 @@ void batchNormRunningUpdate(const float* mean, const float* variance, const floa
 }
 
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
-                       const float* gamma, const float* y, float* dmasked, float* dx, float* dgamma,
-                       float* dbeta, int64_t rows, int64_t channels, float epsilon) {
-  if (y == nullptr) {
-    batchNormBackwardPasses<false, false>(dy, x, mean, variance, gamma, nullptr, nullptr, dx, dgamma,
-                                          dbeta, rows, channels, epsilon);
-  } else if (dmasked == nullptr) {
-    batchNormBackwardPasses<true, false>(dy, x, mean, variance, gamma, y, nullptr, dx, dgamma, dbeta,
-                                         rows, channels, epsilon);
-  } else {
-    batchNormBackwardPasses<true, true>(dy, x, mean, variance, gamma, y, dmasked, dx, dgamma, dbeta,
-                                        rows, channels, epsilon);
+                       const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
+                       int64_t channels, float epsilon) {
+  const int64_t c = channels;
+  std::vector<double> sums;  // [sum(dy), sum(dy * (x - mean))]
+  columnSums(rows, c, 2, sums, [&](int64_t r, float* acc) {
+    const float* dyr = dy + r * c;
+    const float* xr = x + r * c;
+    float* s1 = acc;
+    float* s2 = acc + c;
+    for (int64_t j = 0; j < c; j++) {
+      s1[j] += dyr[j];
+      s2[j] += dyr[j] * (xr[j] - mean[j]);
+    }
+  });
+  // dx = dy * k2 + x * k1 + k0 with per-channel constants (one fused pass).
+  std::vector<float> k2(static_cast<size_t>(c)), k1(static_cast<size_t>(c)),
+      k0(static_cast<size_t>(c));
+  for (int64_t j = 0; j < c; j++) {
+    const double rstd = 1.0 / std::sqrt(static_cast<double>(variance[j]) + epsilon);
+    const double db = sums[j];
+    const double dg = sums[c + j] * rstd;
+    dbeta[j] = static_cast<float>(db);
+    dgamma[j] = static_cast<float>(dg);
+    const double a = gamma[j] * rstd;
+    const double kx = -a * rstd * dg / rows;  // coefficient of (x - mean)
+    k2[j] = static_cast<float>(a);
+    k1[j] = static_cast<float>(kx);
+    k0[j] = static_cast<float>(-a * db / rows - kx * mean[j]);
+  }
+  const float* p2 = k2.data();
+  const float* p1 = k1.data();
+  const float* p0 = k0.data();
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * c;
+    const float* xr = x + r * c;
+    float* o = dx + r * c;
+    for (int64_t j = 0; j < c; j++) o[j] = dyr[j] * p2[j] + xr[j] * p1[j] + p0[j];
   }
 }
 
 void reluGrad(const float* dy, const float* x, float* out, int64_t n) {
-  // The branchy form (v > 0 ? 1 : isnan(v) ? v : 0) did not vectorise and mispredicted on the
-  // sign of every activation: 6-7x slower than the forward ReLU on the same tensor (reluMask).
+  // dy * step(x) with step's NaN rule, as two selects and a product: no branch, so the loop
+  // vectorises. The branchy form (v > 0 ? 1 : isnan(v) ? v : 0) did not, and mispredicted on
+  // the sign of every activation: 6-7x slower than the forward ReLU on the same tensor.
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = reluMask(dy[i], x[i]);
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    float m = v > 0.0f ? 1.0f : 0.0f;
+    m = v != v ? v : m;  // NaN: dy * NaN
+    out[i] = dy[i] * m;
+  }
 }
 
 void softmaxCrossEntropy(const float* logits, const float* y, float* loss, float* residual,

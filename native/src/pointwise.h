@@ -62,14 +62,13 @@ void batchNormRunningUpdate(const float* mean, const float* variance, const floa
                             int64_t channels, double momentum);
 
 /**
- * Gradient of batchNormForward given dy: dbeta = sum(dy), dgamma = sum(dy * xhat),
+ * Gradient of batchNormForward (without residual and ReLU; the fused forward's gradient is
+ * reluGrad on its output, then this) given dy: dbeta = sum(dy), dgamma = sum(dy * xhat),
  * dx = gamma * rstd * (dy - dbeta / rows - xhat * dgamma / rows), xhat = (x - mean) * rstd.
- * Given y, the forward's ReLU output (else nullptr), dy is first masked: g = dy * step(y), which
- * is also the residual's gradient, written to dmasked when that is not nullptr.
  */
 void batchNormBackward(const float* dy, const float* x, const float* mean, const float* variance,
-                       const float* gamma, const float* y, float* dmasked, float* dx, float* dgamma,
-                       float* dbeta, int64_t rows, int64_t channels, float epsilon);
+                       const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t rows,
+                       int64_t channels, float epsilon);
 
 /**
  * Softmax cross-entropy of logits [rows, classes] against label probabilities y (one-hot

@@ -141,10 +141,5 @@ describe("batch norm with the residual add and ReLU fused in (training mode)", (
 		expect(() => addon.batchNormForward(...base, 514, 1)).toThrow(/residual.*multiple of 4/);
 		expect(() => (addon.batchNormForward as (...a: unknown[]) => void)(...base, 512)).toThrow(/10, 15 or 17/);
 		expect(() => addon.batchNormForward(...base, -1, 1)).not.toThrow();
-		const grad = [memory, 0, 32, 64, 80, 48, 256, 96, 112, 2, 4, 1e-5] as const;
-		expect(() => (addon.batchNormBackward as (...a: unknown[]) => void)(...grad, 512)).toThrow(/12 or 14/);
-		expect(() => addon.batchNormBackward(...grad, 1020, -1)).toThrow(/y.*runs past the memory/);
-		expect(() => addon.batchNormBackward(...grad, 512, 1020)).toThrow(/dmasked.*runs past the memory/);
-		expect(() => addon.batchNormBackward(...grad, 512, 768)).not.toThrow();
 	});
 });

@@ -81,11 +81,7 @@ export interface NativeAddon {
 		residual?: number,
 		relu?: number,
 	): void;
-	/**
-	 * Its gradient: dx [rows, channels], dgamma and dbeta [channels]. Given y, the forward's
-	 * ReLU output, dy is masked by step(y) first; given dmasked (-1: none) that masked dy, the
-	 * residual's gradient, is written there.
-	 */
+	/** Its gradient (without residual and ReLU): dx [rows, channels], dgamma and dbeta [channels]. */
 	batchNormBackward(
 		memory: ArrayBuffer,
 		dy: number,
@@ -99,8 +95,6 @@ export interface NativeAddon {
 		rows: number,
 		channels: number,
 		epsilon: number,
-		y?: number,
-		dmasked?: number,
 	): void;
 	/**
 	 * Softmax cross-entropy of logits [rows, classes] against labels [rows, classes]: loss

@@ -16,18 +16,14 @@ export const BATCH_NORM_KERNEL = "GenrepBatchNormTraining";
  * optional input, same shape as x) added only when the attr `residual` is true.
  */
 export const BATCH_NORM_RELU_KERNEL = "GenrepBatchNormReluTraining";
-/**
- * The gradient of both: inputs {dy, x, mean, variance, gamma}, attrs {epsilon} -> [dx, dgamma,
- * dbeta]; with input y (BATCH_NORM_RELU_KERNEL's output) dy is masked by step(y) first, and with
- * attr residual also -> [..., d residual] (the masked dy).
- */
+/** Batch norm's gradient: inputs {dy, x, mean, variance, gamma}, attrs {epsilon} -> [dx, dgamma, dbeta]. */
 export const BATCH_NORM_GRAD_KERNEL = "GenrepBatchNormGrad";
 
 export interface BatchNormAttrs {
 	epsilon: number;
 	/** Weight of the batch in the running statistics' update (with the running inputs). */
 	momentum?: number;
-	/** BATCH_NORM_RELU_KERNEL and its gradient: the residual input is there. */
+	/** BATCH_NORM_RELU_KERNEL: the residual input is there. */
 	residual?: boolean;
 }
 
@@ -108,20 +104,15 @@ export function runBatchNorm(
 export function runBatchNormGrad(
 	addon: NativeAddon,
 	backend: WasmBackendLike,
-	inputs: { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo; y?: TensorInfo },
+	inputs: { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo },
 	attrs: BatchNormAttrs,
 ): TensorInfo[] | null {
-	const { dy, x, mean, variance, gamma, y } = inputs;
+	const { dy, x, mean, variance, gamma } = inputs;
 	const g = geometry(x, [mean, variance, gamma]);
 	if (!g || !likeX(dy, x) || !(attrs.epsilon >= 0)) return null;
-	if (y && !likeX(y, x)) return null;
-	const withResidual = y !== undefined && attrs.residual === true;
 	const offsets = [dy, x, mean, variance, gamma].map((t) => offsetOf(backend, t));
-	const yOffset = y ? offsetOf(backend, y) : -1;
-	const shapes = [[...x.shape], [g.channels], [g.channels], ...(withResidual ? [[...x.shape]] : [])];
-	return makeOutputsWith(backend, shapes, (memory, [dx, dgamma, dbeta, dmasked]) => {
+	return makeOutputsWith(backend, [[...x.shape], [g.channels], [g.channels]], (memory, [dx, dgamma, dbeta]) => {
 		const [dyo, xo, mo, vo, go] = offsets;
-		const tail = y ? [yOffset, withResidual ? dmasked : -1] : [];
-		addon.batchNormBackward(memory, dyo, xo, mo, vo, go, dx, dgamma, dbeta, g.rows, g.channels, attrs.epsilon, ...tail);
+		addon.batchNormBackward(memory, dyo, xo, mo, vo, go, dx, dgamma, dbeta, g.rows, g.channels, attrs.epsilon);
 	});
 }

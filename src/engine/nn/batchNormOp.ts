@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, BATCH_NORM_RELU_KERNEL } from "../native/batchNormKernels.js";
+import { reluGradient } from "./reluGradient.js";
 
 /**
  * Training-mode batch normalisation over all axes but the last, as one op with a
@@ -46,11 +47,12 @@ export function batchNormTraining(
 
 /**
  * relu(bn(x) + residual): batchNormTraining with a ResNet block's tail (the residual add, when
- * given, and the ReLU) in the same pass. Where the native addon runs that is one kernel forward
- * and one backward, whose backward masks dy by the ReLU's output and hands the masked dy to
- * the residual: the bits of tf.relu(tf.add(y, residual)) and its tfjs gradient, with two to
- * four fewer passes over the activations each way and one activation fewer held for the
- * backward. Elsewhere, or for a residual not of x's shape, those tfjs ops.
+ * given, and the ReLU) in the same pass. Where the native addon runs that is one kernel forward,
+ * two to four passes over the activation fewer than batch norm, Add and Relu, and one activation
+ * fewer held for the backward; its gradient is ReLU's (from the output) and then batch norm's,
+ * the masked dy also the residual's. The bits of tf.relu(tf.add(y, residual)) and its tfjs
+ * gradient. (One backward kernel that masked dy inside batch norm's gradient was slower:
+ * docs/performance.md.) Elsewhere, or for a residual not of x's shape, those tfjs ops.
  */
 export function batchNormReluTraining(
 	x: tf.Tensor,
@@ -121,7 +123,7 @@ let gradientRegistered = false;
 
 /**
  * The gradients of BATCH_NORM_KERNEL and BATCH_NORM_RELU_KERNEL: one BATCH_NORM_GRAD_KERNEL call
- * for all inputs (the fused kernel's also takes its ReLU output, to mask dy).
+ * for all inputs (for the fused kernel after ReLU's gradient on its output).
  */
 function registerBatchNormGradient(): void {
 	if (gradientRegistered) return;
@@ -154,13 +156,16 @@ function registerBatchNormGradient(): void {
 		gradFunc: (dys, saved, attrs) => {
 			const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
 			const [x, gamma, y, mean, variance] = saved;
-			const [dx, dgamma, dbeta, dresidual] = tf
+			// ReLU's gradient from its output, > 0 and NaN exactly where its input is; then batch norm's.
+			const dmasked = reluGradient(dy, y);
+			const [dx, dgamma, dbeta] = tf
 				.engine()
 				.runKernel(
 					BATCH_NORM_GRAD_KERNEL,
-					{ dy, x, mean, variance, gamma, y },
+					{ dy: dmasked, x, mean, variance, gamma },
 					attrs as tf.NamedAttrMap,
 				) as tf.Tensor[];
+			const dresidual = (attrs as unknown as { residual?: boolean }).residual ? dmasked : undefined;
 			const grads: Record<string, () => tf.Tensor> = {
 				x: () => dx,
 				gamma: () => dgamma,
