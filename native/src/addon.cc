@@ -314,9 +314,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 
 // batchNormForward(memory, x, gamma, beta, y, mean, variance, rows, channels, epsilon
 //                  [, runningMeanIn, runningVarIn, runningMeanOut, runningVarOut, momentum
-//                   [, residual, relu]])
+//                   [, residual]])
 // With the five running arguments it also writes the running statistics' update; with the
-// last two, y = relu?(bn(x) + residual?) (residual -1: none; relu 0 or 1).
+// residual too, the ResNet tail y = relu(bn(x) + residual) (residual -1: y = relu(bn(x))).
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return guarded(env, "batchNormForward", [&] {
     Args a = getArgs(env, info, 10);
@@ -325,7 +325,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
     const int64_t c = getCount(a, 8, "channels");
     const double epsilon = getDouble(a, 9, "epsilon");
     if (epsilon < 0) throw ArgError("epsilon must not be negative");
-    if (a.argc != 10 && a.argc != 15 && a.argc != 17) throw ArgError("expected 10, 15 or 17 arguments");
+    if (a.argc != 10 && a.argc != 15 && a.argc != 16) throw ArgError("expected 10, 15 or 16 arguments");
     const int64_t count = elementCount({rows, c}, "x");
     float* mean = tensorAt(heap, getInt(a, 5, "mean"), c, "mean");
     float* variance = tensorAt(heap, getInt(a, 6, "variance"), c, "variance");
@@ -342,14 +342,8 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
       momentum = getDouble(a, 14, "momentum");
       if (momentum < 0 || momentum > 1) throw ArgError("momentum must be in [0, 1]");
     }
-    const float* residual = nullptr;
-    bool relu = false;
-    if (a.argc == 17) {
-      residual = optionalTensorAt(heap, getInt(a, 15, "residual"), count, "residual");
-      const int64_t r = getInt(a, 16, "relu");
-      if (r != 0 && r != 1) throw ArgError("relu must be 0 or 1");
-      relu = r == 1;
-    }
+    const bool relu = a.argc == 16;
+    const float* residual = relu ? optionalTensorAt(heap, getInt(a, 15, "residual"), count, "residual") : nullptr;
     genrep::batchNormForward(
         tensorAt(heap, getInt(a, 1, "x"), count, "x"), tensorAt(heap, getInt(a, 2, "gamma"), c, "gamma"),
         tensorAt(heap, getInt(a, 3, "beta"), c, "beta"), residual, relu,

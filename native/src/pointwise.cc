@@ -175,14 +175,9 @@ void batchNormForward(const float* x, const float* gamma, const float* beta,
   }
   const float* a = scale.data();
   const float* b = shift.data();
-  if (residual != nullptr) {
-    if (relu) normalise<true, true>(x, a, b, residual, y, rows, c);
-    else normalise<true, false>(x, a, b, residual, y, rows, c);
-  } else if (relu) {
-    normalise<false, true>(x, a, b, nullptr, y, rows, c);
-  } else {
-    normalise<false, false>(x, a, b, nullptr, y, rows, c);
-  }
+  if (!relu) normalise<false, false>(x, a, b, nullptr, y, rows, c);
+  else if (residual != nullptr) normalise<true, true>(x, a, b, residual, y, rows, c);
+  else normalise<false, true>(x, a, b, nullptr, y, rows, c);
 }
 
 void batchNormRunningUpdate(const float* mean, const float* variance, const float* meanIn,

@@ -42,8 +42,9 @@ void reluGrad(const float* dy, const float* x, float* out, int64_t n);
 /**
  * Training-mode batch norm of x [rows, channels]: per-channel batch mean and biased variance,
  * y = (x - mean) / sqrt(var + epsilon) * gamma + beta. Statistics accumulate in double.
- * With a residual [rows, channels] (else nullptr) y += residual, and with relu y = relu(y),
- * in that order: a ResNet block's tail, the bits of tf.relu(tf.add(bn, residual)).
+ * With relu, y = relu(y + residual) for a residual [rows, channels], y = relu(y) for nullptr:
+ * a ResNet block's tail, the bits of tf.relu(tf.add(bn, residual)). Without relu the residual
+ * is ignored (genrep has no residual add without its ReLU).
  */
 void batchNormForward(const float* x, const float* gamma, const float* beta,
                       const float* residual, bool relu, float* y, float* mean, float* variance,

@@ -59,8 +59,8 @@ export interface NativeAddon {
 	/**
 	 * Training-mode batch norm of x [rows, channels]: y, batch mean and biased variance; with
 	 * the five optional arguments also the running statistics' momentum update (unbiased
-	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut; with the last
-	 * two y = relu?(bn(x) + residual?) (residual -1: none; relu 0 or 1).
+	 * variance) from runningMeanIn/runningVarIn into runningMeanOut/runningVarOut; with the
+	 * residual too, the ResNet tail y = relu(bn(x) + residual) (residual -1: y = relu(bn(x))).
 	 */
 	batchNormForward(
 		memory: ArrayBuffer,
@@ -79,7 +79,6 @@ export interface NativeAddon {
 		runningVarOut?: number,
 		momentum?: number,
 		residual?: number,
-		relu?: number,
 	): void;
 	/** Its gradient (without residual and ReLU): dx [rows, channels], dgamma and dbeta [channels]. */
 	batchNormBackward(

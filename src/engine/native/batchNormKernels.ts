@@ -79,7 +79,7 @@ export function runBatchNorm(
 			return;
 		}
 		const [mi, vi] = ro;
-		const tail = relu ? [residualOffset, 1] : [];
+		const tail = relu ? [residualOffset] : [];
 		addon.batchNormForward(
 			memory,
 			xo,
