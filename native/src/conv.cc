@@ -1,10 +1,7 @@
 #include "conv.h"
 
-#include <omp.h>
-
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -44,28 +41,16 @@ struct ConvPlan {
 memory::dims dims(std::initializer_list<int64_t> v) { return memory::dims(v); }
 
 /**
- * OpenMP limited to one thread while it lives. oneDNN fixes a primitive's thread split when
- * the primitive descriptor is created, so a primitive created under it runs on one thread.
+ * Whether a backward-weights convolution runs in fp32 under bf16 mixed precision: strided
+ * filters larger than 1x1. oneDNN 2.6's jit_bf16 kernel for these splits the batch over
+ * threads and waits for both at a spinning barrier; with the cores shared by another process
+ * it measured 50-150 times its quiet time (docs/performance.md, "bf16 under contention"),
+ * while the fp32 kernel slows about twofold, as sharing two cores should. On one thread the
+ * bf16 kernel was slower than the fp32 one on two (Zen 5: 67 against 50 ms a step for the
+ * three layers, before the two bf16 reorders it also needs). Fixed by shape, not by load, so
+ * that results never depend on the machine's load.
  */
-class OneThread {
- public:
-  OneThread() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(previous_); }
-  OneThread(const OneThread&) = delete;
-  OneThread& operator=(const OneThread&) = delete;
-
- private:
-  int previous_;
-};
-
-/**
- * Whether a backward-weights convolution runs on one thread: bf16 with a strided filter larger
- * than 1x1. oneDNN 2.6's jit_bf16 kernel for these splits the batch over threads and
- * waits for both at a spinning barrier; with the cores shared by another process it measured
- * 50-150 times its quiet time, one thread about 1.1-1.8 times (docs/performance.md, "bf16 under
- * contention"). Fixed by shape, not by load, so that results never depend on the machine's load.
- */
-bool singleThreadedBackwardWeights(const ConvParams& p) {
+bool fp32BackwardWeights(const ConvParams& p) {
   return precision() == Precision::kBf16 && (p.strideH > 1 || p.strideW > 1) &&
          (p.kh > 1 || p.kw > 1);
 }
@@ -144,20 +129,27 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
       break;
     }
     case ConvKind::kBackwardWeights: {
-      dnnl::convolution_backward_weights::desc d(algo, inSrc, anyWei, inDst, strides,
-                                                 dilates, padL, padR);
-      const bool oneThread = singleThreadedBackwardWeights(p);
-      std::optional<OneThread> limit;
-      if (oneThread) limit.emplace();
-      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, fwdPd);
+      // Under bf16, the fp32 exception reads the float32 tensors as they are, with an fp32
+      // forward descriptor as its hint.
+      const bool fp32 = fp32BackwardWeights(p);
+      dnnl::convolution_backward_weights::desc d(algo, fp32 ? anySrc : inSrc, anyWei,
+                                                 fp32 ? anyDst : inDst, strides, dilates, padL,
+                                                 padR);
+      const dnnl::convolution_forward::primitive_desc hint =
+          fp32 ? dnnl::convolution_forward::primitive_desc(
+                     dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo,
+                                                     anySrc, anyWei, anyDst, strides, dilates,
+                                                     padL, padR),
+                     attr, eng)
+               : fwdPd;
+      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, hint);
       plan->prim = dnnl::convolution_backward_weights(pd);
-      limit.reset();
       plan->a = makeArg(DNNL_ARG_SRC, userSrc, pd.src_desc(), false, 0);
       plan->b = makeArg(DNNL_ARG_DIFF_DST, userDst, pd.diff_dst_desc(), false, 1);
       plan->out = makeArg(DNNL_ARG_DIFF_WEIGHTS, userWei, pd.diff_weights_desc(), true, 2);
       plan->scratchpadMd = pd.scratchpad_desc();
       plan->impl = pd.impl_info_str();
-      if (oneThread) plan->impl += " (1 thread)";
+      if (fp32) plan->impl += " (fp32)";
       break;
     }
   }
