@@ -91,8 +91,10 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
   const memory::desc anyDst(dstDims, dt, actTag);
   // Mixed precision (precision.h): the primitive reads bf16 copies of its two inputs (made
   // by makeArg's reorders) and writes float32. `in*` are the input descriptors, `out*` the
-  // output ones; under fp32 they are the same.
-  const auto it = inputType();
+  // output ones; under fp32 they are the same. The fp32 backward-weights exception plans
+  // exactly as fp32 does (its forward hint included).
+  const bool fp32Weights = kind == ConvKind::kBackwardWeights && fp32BackwardWeights(p);
+  const auto it = fp32Weights ? dt : inputType();
   const memory::desc inSrc(srcDims, it, actTag);
   const memory::desc inWei(weiDims, it, tag::any);
   const memory::desc inDst(dstDims, it, actTag);
@@ -129,27 +131,16 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
       break;
     }
     case ConvKind::kBackwardWeights: {
-      // Under bf16, the fp32 exception reads the float32 tensors as they are, with an fp32
-      // forward descriptor as its hint.
-      const bool fp32 = fp32BackwardWeights(p);
-      dnnl::convolution_backward_weights::desc d(algo, fp32 ? anySrc : inSrc, anyWei,
-                                                 fp32 ? anyDst : inDst, strides, dilates, padL,
-                                                 padR);
-      const dnnl::convolution_forward::primitive_desc hint =
-          fp32 ? dnnl::convolution_forward::primitive_desc(
-                     dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo,
-                                                     anySrc, anyWei, anyDst, strides, dilates,
-                                                     padL, padR),
-                     attr, eng)
-               : fwdPd;
-      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, hint);
+      dnnl::convolution_backward_weights::desc d(algo, inSrc, anyWei, inDst, strides,
+                                                 dilates, padL, padR);
+      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, eng, fwdPd);
       plan->prim = dnnl::convolution_backward_weights(pd);
       plan->a = makeArg(DNNL_ARG_SRC, userSrc, pd.src_desc(), false, 0);
       plan->b = makeArg(DNNL_ARG_DIFF_DST, userDst, pd.diff_dst_desc(), false, 1);
       plan->out = makeArg(DNNL_ARG_DIFF_WEIGHTS, userWei, pd.diff_weights_desc(), true, 2);
       plan->scratchpadMd = pd.scratchpad_desc();
       plan->impl = pd.impl_info_str();
-      if (fp32) plan->impl += " (fp32)";
+      if (fp32Weights) plan->impl += " (fp32)";
       break;
     }
   }
