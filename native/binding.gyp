@@ -7,6 +7,7 @@
         "src/augment.cc",
         "src/contrastive.cc",
         "src/conv.cc",
+        "src/copies.cc",
         "src/matmul.cc",
         "src/optim.cc",
         "src/pointwise.cc",

@@ -16,6 +16,7 @@
 #include "augment.h"
 #include "contrastive.h"
 #include "conv.h"
+#include "copies.h"
 #include "engine.h"
 #include "matmul.h"
 #include "optim.h"
@@ -217,7 +218,8 @@ napi_value guarded(napi_env env, const char* name, F body) {
   return nullptr;
 }
 
-// conv2d(kind, memory, aOffset, bOffset, outOffset, params: Int32Array(17))
+// conv2d(kind, memory, aOffset, bOffset, outOffset, params: Int32Array(17)[, aKey, bKey])
+// aKey / bKey > 0 keep the input's reordered copy under that tensor key (copies.h).
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   return guarded(env, "conv2d", [&] {
     Args a = getArgs(env, info, 6);
@@ -242,7 +244,10 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     const float* aPtr = tensorAt(heap, getInt(a, 2, "aOffset"), aCount, "a");
     const float* bPtr = tensorAt(heap, getInt(a, 3, "bOffset"), bCount, "b");
     float* outPtr = tensorAt(heap, getInt(a, 4, "outOffset"), outCount, "out");
-    genrep::runConv(kind, p, aPtr, bPtr, outPtr);
+    const int64_t aKey = a.argc > 6 ? getInt(a, 6, "aKey") : 0;
+    const int64_t bKey = a.argc > 7 ? getInt(a, 7, "bKey") : 0;
+    if (aKey < 0 || bKey < 0) throw ArgError("tensor keys must not be negative");
+    genrep::runConv(kind, p, aPtr, bPtr, outPtr, aKey, bKey);
     return undefinedValue(env);
   });
 }
@@ -580,8 +585,54 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 // clearCache(): drops cached primitives and scratch buffers of this thread
+// dropCopies(keys: number[]) or dropCopies() for all: forgets kept input copies (copies.h).
+napi_value DropCopies(napi_env env, napi_callback_info info) {
+  return guarded(env, "dropCopies", [&] {
+    Args a = getArgs(env, info, 0);
+    if (a.argc == 0) {
+      genrep::clearCopies(false);
+      return undefinedValue(env);
+    }
+    bool isArray = false;
+    napi_is_array(env, a.argv[0], &isArray);
+    if (!isArray) throw ArgError("keys must be an array of numbers");
+    uint32_t n = 0;
+    napi_get_array_length(env, a.argv[0], &n);
+    std::vector<int64_t> keys(n);
+    Args one = a;
+    for (uint32_t i = 0; i < n; i++) {
+      napi_get_element(env, a.argv[0], i, &one.argv[0]);
+      keys[i] = getInt(one, 0, "key");
+    }
+    genrep::dropCopies(keys.data(), keys.size());
+    return undefinedValue(env);
+  });
+}
+
+// copyStats() -> { entries, bytes, pooledBytes, hits, misses }
+napi_value CopyStats(napi_env env, napi_callback_info) {
+  return guarded(env, "copyStats", [&] {
+    const genrep::CopyStats st = genrep::copyStats();
+    napi_value obj;
+    napi_create_object(env, &obj);
+    const std::pair<const char*, double> fields[] = {
+        {"entries", static_cast<double>(st.entries)},
+        {"bytes", static_cast<double>(st.bytes)},
+        {"pooledBytes", static_cast<double>(st.pooledBytes)},
+        {"hits", static_cast<double>(st.hits)},
+        {"misses", static_cast<double>(st.misses)}};
+    for (const auto& [name, value] : fields) {
+      napi_value v;
+      napi_create_double(env, value, &v);
+      napi_set_named_property(env, obj, name, v);
+    }
+    return obj;
+  });
+}
+
 napi_value ClearCache(napi_env env, napi_callback_info) {
   return guarded(env, "clearCache", [&] {
+    genrep::clearCopies(true);
     genrep::clearConvCache();
     genrep::clearMatMulCache();
     genrep::releaseScratch();
@@ -679,6 +730,8 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "setPrecision", SetPrecision);
   exportFunction(env, exports, "bf16Supported", Bf16Supported);
   exportFunction(env, exports, "clearCache", ClearCache);
+  exportFunction(env, exports, "dropCopies", DropCopies);
+  exportFunction(env, exports, "copyStats", CopyStats);
   exportFunction(env, exports, "info", Info);
   return exports;
 }

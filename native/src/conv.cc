@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "copies.h"
 #include "engine.h"
 #include "precision.h"
 
@@ -172,11 +173,15 @@ const ConvPlan& planFor(ConvKind kind, const ConvParams& p) {
   return *plans.emplace(key, std::move(plan)).first->second;
 }
 
-/** The memory the primitive reads or writes for `arg`; reorders an input into it. */
-memory bindArg(const PlanArg& arg, void* userPtr, bool isOutput, dnnl::stream& s) {
+/**
+ * The memory the primitive reads or writes for `arg`; reorders an input into it, into the
+ * copy kept for tensor `key` (copies.h) where key > 0, else into scratch.
+ */
+memory bindArg(const PlanArg& arg, void* userPtr, bool isOutput, int64_t key, dnnl::stream& s) {
   auto& eng = cpuEngine();
   memory user(arg.userMd, eng, userPtr);
   if (!arg.reordered) return user;
+  if (!isOutput && key > 0) return keptCopy(key, arg.primMd, user, arg.reorder, s);
   memory prim(arg.primMd, eng, scratch(arg.slot, arg.primMd.get_size()));
   if (!isOutput) arg.reorder.execute(s, user, prim);
   return prim;
@@ -210,12 +215,13 @@ void setConvLayout(ConvLayout layout) { gLayout.store(static_cast<int>(layout));
 
 ConvLayout convLayout() { return static_cast<ConvLayout>(gLayout.load()); }
 
-void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out) {
+void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out,
+             int64_t aKey, int64_t bKey) {
   const ConvPlan& plan = planFor(kind, p);
   dnnl::stream& s = threadStream();
-  memory aMem = bindArg(plan.a, const_cast<float*>(a), false, s);
-  memory bMem = bindArg(plan.b, const_cast<float*>(b), false, s);
-  memory outMem = bindArg(plan.out, out, true, s);
+  memory aMem = bindArg(plan.a, const_cast<float*>(a), false, aKey, s);
+  memory bMem = bindArg(plan.b, const_cast<float*>(b), false, bKey, s);
+  memory outMem = bindArg(plan.out, out, true, 0, s);
   memory scratchpad(plan.scratchpadMd, cpuEngine(), scratch(3, plan.scratchpadMd.get_size()));
   plan.prim.execute(s, {{plan.a.dnnlArg, aMem},
                         {plan.b.dnnlArg, bMem},

@@ -43,8 +43,13 @@ enum class ConvLayout : int {
 void setConvLayout(ConvLayout layout);
 ConvLayout convLayout();
 
-/** Runs one convolution; pointers are tfjs tensors in the layouts above. Throws on error. */
-void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out);
+/**
+ * Runs one convolution; pointers are tfjs tensors in the layouts above. Throws on error.
+ * aKey / bKey > 0: the input's reordered (e.g. bf16) copy is kept under that tensor key for a
+ * later call that reads the same tensor (copies.h); 0: made in scratch and not kept.
+ */
+void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out,
+             int64_t aKey = 0, int64_t bKey = 0);
 
 /** The oneDNN implementation chosen for a convolution, e.g. "jit:avx2". */
 std::string describeConv(ConvKind kind, const ConvParams& p);

@@ -36,7 +36,16 @@ export interface NativeAddon {
 		bOffset: number,
 		outOffset: number,
 		params: Int32Array,
+		aKey?: number,
+		bKey?: number,
 	): void;
+	/**
+	 * Drops the kept input copies of these tensor keys (inputCopies.ts), or all of them when
+	 * called without keys; conv2d's aKey / bKey > 0 keep an input's reordered copy under the key.
+	 */
+	dropCopies?(keys?: number[]): void;
+	/** The calling thread's kept copies: count, bytes held and pooled, lookups that hit or missed. */
+	copyStats?(): { entries: number; bytes: number; pooledBytes: number; hits: number; misses: number };
 	/** params (7 values): batchA, batchB, M, K, N, transposeA (0/1), transposeB (0/1). */
 	matmul(memory: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number, params: Int32Array): void;
 	/**

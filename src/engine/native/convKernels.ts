@@ -8,6 +8,7 @@ import type {
 import { conv2DInfo } from "../kernels/convInfo.js";
 import { ConvKind, type NativeAddon } from "./addon.js";
 import { allPositiveInt32, makeOutputWith, offsetOf, type WasmBackendLike } from "./heap.js";
+import { copyKey, dropDisposedCopies } from "./inputCopies.js";
 
 /**
  * The addon's 17 conv params for `info`, or null when oneDNN cannot run it as given
@@ -55,12 +56,20 @@ interface ConvCall {
 	outShape: number[];
 }
 
-/** Runs a planned convolution into a fresh output tensor. */
+/**
+ * Runs a planned convolution into a fresh output tensor. Under bf16 the activation x and the
+ * gradient dy each have two readers in a step (forward and backward filter; backward data and
+ * backward filter), so their bf16 copies are kept by key for the second (inputCopies.ts);
+ * filters are not: their two readers want different blocked layouts.
+ */
 export function runConv(addon: NativeAddon, backend: WasmBackendLike, call: ConvCall): TensorInfo {
 	const aOffset = offsetOf(backend, call.a);
 	const bOffset = offsetOf(backend, call.b);
+	dropDisposedCopies(addon, backend);
+	const aKey = copyKey(call.a);
+	const bKey = call.kind === ConvKind.backwardWeights ? copyKey(call.b) : 0;
 	return makeOutputWith(backend, call.outShape, (memory, outOffset) => {
-		addon.conv2d(call.kind, memory, aOffset, bOffset, outOffset, call.params);
+		addon.conv2d(call.kind, memory, aOffset, bOffset, outOffset, call.params, aKey, bKey);
 	});
 }
 

@@ -5,6 +5,7 @@ export interface WasmBackendLike {
 	wasm: { HEAPU8: Uint8Array };
 	dataIdMap: {
 		get(dataId: DataId): { memoryOffset: number | null } | undefined;
+		has(dataId: DataId): boolean;
 	};
 	makeOutput(shape: number[], dtype: DataType): TensorInfo;
 	disposeData(dataId: DataId, force?: boolean): boolean;

@@ -5,6 +5,7 @@
  * stay float32, and batch norm (statistics included) and the pointwise kernels stay fp32.
  * Only where the CPU has bf16 instructions (oneDNN ISA avx512_core_bf16 or newer).
  */
+import { setInputCopies } from "./inputCopies.js";
 import { nativeKernelsActive } from "./kernels.js";
 import { loadNativeAddon } from "./load.js";
 
@@ -55,6 +56,7 @@ export function setNativePrecision(wanted: Precision): PrecisionChoice {
 	}
 	const addon = loadNativeAddon().addon;
 	addon?.setPrecision?.(wanted === "bf16" ? 1 : 0);
+	setInputCopies(addon, wanted === "bf16");
 	current = wanted;
 	return { precision: wanted };
 }

@@ -1,6 +1,7 @@
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "./addon.js";
 import { offsetOf, type WasmBackendLike } from "./heap.js";
+import { forgetAllCopies } from "./inputCopies.js";
 
 /**
  * One SGD step over every parameter as one native call (src/engine/optim/sgd.ts): inputs
@@ -51,6 +52,7 @@ export function runSgdStep(
 		}
 		table.set([offsetOf(backend, p), offsetOf(backend, g), offsetOf(backend, v), n, attrs.decays[k] ? 1 : 0], 5 * k);
 	}
+	forgetAllCopies(addon); // the step rewrites parameters, which kept copies may hold
 	addon.sgdStep(
 		backend.wasm.HEAPU8.buffer as ArrayBuffer,
 		table,
