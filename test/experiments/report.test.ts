@@ -5,6 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	computeSummary,
+	escapeHtmlProse,
 	escapeMarkdown,
 	formatStat,
 	splitRunLabels,
@@ -148,6 +149,13 @@ describe("formatting", () => {
 
 	it("escapes markdown without mangling T_z", () => {
 		expect(escapeMarkdown("T_z | *a* <b>")).toBe("T_z \\| \\*a\\* &lt;b&gt;");
+	});
+
+	it("keeps code spans as code in markdown and HTML, and escapes everything else", () => {
+		expect(escapeMarkdown("run `genrep gan eval` on *it*")).toBe("run `genrep gan eval` on \\*it\\*");
+		expect(escapeMarkdown("`a|b` c|d")).toBe("`a\\|b` c\\|d"); // a pipe would end a table cell
+		expect(escapeMarkdown("a lone ` tick")).toBe("a lone \\` tick");
+		expect(escapeHtmlProse("run `x <y>` & <b>")).toBe("run <code>x &lt;y&gt;</code> &amp; &lt;b&gt;");
 	});
 
 	it("takes the shared leading words out of run labels", () => {

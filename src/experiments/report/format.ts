@@ -154,11 +154,30 @@ export function escapeHtml(text: string): string {
  * words stay as they are (T_z reads as T_z in every renderer).
  */
 export function escapeMarkdown(text: string): string {
+	// Code spans (`genrep gan eval`) stay code: nothing inside one is markup but a table's pipe.
 	return text
 		.replace(/\r?\n/g, " ")
+		.split(CODE_SPAN)
+		.map((part, i) => (i % 2 === 1 ? part.replace(/\|/g, "\\|") : escapePlainMarkdown(part)))
+		.join("");
+}
+
+/** A `code span` with its backticks (split's capture: odd pieces are spans). */
+const CODE_SPAN = /(`[^`]+`)/;
+
+function escapePlainMarkdown(text: string): string {
+	return text
 		.replace(/[\\`*[\]|#]/g, (c) => `\\${c}`)
 		.replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_")
 		.replace(/[&<>]/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** Escapes prose for HTML, with its `code spans` as <code> elements. */
+export function escapeHtmlProse(text: string): string {
+	return text
+		.split(CODE_SPAN)
+		.map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : escapeHtml(part)))
+		.join("");
 }
 
 /**

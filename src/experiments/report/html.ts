@@ -18,6 +18,7 @@ import {
 	linkedRuns,
 	metricHeader,
 	paperLegend,
+	escapeHtmlProse as prose,
 	relativeHref,
 	rowSeeds,
 	statusLabel,
@@ -44,7 +45,7 @@ const GRID_DISPLAY_WIDTH = 480;
 export function renderHtml(results: ExperimentResults, plots: EmbeddedPlot[], grids: EmbeddedGrid[]): string {
 	const body: string[] = [
 		`<h1>${h(results.title)}</h1>`,
-		`<p class="lead">${h(results.description)}</p>`,
+		`<p class="lead">${prose(results.description)}</p>`,
 		'<dl class="meta">',
 		`<dt>preset</dt><dd><code>${h(results.preset)}</code></dd>`,
 		`<dt>scale</dt><dd>${h(results.scale)}</dd>`,
@@ -55,7 +56,12 @@ export function renderHtml(results: ExperimentResults, plots: EmbeddedPlot[], gr
 	if (compute) body.push(`<dt>compute</dt><dd>${h(compute)}</dd>`);
 	body.push("</dl>", `<pre class="command"><code>${h(results.command)}</code></pre>`);
 	if (results.notes?.length) {
-		body.push("<h2>Findings</h2>", '<ul class="findings">', ...results.notes.map((n) => `<li>${h(n)}</li>`), "</ul>");
+		body.push(
+			"<h2>Findings</h2>",
+			'<ul class="findings">',
+			...results.notes.map((n) => `<li>${prose(n)}</li>`),
+			"</ul>",
+		);
 	}
 	for (const table of results.tables) body.push(renderTable(table));
 	if (plots.length > 0) body.push("<h2>Plots</h2>", ...plots.map(renderPlot));
@@ -113,7 +119,7 @@ function renderTable(table: ResultTable): string {
 	const legend = `Mean ± std over seeds (the value alone for one seed); bold: best of the column${hasPaper ? `; below each cell, muted: ${h(paperLegend(table))}` : ""}.`;
 	return [
 		`<h2>${h(table.title)}</h2>`,
-		table.caption ? `<p class="caption">${h(table.caption)}</p>` : "",
+		table.caption ? `<p class="caption">${prose(table.caption)}</p>` : "",
 		'<div class="table-wrap"><table>',
 		`<thead><tr>${head.join("")}</tr></thead>`,
 		`<tbody>\n${rows.join("\n")}\n</tbody>`,
@@ -142,8 +148,8 @@ function renderPlot(plot: EmbeddedPlot): string {
 	const size = plot.svg.match(/<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/);
 	const dims = size ? ` width="${Math.round(Number(size[1]))}" height="${Math.round(Number(size[2]))}"` : "";
 	const caption = [
-		plot.caption ? h(plot.caption) : "",
-		plot.paperNote ? `<strong>Paper:</strong> ${h(plot.paperNote)}` : "",
+		plot.caption ? prose(plot.caption) : "",
+		plot.paperNote ? `<strong>Paper:</strong> ${prose(plot.paperNote)}` : "",
 		`<span class="files">Files: <a href="${h(relativeHref(plot.svgPath))}">SVG</a> · <a href="${h(relativeHref(plot.pngPath))}">PNG</a></span>`,
 	].filter(Boolean);
 	return [
@@ -156,7 +162,7 @@ function renderPlot(plot: EmbeddedPlot): string {
 
 function renderGrid({ grid, png, width, height }: EmbeddedGrid): string {
 	const href = h(relativeHref(grid.path));
-	const caption = `<figcaption><strong>${h(grid.title)}</strong>${grid.caption ? `<br>${h(grid.caption)}` : ""}</figcaption>`;
+	const caption = `<figcaption><strong>${h(grid.title)}</strong>${grid.caption ? `<br>${prose(grid.caption)}` : ""}</figcaption>`;
 	if (!png || !width || !height) {
 		return `<figure><p class="missing">grid image not found: ${href}</p>${caption}</figure>`;
 	}

@@ -84,8 +84,9 @@ export function sweepSpec(sweep: Sweep): TopLevelSpec {
 		type: "quantitative" as const,
 		title: sweep.x.label,
 		// Ticks where the sweep measured, not where the scale's nice numbers fall.
-		// ",~r": the values as given (0.25, 20,000), not rounded to the axis' precision.
-		axis: { values: [...new Set(onAxis.map((row) => row.x))].sort((a, b) => a - b), format: ",~r" },
+		// ",.4~r": up to 4 significant digits, trailing zeros dropped: a preset's settings as given
+		// (0.25, 20,000), a measured x such as a Fréchet distance rounded (0.4346, not 0.43459521434).
+		axis: { values: [...new Set(onAxis.map((row) => row.x))].sort((a, b) => a - b), format: ",.4~r" },
 		scale:
 			sweep.x.scale === "log"
 				? { type: "log" as const, nice: false, padding: 16 }
