@@ -12,10 +12,9 @@ import { conv2DInfo } from "../../src/engine/kernels/convInfo.js";
 import { ConvKind } from "../../src/engine/native/addon.js";
 import { convParams } from "../../src/engine/native/convKernels.js";
 import { bf16Available, loadNativeAddon, nativePrecision, setNativePrecision } from "../../src/engine/native/index.js";
-import { Dense } from "../../src/engine/nn/layers.js";
 import { Rng } from "../../src/engine/rng.js";
-import { ResNet } from "../../src/learners/encoders/resnet.js";
 import { randomValues } from "../helpers/backends.js";
+import { smallClassifier } from "../helpers/classifier.js";
 import { maxAbsDiff } from "../helpers/tensors.js";
 
 await initEngine({ backend: "wasm" }); // registers the native kernels, which bf16 needs
@@ -134,31 +133,16 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 	it("a few training steps: finite, loss falls, close to fp32", async () => {
 		const run = async (precision: "fp32" | "bf16") => {
 			expect(setNativePrecision(precision).precision).toBe(precision);
-			const r = new Rng(5);
-			const net = new ResNet({ widths: [8, 16, 16], blocks: [1, 1, 1], inChannels: 1 }, 1);
-			const head = new Dense(net.store, "head", 16, 3);
-			const images = tf.tensor4d(randomValues(r, [8, 32, 32, 1]), [8, 32, 32, 1]);
-			const labels = tf.oneHot(
-				tf.tensor1d(
-					Int32Array.from({ length: 8 }, (_, i) => i % 3),
-					"int32",
-				),
-				3,
-			);
+			const model = smallClassifier(5);
 			const opt = tf.train.momentum(0.05, 0.9);
 			const losses: number[] = [];
 			for (let step = 0; step < 4; step++) {
-				const loss = opt.minimize(
-					() => tf.losses.softmaxCrossEntropy(labels, head.apply(net.apply(images, true))) as tf.Scalar,
-					true,
-					[...net.store.trainable.values()],
-				) as tf.Scalar;
+				const loss = opt.minimize(model.loss, true, [...model.net.store.trainable.values()]) as tf.Scalar;
 				losses.push((await loss.data())[0]);
 				loss.dispose();
 			}
 			opt.dispose();
-			net.dispose();
-			tf.dispose([images, labels]);
+			model.dispose();
 			setNativePrecision("fp32");
 			return losses;
 		};

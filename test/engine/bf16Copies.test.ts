@@ -11,11 +11,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
 import { bf16Available, loadNativeAddon, setNativePrecision } from "../../src/engine/native/index.js";
 import { liveCopyKeys, setInputCopies } from "../../src/engine/native/inputCopies.js";
-import { Dense } from "../../src/engine/nn/layers.js";
 import { Sgd } from "../../src/engine/optim/sgd.js";
 import { Rng } from "../../src/engine/rng.js";
-import { ResNet } from "../../src/learners/encoders/resnet.js";
 import { randomValues } from "../helpers/backends.js";
+import { smallClassifier } from "../helpers/classifier.js";
 
 await initEngine({ backend: "wasm" });
 const available = bf16Available();
@@ -30,25 +29,13 @@ function stats() {
 function train(steps: number, copies: boolean, onStep?: (step: number) => void) {
 	expect(setNativePrecision("bf16").precision).toBe("bf16");
 	if (!copies) setInputCopies(addon, false);
-	const r = new Rng(7);
-	const net = new ResNet({ widths: [8, 16, 16], blocks: [1, 1, 1], inChannels: 1 }, 1);
-	const head = new Dense(net.store, "head", 16, 3);
-	const images = tf.tensor4d(randomValues(r, [8, 32, 32, 1]), [8, 32, 32, 1]);
-	const labels = tf.oneHot(
-		tf.tensor1d(
-			Int32Array.from({ length: 8 }, (_, i) => i % 3),
-			"int32",
-		),
-		3,
-	);
+	const model = smallClassifier(7);
+	const { net } = model;
 	const sgd = new Sgd(net.store.trainable, { momentum: 0.9, weightDecay: 1e-4 });
 	const losses: number[] = [];
 	for (let step = 0; step < steps; step++) {
 		tf.tidy(() => {
-			const { value, grads } = tf.variableGrads(
-				() => tf.losses.softmaxCrossEntropy(labels, head.apply(net.apply(images, true))) as tf.Scalar,
-				[...net.store.trainable.values()],
-			);
+			const { value, grads } = tf.variableGrads(model.loss, [...net.store.trainable.values()]);
 			losses.push(value.dataSync()[0]);
 			const byName = new Map([...net.store.trainable].map(([name, v]) => [name, grads[v.name]]));
 			sgd.apply(byName, 0.05);
@@ -57,8 +44,7 @@ function train(steps: number, copies: boolean, onStep?: (step: number) => void) 
 	}
 	const params = [...net.store.trainable.values()].map((v) => v.dataSync() as Float32Array);
 	sgd.dispose();
-	net.dispose();
-	tf.dispose([images, labels]);
+	model.dispose();
 	setNativePrecision("fp32");
 	return { losses, params };
 }
