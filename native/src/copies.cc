@@ -39,9 +39,10 @@ struct Copy {
 
 /**
  * Blocks of dropped copies, reused by later ones: a step makes copies of the same sizes as
- * the last, and fresh pages would be first-touched (faulted in) every step. Bounded in count.
+ * the last, and fresh pages would be first-touched (faulted in) every step. Bounded in count and in bytes.
  */
 constexpr std::size_t kMaxPooled = 128;
+constexpr std::size_t kMaxPooledBytes = std::size_t{1} << 30;  // a resnet10-w32 step (batch 256) pools 80 MB
 
 struct State {
   std::unordered_map<int64_t, Copy> copies;
@@ -69,7 +70,16 @@ Block takeBlock(std::size_t bytes) {
 
 void giveBack(Block&& b) {
   auto& pool = state.pool;
-  if (pool.size() >= kMaxPooled) pool.erase(pool.begin());  // the oldest goes
+  if (b.bytes > kMaxPooledBytes) return;  // freed here
+  std::size_t pooled = b.bytes;
+  for (const auto& p : pool) pooled += p.bytes;
+  // The oldest go first, until both bounds hold.
+  std::size_t drop = 0;
+  while (drop < pool.size() && (pool.size() - drop >= kMaxPooled || pooled > kMaxPooledBytes)) {
+    pooled -= pool[drop].bytes;
+    drop++;
+  }
+  pool.erase(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(drop));
   pool.push_back(std::move(b));
 }
 
