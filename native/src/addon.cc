@@ -584,7 +584,6 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   });
 }
 
-// clearCache(): drops cached primitives and scratch buffers of this thread
 // dropCopies(keys: number[]) or dropCopies() for all: forgets kept input copies (copies.h).
 napi_value DropCopies(napi_env env, napi_callback_info info) {
   return guarded(env, "dropCopies", [&] {
@@ -630,6 +629,7 @@ napi_value CopyStats(napi_env env, napi_callback_info) {
   });
 }
 
+// clearCache(): drops cached primitives and scratch buffers of this thread
 napi_value ClearCache(napi_env env, napi_callback_info) {
   return guarded(env, "clearCache", [&] {
     genrep::clearCopies(true);
