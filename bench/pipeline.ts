@@ -62,6 +62,7 @@ const { values: flags } = parseArgs({
 		"torch-blas-threads": { type: "string", default: "1" },
 		"no-torch": { type: "boolean", default: false },
 		"no-trainer": { type: "boolean", default: false },
+		"feed-threads": { type: "string" },
 		python: { type: "string" },
 		out: { type: "string", default: DEFAULT_OUT },
 		help: { type: "boolean", default: false },
@@ -72,11 +73,15 @@ if (flags.help) {
 	process.stdout.write(
 		"usage: npm run bench:pipeline -- [--encoders resnet-tiny,resnet10-w32] [--batch 256] [--steps 8] [--warmup 2]\n" +
 			"       [--rounds 3] [--generator fashion-mnist-gan] [--sigma 0.5] [--torch-layout nchw|channels_last]\n" +
-			"       [--torch-blas-threads 1] [--no-torch] [--no-trainer] [--python PATH] [--out FILE ('' for none)]\n",
+			"       [--torch-blas-threads 1] [--feed-threads N] [--no-torch] [--no-trainer] [--python PATH] [--out FILE ('' for none)]\n" +
+			"--feed-threads: oneDNN threads of the worker feed's generator (default: the trainer's)\n",
 	);
 	process.exit(0);
 }
-function int(name: "batch" | "steps" | "warmup" | "rounds" | "torch-blas-threads", min: number): number {
+function int(
+	name: "batch" | "steps" | "warmup" | "rounds" | "torch-blas-threads" | "feed-threads",
+	min: number,
+): number {
 	const n = Number(flags[name]);
 	if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got '${flags[name]}'`);
 	return n;
@@ -86,6 +91,7 @@ const steps = int("steps", 1);
 const warmup = int("warmup", 0);
 const rounds = int("rounds", 1);
 const blasThreads = int("torch-blas-threads", 1);
+const FEED_THREADS = flags["feed-threads"] === undefined ? undefined : int("feed-threads", 1);
 const sigma = Number(flags.sigma);
 if (!(sigma > 0)) fail(`--sigma must be a positive number, got '${flags.sigma}'`);
 const layout = flags["torch-layout"];
@@ -105,7 +111,7 @@ console.log(
 );
 console.log(
 	`live:${generatorName}, gaussian latent view sigma ${sigma}, SimCLR pixel views, batch ${batch} pairs (${2 * batch} images a step); ` +
-		`${rounds} rounds x (${warmup} warm-up + ${steps} timed steps) per mode`,
+		`${rounds} rounds x (${warmup} warm-up + ${steps} timed steps) per mode; worker feed oneDNN threads ${FEED_THREADS ?? "default (one per core)"}`,
 );
 if (load0.busy)
 	console.log(`warning: load average ${load0.load.toFixed(2)} on ${CORES} cores (> 0.5 per core): not a quiet run`);
@@ -172,7 +178,7 @@ async function genrepPipeline(name: BenchEncoderName) {
 	// and augmented in a worker thread while step s trains.
 	const plan: StepBatchPlan = { batchSize: batch, group: false, views: 2, inputShape: source.imageShape };
 	const feed = await workerFeed(
-		{ data, seed: 1, plan, pixelViews: augment.options, backend: engine.backend },
+		{ data, seed: 1, plan, pixelViews: augment.options, backend: engine.backend, threads: FEED_THREADS },
 		Number.MAX_SAFE_INTEGER,
 	);
 
@@ -267,6 +273,7 @@ async function trainerSteps(name: string): Promise<number[] | null> {
 			checkpointEverySeconds: 1e6,
 			logEverySteps: 1e6,
 			progress: "none",
+			precision: "fp32", // as the bench's own steps (the trainer's default is bf16 where the CPU has it)
 			onStep: () => stamps.push(performance.now()),
 		});
 	} finally {

@@ -51,6 +51,12 @@ export interface BatchWorkerInit {
 	pixelViews: PixelAugmentOptions | null;
 	/** The engine backend of the training thread (the worker uses the same). */
 	backend: string;
+	/**
+	 * Threads of the worker's native (oneDNN) kernels; absent: OpenMP's default, one per core.
+	 * The training step already keeps every core busy, so the worker's parallel regions only
+	 * compete with the step's.
+	 */
+	threads?: number;
 }
 
 /** Messages from the worker. */

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { initEngine } from "../engine/backend.js";
+import { loadNativeAddon } from "../engine/native/index.js";
 import { Rng } from "../engine/rng.js";
 import { GenrepError } from "../errors.js";
 import { SimclrAugment } from "../views/pixel/simclrAugment.js";
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
 	let source: TrainingSource;
 	try {
 		await initEngine({ backend: init.backend });
+		if (init.threads !== undefined) loadNativeAddon().addon?.setThreads(init.threads);
 		source = await openSource(init.data, new Rng(init.seed).fork("data"));
 	} catch (err) {
 		send(errorReply(null, err)); // the training thread terminates this worker
