@@ -1,12 +1,13 @@
 #include "precision.h"
 
-#include <atomic>
 #include <stdexcept>
 
 namespace genrep {
 
 namespace {
-std::atomic<int> gPrecision{static_cast<int>(Precision::kF32)};
+// Per thread: a worker thread (the batch feed's generator) keeps fp32 while the training
+// thread runs its step in bf16. Every read is on the thread that calls the kernel.
+thread_local Precision tPrecision = Precision::kF32;
 }  // namespace
 
 bool bf16Supported() {
@@ -23,9 +24,9 @@ void setPrecision(Precision p) {
   if (p == Precision::kBf16 && !bf16Supported()) {
     throw std::runtime_error("this CPU has no bf16 instructions for oneDNN (needs avx512_core_bf16)");
   }
-  gPrecision.store(static_cast<int>(p));
+  tPrecision = p;
 }
 
-Precision precision() { return static_cast<Precision>(gPrecision.load()); }
+Precision precision() { return tPrecision; }
 
 }  // namespace genrep

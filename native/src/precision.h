@@ -3,6 +3,7 @@
 // reordered to bfloat16 inside the primitive's call (the user's tensors, the master weights
 // included, stay float32) and the output is float32; batch norm and the pointwise kernels
 // stay float32. Only on CPUs whose oneDNN ISA has bf16 instructions (avx512_core_bf16 up).
+// The precision is the calling thread's own: every other thread keeps fp32 until it sets one.
 #pragma once
 
 #include <dnnl.hpp>
@@ -17,7 +18,7 @@ enum class Precision : int {
 /** Whether this CPU runs oneDNN's bf16 convolutions and matrix products natively. */
 bool bf16Supported();
 
-/** Sets the precision of later calls (all threads); kBf16 throws where unsupported. */
+/** Sets the precision of later calls from this thread; kBf16 throws where unsupported. */
 void setPrecision(Precision p);
 
 Precision precision();

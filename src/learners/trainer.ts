@@ -24,10 +24,11 @@ import { initEngine } from "../engine/backend.js";
 import { cpuSecondsSince } from "../engine/cpuTime.js";
 import { killPoint } from "../engine/killPoint.js";
 import {
+	choosePrecision,
 	isPrecision,
 	type PrecisionRequest,
 	resolvePrecision,
-	setNativePrecision,
+	withNativePrecision,
 } from "../engine/native/precision.js";
 import { gradsByName } from "../engine/nn/params.js";
 import { Sgd } from "../engine/optim/sgd.js";
@@ -108,28 +109,22 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 	}
 	const engine = await initEngine();
 	// The precision that runs here ("auto" resolved, an unavailable bf16 fallen back to fp32),
-	// so that config.json, and a resume's check against it, say what ran.
+	// so that config.json, and a resume's check against it, say what ran. It applies to the
+	// training step only (withNativePrecision below): the data, a live generator's samples
+	// included, is made in fp32 under every precision.
 	const wanted = resuming ? await resumedPrecision(requested.out, requested.precision) : requested.precision;
-	const precision = setNativePrecision(resolvePrecision(wanted));
+	const precision = choosePrecision(resolvePrecision(wanted));
 	if (precision.reason)
 		process.stderr.write(`warning: --precision ${requested.precision}: ${precision.reason}; training in fp32\n`);
 	const o = { ...requested, precision: precision.precision };
-	if (resuming)
-		await checkConfigMatches(join(o.out, "config.json"), savedConfig(o), RESUMABLE_KEYS).catch((err) => {
-			setNativePrecision("fp32");
-			throw err;
-		});
+	if (resuming) await checkConfigMatches(join(o.out, "config.json"), savedConfig(o), RESUMABLE_KEYS);
 	const rng = new Rng(o.seed);
-	const source = await openSource(o.data, rng.fork("data")).catch((err) => {
-		setNativePrecision("fp32");
-		throw err;
-	});
+	const source = await openSource(o.data, rng.fork("data"));
 	let inputShape: ImageShape;
 	try {
 		inputShape = encoderInputShape(o, source);
 	} catch (err) {
 		source.dispose();
-		setNativePrecision("fp32");
 		throw err;
 	}
 	const encoder = createEncoder(o.encoder, {
@@ -252,13 +247,15 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 			}
 			const lr = learningRate(step, schedule);
 			const host = await feed.batch(step); // step + 1's is prepared meanwhile (workerFeed)
-			const lossTensor = tf.tidy(() => {
-				const batch = stepBatchTensors(host, inputShape);
-				const vars = [...(learner as Learner).trainable.values()];
-				const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
-				(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
-				return value;
-			});
+			const lossTensor = withNativePrecision(o.precision, () =>
+				tf.tidy(() => {
+					const batch = stepBatchTensors(host, inputShape);
+					const vars = [...(learner as Learner).trainable.values()];
+					const { value, grads } = tf.variableGrads(() => (learner as Learner).loss(batch), vars);
+					(sgd as Sgd).apply(gradsByName((learner as Learner).trainable, grads), lr);
+					return value;
+				}),
+			);
 			const loss = (await lossTensor.data())[0];
 			lossTensor.dispose();
 			if (!Number.isFinite(loss)) {
@@ -297,7 +294,6 @@ export async function trainRepresentation(options: TrainOptions): Promise<TrainR
 		return { out: o.out, startStep, step, steps, seconds: elapsed(), cpuSeconds: cpuSeconds(), lastLoss, interrupted };
 	} finally {
 		await feed?.close();
-		setNativePrecision("fp32"); // later work (evaluation) runs fp32
 		learner?.dispose();
 		sgd?.dispose();
 		encoder.dispose();

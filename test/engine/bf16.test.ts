@@ -11,7 +11,13 @@ import { initEngine } from "../../src/engine/backend.js";
 import { conv2DInfo } from "../../src/engine/kernels/convInfo.js";
 import { ConvKind } from "../../src/engine/native/addon.js";
 import { convParams } from "../../src/engine/native/convKernels.js";
-import { bf16Available, loadNativeAddon, nativePrecision, setNativePrecision } from "../../src/engine/native/index.js";
+import {
+	bf16Available,
+	loadNativeAddon,
+	nativePrecision,
+	setNativePrecision,
+	withNativePrecision,
+} from "../../src/engine/native/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { randomValues } from "../helpers/backends.js";
 import { smallClassifier } from "../helpers/classifier.js";
@@ -49,6 +55,16 @@ describe.skipIf(available.ok)("bf16 where the CPU or the addon lacks it", () => 
 		expect(choice.reason).toMatch(/bf16|native/);
 		expect(nativePrecision()).toBe("fp32");
 	});
+
+	it("withNativePrecision refuses bf16 instead of running fn in fp32", () => {
+		let ran = false;
+		expect(() =>
+			withNativePrecision("bf16", () => {
+				ran = true;
+			}),
+		).toThrow(/bf16 is not available/);
+		expect([ran, nativePrecision()]).toEqual([false, "fp32"]);
+	});
 });
 
 describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () => {
@@ -64,6 +80,21 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 	afterAll(() => {
 		setNativePrecision("fp32");
 		tf.dispose([xs, ws]);
+	});
+
+	it("withNativePrecision runs fn in bf16 and restores the precision before, also on a throw", () => {
+		expect(withNativePrecision("bf16", () => nativePrecision())).toBe("bf16");
+		expect(nativePrecision()).toBe("fp32");
+		expect(() =>
+			withNativePrecision("bf16", () => {
+				throw new Error("boom");
+			}),
+		).toThrow("boom");
+		expect(nativePrecision()).toBe("fp32");
+		setNativePrecision("bf16");
+		expect(withNativePrecision("fp32", () => nativePrecision())).toBe("fp32");
+		expect(nativePrecision()).toBe("bf16");
+		setNativePrecision("fp32");
 	});
 
 	it("convolution forward", () => {

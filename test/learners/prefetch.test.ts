@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/backend.js";
+import { bf16Available, setNativePrecision } from "../../src/engine/native/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { GenrepError } from "../../src/errors.js";
 import { readSafetensors } from "../../src/formats/safetensors.js";
@@ -16,9 +17,9 @@ import { makeTinyGenerator } from "../views/tinyGenerator.js";
 
 const root = await mkdtemp(join(tmpdir(), "genrep-prefetch-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
+await initEngine({ backend: "wasm" }); // before bf16Available(), which needs the native kernels registered
 let gan: string;
 beforeAll(async () => {
-	await initEngine({ backend: "wasm" });
 	gan = await makeTinyGenerator(join(root, "gan"), 0);
 });
 
@@ -56,6 +57,39 @@ describe("batch feeds", () => {
 			source.dispose();
 		}
 	});
+
+	it.skipIf(!bf16Available().ok)(
+		"bf16 on the training thread leaves the worker's generator in fp32, bit for bit",
+		async () => {
+			const plan: StepBatchPlan = { batchSize: 8, group: false, views: 2, inputShape: [32, 32, 1] };
+			const augment = new SimclrAugment({});
+			const inlineBatches = async (precision: "fp32" | "bf16") => {
+				const source = await openSource(live(), new Rng(4).fork("data"));
+				const feed = inlineFeed(source, augment, plan, 4);
+				setNativePrecision(precision);
+				try {
+					return [await feed.batch(0), await feed.batch(1)];
+				} finally {
+					setNativePrecision("fp32");
+					await feed.close();
+					source.dispose();
+				}
+			};
+			const fp32 = await inlineBatches("fp32");
+			// bf16 reaches the generator on the thread that set it: the samples change.
+			const bf16 = await inlineBatches("bf16");
+			expect(Buffer.compare(bytes(bf16[0].a) as Buffer, bytes(fp32[0].a) as Buffer)).not.toBe(0);
+			setNativePrecision("bf16");
+			const worker = await workerFeed({ data: live(), seed: 4, plan, pixelViews: augment.options, backend: "wasm" }, 2);
+			try {
+				sameBatch(await worker.batch(0), fp32[0]);
+				sameBatch(await worker.batch(1), fp32[1]);
+			} finally {
+				setNativePrecision("fp32");
+				await worker.close();
+			}
+		},
+	);
 
 	it("a worker that cannot open its source fails with the source's own error", async () => {
 		const plan: StepBatchPlan = { batchSize: 4, group: false, views: 2, inputShape: [32, 32, 1] };

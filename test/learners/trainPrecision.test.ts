@@ -1,7 +1,7 @@
 /**
  * `precision` of trainRepresentation (`genrep train --precision bf16`): recorded in the run's
  * config, a bf16 run's losses finite and close to the fp32 run's but not identical to them
- * (the bf16 kernels ran), the kernels back at fp32 afterwards, a bad value refused by name;
+ * (the bf16 kernels ran), the kernels at fp32 between steps and afterwards, a bad value refused by name;
  * the default "auto" runs and records bf16 where available, else fp32, and a resumed run keeps
  * the precision it started with.
  */
@@ -47,7 +47,12 @@ describe("training precision", () => {
 		"bf16: recorded, finite, close to fp32 but not identical; fp32 afterwards",
 		async () => {
 			const fp32 = await trainRepresentation(quick({ precision: "fp32" }));
-			const bf16 = await trainRepresentation(quick({ precision: "bf16" }));
+			// bf16 runs the step only: between steps (where the next batch is made) the kernels are fp32.
+			const between: string[] = [];
+			const bf16 = await trainRepresentation(
+				quick({ precision: "bf16", onStep: () => between.push(nativePrecision()) }),
+			);
+			expect(between).toEqual(["fp32", "fp32", "fp32", "fp32"]);
 			expect(nativePrecision()).toBe("fp32");
 			expect(JSON.parse(await readFile(join(bf16.out, "config.json"), "utf8")).precision).toBe("bf16");
 			expect(JSON.parse(await readFile(join(fp32.out, "config.json"), "utf8")).precision).toBe("fp32");

@@ -119,7 +119,7 @@ export function registerTrainCommand(program: Command): void {
 			},
 			precision: {
 				flag: "--precision <p>",
-				help: "auto (default: bf16 where the CPU runs it, else fp32), bf16 or fp32. bf16: convolutions and matrix products in bf16 on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics; about 1.3-1.5x the fp32 step, the same linear probe within the seeds' spread); an explicit bf16 elsewhere warns and runs fp32. The precision that ran is in config.json; a resumed run keeps its own",
+				help: "auto (default: bf16 where the CPU runs it, else fp32), bf16 or fp32. bf16: the training step's convolutions and matrix products in bf16 on CPUs with avx512_core_bf16 (fp32 master weights and batch-norm statistics; a live generator's samples stay fp32; about 1.3-1.5x the fp32 step, the same linear probe within the seeds' spread); an explicit bf16 elsewhere warns and runs fp32. The precision that ran is in config.json; a resumed run keeps its own",
 			},
 			logEverySteps: { flag: "--log-every <steps>", help: "steps between metrics lines and progress reports" },
 			prefetch: {

@@ -15,6 +15,7 @@ export {
 export { loadNativeAddon, type NativeLoadResult } from "./load.js";
 export {
 	bf16Available,
+	choosePrecision,
 	isPrecision,
 	nativePrecision,
 	PRECISIONS,
@@ -23,4 +24,5 @@ export {
 	type PrecisionRequest,
 	resolvePrecision,
 	setNativePrecision,
+	withNativePrecision,
 } from "./precision.js";

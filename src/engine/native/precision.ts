@@ -4,6 +4,9 @@
  * write float32; the tensors themselves (activations, gradients, the fp32 master weights)
  * stay float32, and batch norm (statistics included) and the pointwise kernels stay fp32.
  * Only where the CPU has bf16 instructions (oneDNN ISA avx512_core_bf16 or newer).
+ * The precision is the calling thread's: a worker thread (the batch feed) runs fp32 whatever
+ * the training thread set, and the trainer sets bf16 only around each step (withNativePrecision),
+ * so a generator's samples are the same under every training precision.
  */
 import { setInputCopies } from "./inputCopies.js";
 import { nativeKernelsActive } from "./kernels.js";
@@ -45,20 +48,40 @@ export function resolvePrecision(wanted: PrecisionRequest): Precision {
 	return bf16Available().ok ? "bf16" : "fp32";
 }
 
-/** Sets the native kernels' precision; "bf16" falls back to "fp32" (with the reason) where unavailable. */
-export function setNativePrecision(wanted: Precision): PrecisionChoice {
+/** The precision that asking for `wanted` gets here: "bf16" falls back to "fp32" (with the reason) where unavailable. */
+export function choosePrecision(wanted: Precision): PrecisionChoice {
 	if (wanted === "bf16") {
 		const available = bf16Available();
-		if (!available.ok) {
-			setNativePrecision("fp32");
-			return { precision: "fp32", reason: available.reason };
-		}
+		if (!available.ok) return { precision: "fp32", reason: available.reason };
 	}
-	const addon = loadNativeAddon().addon;
-	addon?.setPrecision?.(wanted === "bf16" ? 1 : 0);
-	setInputCopies(addon, wanted === "bf16");
-	current = wanted;
 	return { precision: wanted };
+}
+
+/** Sets this thread's native kernels' precision to choosePrecision(wanted), which it returns. */
+export function setNativePrecision(wanted: Precision): PrecisionChoice {
+	const choice = choosePrecision(wanted);
+	const addon = loadNativeAddon().addon;
+	addon?.setPrecision?.(choice.precision === "bf16" ? 1 : 0);
+	setInputCopies(addon, choice.precision === "bf16");
+	current = choice.precision;
+	return choice;
+}
+
+/**
+ * Runs `fn` (synchronous: nothing else may run kernels meanwhile) with the native kernels at
+ * `precision`, a choosePrecision() result, and restores the precision before, also on a throw.
+ */
+export function withNativePrecision<T>(precision: Precision, fn: () => T): T {
+	const before = current;
+	if (setNativePrecision(precision).precision !== precision) {
+		setNativePrecision(before);
+		throw new Error(`withNativePrecision: ${precision} is not available here; pass choosePrecision()'s result`);
+	}
+	try {
+		return fn();
+	} finally {
+		setNativePrecision(before);
+	}
 }
 
 export function nativePrecision(): Precision {
