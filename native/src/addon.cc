@@ -553,6 +553,17 @@ napi_value SetConvLayout(napi_env env, napi_callback_info info) {
   });
 }
 
+// setConvAlgorithm(0 = auto: Winograd where faster, 1 = direct only), for this thread's later plans
+napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
+  return guarded(env, "setConvAlgorithm", [&] {
+    Args a = getArgs(env, info, 1);
+    const int64_t algorithm = getInt(a, 0, "algorithm");
+    if (algorithm != 0 && algorithm != 1) throw ArgError("algorithm must be 0 (auto) or 1 (direct)");
+    genrep::setConvAlgorithm(static_cast<genrep::ConvAlgorithm>(algorithm));
+    return undefinedValue(env);
+  });
+}
+
 // setPrecision(p): 0 = fp32, 1 = bf16 inputs to convolutions and matrix products (throws
 // where the CPU has no bf16); bf16Supported() -> boolean
 napi_value SetPrecision(napi_env env, napi_callback_info info) {
@@ -726,6 +737,7 @@ NAPI_MODULE_INIT() {
   exportFunction(env, exports, "pixelViews", PixelViews);
   exportFunction(env, exports, "describeConv", DescribeConv);
   exportFunction(env, exports, "setConvLayout", SetConvLayout);
+  exportFunction(env, exports, "setConvAlgorithm", SetConvAlgorithm);
   exportFunction(env, exports, "setThreads", SetThreads);
   exportFunction(env, exports, "setPrecision", SetPrecision);
   exportFunction(env, exports, "bf16Supported", Bf16Supported);

@@ -20,6 +20,7 @@ namespace {
 // NHWC measured faster than blocked formats plus reorders for every training shape tried,
 // on AVX2 (2-5x) and AVX-512 (1.1-1.9x): see bench/native-kernels.ts.
 std::atomic<int> gLayout{static_cast<int>(ConvLayout::kNhwc)};
+thread_local ConvAlgorithm tAlgorithm = ConvAlgorithm::kAuto;
 
 /** One tensor argument of a primitive: the user's plain layout and the primitive's. */
 struct PlanArg {
@@ -56,6 +57,23 @@ bool fp32BackwardWeights(const ConvParams& p) {
          (p.kh > 1 || p.kw > 1);
 }
 
+/**
+ * Whether a convolution runs oneDNN's fp32 Winograd F(4x4, 3x3) (jit_wino_4x3) instead of the
+ * direct algorithm: 3x3, stride 1, no dilation, pads of at most 1, channels in multiples of 16,
+ * fp32 inputs, and outputs of at most 16x16 per image. Winograd works in a blocked layout, so
+ * each call reorders its activations from and to NHWC; on the Zen 5 dev machine (2 threads,
+ * batch 512) its three passes with those reorders took 70.6 against 80.7 ms at 16x16x64,
+ * 46.7 against 71.2 at 8x8x128 and 31.8 against 78.6 at 4x4x256, while at 32x32x32 the
+ * reorders cost more than it saves. Its rounding differs from the direct sum's (a few fp32 ulps
+ * more), which training does not notice; bf16 planes stay direct (oneDNN's Winograd is fp32).
+ */
+bool convWinograd(const ConvParams& p, memory::data_type inputs) {
+  return tAlgorithm == ConvAlgorithm::kAuto && inputs == memory::data_type::f32 && p.kh == 3 &&
+         p.kw == 3 && p.strideH == 1 && p.strideW == 1 && p.dilationH == 1 &&
+         p.dilationW == 1 && p.padTop <= 1 && p.padLeft <= 1 && p.padBottom <= 1 &&
+         p.padRight <= 1 && p.ci % 16 == 0 && p.co % 16 == 0 && p.oh * p.ow <= 16 * 16;
+}
+
 PlanArg makeArg(int dnnlArg, const memory::desc& userMd, const memory::desc& primMd,
                 bool isOutput, int slot) {
   PlanArg arg;
@@ -72,7 +90,8 @@ PlanArg makeArg(int dnnlArg, const memory::desc& userMd, const memory::desc& pri
   return arg;
 }
 
-std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayout layout) {
+std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayout layout,
+                                   dnnl::algorithm algo) {
   auto& eng = cpuEngine();
   const auto dt = memory::data_type::f32;
   const memory::dims srcDims = dims({p.n, p.ci, p.h, p.w});
@@ -86,7 +105,8 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
   const memory::desc userSrc(srcDims, dt, tag::nhwc);
   const memory::desc userWei(weiDims, dt, tag::hwio);
   const memory::desc userDst(dstDims, dt, tag::nhwc);
-  const tag actTag = layout == ConvLayout::kNhwc ? tag::nhwc : tag::any;
+  const bool winograd = algo == dnnl::algorithm::convolution_winograd;
+  const tag actTag = layout == ConvLayout::kNhwc && !winograd ? tag::nhwc : tag::any;
   const memory::desc anySrc(srcDims, dt, actTag);
   const memory::desc anyWei(weiDims, dt, tag::any);
   const memory::desc anyDst(dstDims, dt, actTag);
@@ -102,7 +122,6 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
 
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  const auto algo = dnnl::algorithm::convolution_direct;
 
   dnnl::convolution_forward::desc fwdDesc(dnnl::prop_kind::forward_training, algo, inSrc,
                                           inWei, anyDst, strides, dilates, padL, padR);
@@ -148,10 +167,23 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
   return plan;
 }
 
+/** The plan for a convolution: Winograd where convWinograd() picks it and oneDNN has it, else direct. */
+std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayout layout) {
+  const bool fp32Weights = kind == ConvKind::kBackwardWeights && fp32BackwardWeights(p);
+  if (convWinograd(p, fp32Weights ? memory::data_type::f32 : inputType())) {
+    try {
+      return makePlan(kind, p, layout, dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+      // this CPU's oneDNN has no Winograd kernel for the shape (it needs AVX-512): direct
+    }
+  }
+  return makePlan(kind, p, layout, dnnl::algorithm::convolution_direct);
+}
+
 std::string planKey(ConvKind kind, const ConvParams& p, ConvLayout layout) {
   std::ostringstream k;
   k << static_cast<int>(kind) << ':' << static_cast<int>(layout) << ':'
-    << static_cast<int>(precision());
+    << static_cast<int>(precision()) << ':' << static_cast<int>(tAlgorithm);
   for (int64_t v : {p.n, p.h, p.w, p.ci, p.oh, p.ow, p.co, p.kh, p.kw, p.strideH, p.strideW,
                     p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW}) {
     k << ',' << v;
@@ -214,6 +246,10 @@ std::string ConvParams::validate() const {
 void setConvLayout(ConvLayout layout) { gLayout.store(static_cast<int>(layout)); }
 
 ConvLayout convLayout() { return static_cast<ConvLayout>(gLayout.load()); }
+
+void setConvAlgorithm(ConvAlgorithm algorithm) { tAlgorithm = algorithm; }
+
+ConvAlgorithm convAlgorithm() { return tAlgorithm; }
 
 void runConv(ConvKind kind, const ConvParams& p, const float* a, const float* b, float* out,
              int64_t aKey, int64_t bKey) {

@@ -43,6 +43,18 @@ enum class ConvLayout : int {
 void setConvLayout(ConvLayout layout);
 ConvLayout convLayout();
 
+/** Which convolution algorithms a plan may use. */
+enum class ConvAlgorithm : int {
+  /** Winograd where it is measured faster (convWinograd in conv.cc), else direct. */
+  kAuto = 0,
+  /** Direct convolution only. */
+  kDirect = 1,
+};
+
+/** Sets the algorithms of later plans made on this thread (default kAuto). */
+void setConvAlgorithm(ConvAlgorithm algorithm);
+ConvAlgorithm convAlgorithm();
+
 /**
  * Runs one convolution; pointers are tfjs tensors in the layouts above. Throws on error.
  * aKey / bKey > 0: the input's reordered (e.g. bf16) copy is kept under that tensor key for a

@@ -4,13 +4,17 @@ import "@tensorflow/tfjs-backend-wasm";
 // Gradient functions (tf.grads); the bare tfjs-core entry point does not register them.
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conv2DInfo } from "../../src/engine/kernels/convInfo.js";
 import {
 	BATCH_NORM_GRAD_KERNEL,
 	BATCH_NORM_KERNEL,
 	BATCH_NORM_RELU_KERNEL,
 } from "../../src/engine/native/batchNormKernels.js";
 import { MULTI_POSITIVE_KERNEL } from "../../src/engine/native/contrastiveKernel.js";
+import { convParams } from "../../src/engine/native/convKernels.js";
 import {
+	ConvAlgorithm,
+	ConvKind,
 	loadNativeAddon,
 	nativeKernelStats,
 	registerNativeKernels,
@@ -139,6 +143,9 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 		["4x4 s2 same", [1, 8, 8, 3], [4, 4, 3, 5], 2, "same"],
 		["4x4 s1 valid", [1, 9, 7, 5], [4, 4, 5, 3], 1, "valid"],
 		["4x4 s1 same (asymmetric pads)", [1, 7, 9, 3], [4, 4, 3, 2], 1, "same"],
+		// Winograd's shapes where the CPU has it (convWinograd in native/src/conv.cc)
+		["3x3 s1 same, 16 -> 32 channels", [2, 8, 8, 16], [3, 3, 16, 32], 1, "same"],
+		["3x3 s1 valid, 32 -> 16 channels", [2, 6, 7, 32], [3, 3, 32, 16], 1, "valid"],
 	];
 
 	for (const [name, xShape, wShape, stride, pad] of convCases) {
@@ -166,6 +173,34 @@ describe.skipIf(!loaded.addon)("native oneDNN kernels", () => {
 			);
 		});
 	}
+
+	it("plans Winograd only for fp32 3x3 stride-1 convolutions of 16-channel multiples up to 16x16, where oneDNN has it", () => {
+		const addon = loaded.addon as NonNullable<typeof loaded.addon>;
+		const impl = (kind: ConvKind, x: Shape4, w: Shape4, stride: number) => {
+			const params = convParams(conv2DInfo(x, w, { strides: stride, pad: "same" }));
+			if (!params) throw new Error("a plain NHWC convolution must be native");
+			return addon.describeConv(kind, params);
+		};
+		const kinds = [ConvKind.forward, ConvKind.backwardData, ConvKind.backwardWeights];
+		const avx512 = /avx512/.test(addon.info().library);
+		for (const kind of kinds) {
+			const picked = impl(kind, [4, 16, 16, 32], [3, 3, 32, 64], 1);
+			expect(picked, `kind ${kind}`).toMatch(avx512 ? /wino/ : /^(?!.*wino)/);
+			for (const [x, w, stride] of [
+				[[4, 32, 32, 32], [3, 3, 32, 32], 1], // larger than 16x16: the reorders cost more
+				[[4, 16, 16, 32], [3, 3, 32, 64], 2], // strided
+				[[4, 16, 16, 8], [3, 3, 8, 16], 1], // channels not a multiple of 16
+				[[4, 16, 16, 32], [1, 1, 32, 64], 1], // 1x1
+			] as Array<[Shape4, Shape4, number]>)
+				expect(impl(kind, x, w, stride), `kind ${kind} ${x} ${w} s${stride}`).not.toMatch(/wino/);
+			addon.setConvAlgorithm?.(ConvAlgorithm.direct);
+			try {
+				expect(impl(kind, [4, 16, 16, 32], [3, 3, 32, 64], 1)).not.toMatch(/wino/);
+			} finally {
+				addon.setConvAlgorithm?.(ConvAlgorithm.auto);
+			}
+		}
+	});
 
 	it("conv2d with dilation 2 matches cpu", async () => {
 		await expectMatchesCpu(

@@ -17,6 +17,9 @@ export type ConvKind = (typeof ConvKind)[keyof typeof ConvKind];
 /** Where oneDNN keeps activations: plain NHWC, or blocked formats with reorders. */
 export const ConvLayout = { nhwc: 0, blocked: 1 } as const;
 export type ConvLayout = (typeof ConvLayout)[keyof typeof ConvLayout];
+/** auto: oneDNN's Winograd for the 3x3 stride-1 shapes where it is faster (native/src/conv.cc), else direct. */
+export const ConvAlgorithm = { auto: 0, direct: 1 } as const;
+export type ConvAlgorithm = (typeof ConvAlgorithm)[keyof typeof ConvAlgorithm];
 
 export const BinaryOp = { add: 0, sub: 1, mul: 2 } as const;
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
@@ -188,6 +191,8 @@ export interface NativeAddon {
 	/** The oneDNN implementation a convolution runs with, e.g. "brgconv:avx512_core". */
 	describeConv(kind: ConvKind, params: Int32Array): string;
 	setConvLayout(layout: ConvLayout): void;
+	/** The algorithms of later convolution plans made from the calling JS thread (default auto). */
+	setConvAlgorithm?(algorithm: ConvAlgorithm): void;
 	/** Threads oneDNN uses for calls from the calling JS thread (default: all cores). */
 	setThreads(threads: number): void;
 	/** 0: fp32; 1: bf16 inputs to convolutions and matrix products, fp32 outputs (throws without bf16). */

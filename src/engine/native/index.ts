@@ -1,5 +1,6 @@
 /** oneDNN kernels for the wasm backend (see native/ and scripts/build-native.mjs). */
 export {
+	ConvAlgorithm,
 	ConvKind,
 	ConvLayout,
 	type NativeAddon,
