@@ -8,6 +8,7 @@
  *   fp32             the default fp32 step (Winograd for the shapes convWinograd picks)
  *   fp32-direct      fp32 with direct convolutions only (setConvAlgorithm(direct))
  *   bf16             bf16 mixed precision with kept input copies (the default bf16)
+ *   bf16-direct      bf16 without fp32 Winograd for its 4x4 layers
  *   bf16-no-copies   bf16 without kept input copies (inputCopies.ts)
  *
  *   npx tsx bench/stepModes.ts [--encoder resnet10-w32] [--batch 256] [--rounds 8] [--steps 4]
@@ -40,6 +41,7 @@ const MODES = {
 	fp32: { precision: "fp32", copies: true, algorithm: ConvAlgorithm.auto },
 	"fp32-direct": { precision: "fp32", copies: true, algorithm: ConvAlgorithm.direct },
 	bf16: { precision: "bf16", copies: true, algorithm: ConvAlgorithm.auto },
+	"bf16-direct": { precision: "bf16", copies: true, algorithm: ConvAlgorithm.direct },
 	"bf16-no-copies": { precision: "bf16", copies: false, algorithm: ConvAlgorithm.auto },
 } as const;
 type Mode = keyof typeof MODES;

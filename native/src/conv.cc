@@ -60,18 +60,20 @@ bool fp32BackwardWeights(const ConvParams& p) {
 /**
  * Whether a convolution runs oneDNN's fp32 Winograd F(4x4, 3x3) (jit_wino_4x3) instead of the
  * direct algorithm: 3x3, stride 1, no dilation, pads of at most 1, channels in multiples of 16,
- * fp32 inputs, and outputs of at most 16x16 per image. Winograd works in a blocked layout, so
- * each call reorders its activations from and to NHWC; on the Zen 5 dev machine (2 threads,
- * batch 512) its three passes with those reorders took 70.6 against 80.7 ms at 16x16x64,
- * 46.7 against 71.2 at 8x8x128 and 31.8 against 78.6 at 4x4x256, while at 32x32x32 the
- * reorders cost more than it saves. Its rounding differs from the direct sum's (a few fp32 ulps
- * more), which training does not notice; bf16 planes stay direct (oneDNN's Winograd is fp32).
+ * and outputs of at most 16x16 per image (4x4 under bf16). Winograd works in a blocked
+ * layout, so each call reorders its activations from and to NHWC. On the Zen 5 dev machine
+ * (2 threads, batch 512) the three passes with those reorders took 70.6 against 80.7 ms direct
+ * at 16x16x64, 46.7 against 71.2 at 8x8x128 and 31.8 against 78.6 at 4x4x256, while at
+ * 32x32x32 the reorders cost more than it saves; against bf16's direct passes (oneDNN's
+ * Winograd is fp32 only) it wins at 4x4x256 only (30 against 45 ms), so under bf16 those
+ * layers run fp32 Winograd. Its rounding differs from the direct sum's by a few fp32 ulps.
  */
-bool convWinograd(const ConvParams& p, memory::data_type inputs) {
-  return tAlgorithm == ConvAlgorithm::kAuto && inputs == memory::data_type::f32 && p.kh == 3 &&
-         p.kw == 3 && p.strideH == 1 && p.strideW == 1 && p.dilationH == 1 &&
-         p.dilationW == 1 && p.padTop <= 1 && p.padLeft <= 1 && p.padBottom <= 1 &&
-         p.padRight <= 1 && p.ci % 16 == 0 && p.co % 16 == 0 && p.oh * p.ow <= 16 * 16;
+bool convWinograd(const ConvParams& p) {
+  const int64_t maxPixels = precision() == Precision::kBf16 ? 4 * 4 : 16 * 16;
+  return tAlgorithm == ConvAlgorithm::kAuto && p.kh == 3 && p.kw == 3 && p.strideH == 1 &&
+         p.strideW == 1 && p.dilationH == 1 && p.dilationW == 1 && p.padTop <= 1 &&
+         p.padLeft <= 1 && p.padBottom <= 1 && p.padRight <= 1 && p.ci % 16 == 0 &&
+         p.co % 16 == 0 && p.oh * p.ow <= maxPixels;
 }
 
 PlanArg makeArg(int dnnlArg, const memory::desc& userMd, const memory::desc& primMd,
@@ -113,9 +115,9 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
   // Mixed precision (precision.h): the primitive reads bf16 copies of its two inputs (made
   // by makeArg's reorders) and writes float32. `in*` are the input descriptors, `out*` the
   // output ones; under fp32 they are the same. The fp32 backward-weights exception plans
-  // exactly as fp32 does (its forward hint included).
+  // exactly as fp32 does (its forward hint included), as does Winograd (fp32 only).
   const bool fp32Weights = kind == ConvKind::kBackwardWeights && fp32BackwardWeights(p);
-  const auto it = fp32Weights ? dt : inputType();
+  const auto it = fp32Weights || winograd ? dt : inputType();
   const memory::desc inSrc(srcDims, it, actTag);
   const memory::desc inWei(weiDims, it, tag::any);
   const memory::desc inDst(dstDims, it, actTag);
@@ -169,8 +171,7 @@ std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayou
 
 /** The plan for a convolution: Winograd where convWinograd() picks it and oneDNN has it, else direct. */
 std::unique_ptr<ConvPlan> makePlan(ConvKind kind, const ConvParams& p, ConvLayout layout) {
-  const bool fp32Weights = kind == ConvKind::kBackwardWeights && fp32BackwardWeights(p);
-  if (convWinograd(p, fp32Weights ? memory::data_type::f32 : inputType())) {
+  if (convWinograd(p)) {
     try {
       return makePlan(kind, p, layout, dnnl::algorithm::convolution_winograd);
     } catch (const dnnl::error&) {

@@ -147,6 +147,27 @@ describe.skipIf(!available.ok)("bf16 mixed precision of the native kernels", () 
 		expect(maxAbsDiff(strideOne.bf16, strideOne.fp32)).toBeGreaterThan(0);
 	});
 
+	it("under bf16 only the 4x4 Winograd layers stay Winograd (fp32); the 8x8 and 16x16 ones run bf16 direct", () => {
+		const addon = loadNativeAddon().addon;
+		if (!addon) throw new Error("bf16 is available, so the addon must be loaded");
+		const implOf = (size: number, kind: ConvKind, precision: "fp32" | "bf16") => {
+			setNativePrecision(precision);
+			try {
+				const params = convParams(conv2DInfo([4, size, size, 32], [3, 3, 32, 32], { strides: 1, pad: "same" }));
+				if (!params) throw new Error("a plain NHWC convolution must be native");
+				return addon.describeConv(kind, params);
+			} finally {
+				setNativePrecision("fp32");
+			}
+		};
+		for (const kind of [ConvKind.forward, ConvKind.backwardData, ConvKind.backwardWeights]) {
+			expect(implOf(4, kind, "bf16"), `kind ${kind}`).toMatch(/wino/);
+			expect(implOf(8, kind, "bf16"), `kind ${kind}`).toMatch(/bf16/);
+			expect(implOf(8, kind, "fp32"), `kind ${kind}`).toMatch(/wino/);
+			expect(implOf(16, kind, "fp32"), `kind ${kind}`).toMatch(/wino/);
+		}
+	});
+
 	it("matrix products, plain and transposed", () => {
 		const a = tf.tensor2d(randomValues(rng, [64, 96]), [64, 96]);
 		const b = tf.tensor2d(randomValues(rng, [96, 40]), [96, 40]);
