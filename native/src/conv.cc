@@ -62,10 +62,11 @@ bool fp32BackwardWeights(const ConvParams& p) {
  * direct algorithm: 3x3, stride 1, no dilation, pads of at most 1, channels in multiples of 16,
  * and outputs of at most 16x16 per image (4x4 under bf16). Winograd works in a blocked
  * layout, so each call reorders its activations from and to NHWC. On the Zen 5 dev machine
- * (2 threads, batch 512) the three passes with those reorders took 70.6 against 80.7 ms direct
- * at 16x16x64, 46.7 against 71.2 at 8x8x128 and 31.8 against 78.6 at 4x4x256, while at
- * 32x32x32 the reorders cost more than it saves; against bf16's direct passes (oneDNN's
- * Winograd is fp32 only) it wins at 4x4x256 only (30 against 45 ms), so under bf16 those
+ * (2 threads, batch 512; bench/results/2026-12-04-zen5-winograd/layers.txt) the three passes
+ * with six activation reorders took 90 against 102 ms direct at 16x16x64, 56 against 83 at
+ * 8x8x128 and 31 against 71 at 4x4x256, while at 32x32x32 the reorders cost more than it saves
+ * (132 against 94 ms); against bf16's direct passes (oneDNN's Winograd is fp32 only) it wins at
+ * 4x4x256 only (31 against 43 ms), so under bf16 those
  * layers run fp32 Winograd. Its rounding differs from the direct sum's by a few fp32 ulps.
  */
 bool convWinograd(const ConvParams& p) {
